@@ -1,0 +1,1 @@
+"""mailsim: POP3 vs IMAP multi-device mail simulator."""

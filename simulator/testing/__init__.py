@@ -1,0 +1,1 @@
+"""Testing helpers for users of mailsim: hypothesis strategies, assertions and a pytest plugin."""
