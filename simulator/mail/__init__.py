@@ -1,0 +1,16 @@
+"""The functional core: the server's store and POP3/IMAP session semantics, no clock."""
+
+from simulator.mail.message import Cost, Message
+from simulator.mail.reply import ProtocolError, Reply
+from simulator.mail.store import FOLDERS, Account, OverQuota, StoreEvent
+
+__all__ = [
+    "FOLDERS",
+    "Account",
+    "Cost",
+    "Message",
+    "OverQuota",
+    "ProtocolError",
+    "Reply",
+    "StoreEvent",
+]

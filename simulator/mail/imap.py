@@ -1,0 +1,254 @@
+"""IMAP server-side session semantics (RFC 3501/9051 + IDLE, UIDPLUS, MOVE, CONDSTORE,
+QRESYNC, QUOTA), SEMANTICS rules 10-17.
+
+Sessions share one :class:`Account`; a session learns of other sessions' changes only in
+the replies to its own commands (``Reply.updates``), as rule 13 requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from simulator.mail.message import Message, command_cost
+from simulator.mail.reply import ProtocolError, Reply
+from simulator.mail.store import DELETED, SEEN, Account, Entry, Mailbox, OverQuota
+
+NOT_AUTH, AUTH, SELECTED, LOGOUT = "NOT_AUTH", "AUTH", "SELECTED", "LOGOUT"
+FLAG_ROW_BYTES = 60
+ENVELOPE_BYTES = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One message as a FETCH reports it: UID, Message-ID, size, flags and MODSEQ."""
+
+    uid: int
+    mid: str
+    size: int
+    flags: frozenset[str]
+    modseq: int
+
+
+@dataclass(slots=True)
+class Updates:
+    """Untagged news about the selected mailbox: new UIDs, expunged UIDs, changed flags."""
+
+    new: list[Row] = field(default_factory=list)
+    expunged: list[int] = field(default_factory=list)
+    flags: list[Row] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.expunged or self.flags)
+
+
+@dataclass(slots=True)
+class SelectInfo:
+    """What SELECT reports, with QRESYNC's VANISHED and changed rows when asked for."""
+
+    uidvalidity: int
+    uidnext: int
+    exists: int
+    highestmodseq: int
+    vanished: list[int] = field(default_factory=list)
+    changed: list[Row] = field(default_factory=list)
+
+
+def row(entry: Entry) -> Row:
+    """The FETCH view of a stored entry."""
+    return Row(entry.uid, entry.msg.mid, entry.msg.size, entry.flags, entry.modseq)
+
+
+class ImapServer:
+    """The IMAP side of one account; any number of sessions may be open at once (rule 13)."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+    def connect(self) -> Session:
+        """A new connection in the not-authenticated state."""
+        return Session(self.account)
+
+
+class Session:
+    """One IMAP connection and what it has been told about its selected mailbox."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self.state = NOT_AUTH
+        self.box: Mailbox | None = None
+        self._told_modseq = 0
+        self._told_uidnext = 1
+
+    # -- state helpers -------------------------------------------------------------------
+    def _selected(self) -> Mailbox:
+        if self.state != SELECTED or self.box is None:
+            raise ProtocolError(f"IMAP command in {self.state}, needs SELECTED")
+        if self.account.mailboxes[self.box.name] is not self.box:
+            raise ProtocolError("selected mailbox was replaced (UIDVALIDITY changed)")
+        return self.box
+
+    def _reply(self, value: object = None, down: int = 0, up: int = 0) -> Reply:
+        return Reply(True, value, command_cost(down=down, up=up), updates=self._updates())
+
+    def _updates(self) -> Updates | None:
+        """What changed since this session was last told (rule 13: replies carry the news)."""
+        box = self.box
+        if self.state != SELECTED or box is None or self.account.mailboxes[box.name] is not box:
+            return None
+        news = Updates()
+        for entry in box.changed_since(self._told_modseq):
+            rows = news.new if entry.uid >= self._told_uidnext else news.flags
+            rows.append(row(entry))
+        news.expunged = [u for u in box.vanished_since(self._told_modseq) if u < self._told_uidnext]
+        self._told_modseq, self._told_uidnext = box.highestmodseq, box.uidnext
+        return news
+
+    def _live(self, box: Mailbox, uids: Iterable[int]) -> list[Entry]:
+        return [box.entries[u] for u in sorted(set(uids)) if u in box.entries]
+
+    # -- commands ------------------------------------------------------------------------
+    def login(self) -> Reply:
+        """LOGIN (or AUTHENTICATE): one round trip."""
+        if self.state != NOT_AUTH:
+            raise ProtocolError("LOGIN twice")
+        self.state = AUTH
+        return Reply(True, cost=command_cost())
+
+    def select(self, mailbox: str, qresync: tuple[int, int] | None = None) -> Reply:
+        """SELECT; with ``qresync=(uidvalidity, modseq)`` also VANISHED and changed rows.
+
+        Selecting another mailbox does not expunge the previous one (rule 12).
+        """
+        if self.state == NOT_AUTH or self.state == LOGOUT:
+            raise ProtocolError("SELECT before LOGIN")
+        box = self.account.mailboxes.get(mailbox)
+        if box is None:
+            return Reply(False, cost=command_cost(), code="NONEXISTENT")
+        self.state, self.box = SELECTED, box
+        self._told_modseq, self._told_uidnext = box.highestmodseq, box.uidnext
+        info = SelectInfo(box.uidvalidity, box.uidnext, len(box.entries), box.highestmodseq)
+        down = 120
+        if qresync is not None and qresync[0] == box.uidvalidity:
+            info.vanished = box.vanished_since(qresync[1])
+            info.changed = [row(e) for e in box.changed_since(qresync[1])]
+            down += 12 * len(info.vanished) + FLAG_ROW_BYTES * len(info.changed)
+        return Reply(True, info, command_cost(down=down))
+
+    def fetch_flags(self, uids: Iterable[int] | None = None, changedsince: int = 0) -> Reply:
+        """UID FETCH 1:* (FLAGS) [CHANGEDSINCE m]; expunged UIDs are simply absent."""
+        box = self._selected()
+        if changedsince:
+            entries = box.changed_since(changedsince)
+            if uids is not None:
+                wanted = set(uids)
+                entries = [e for e in entries if e.uid in wanted]
+        else:
+            entries = list(box.entries.values()) if uids is None else self._live(box, uids)
+        rows = [row(e) for e in entries]
+        return self._reply(rows, down=FLAG_ROW_BYTES * len(rows))
+
+    def fetch_new(self, after_uid: int, headers: bool = True) -> Reply:
+        """UID FETCH n+1:* (UID FLAGS RFC822.SIZE ENVELOPE [BODY.PEEK[HEADER]])."""
+        box = self._selected()
+        rows = [row(e) for e in box.entries.values() if e.uid > after_uid]
+        per = ENVELOPE_BYTES + FLAG_ROW_BYTES
+        down = sum(per + (min(r.size, 2_000) if headers else 0) for r in rows)
+        return self._reply(rows, down=down)
+
+    def fetch_body(self, uid: int, peek: bool = True) -> Reply:
+        """UID FETCH uid BODY[] (sets \\Seen, rule 11) or BODY.PEEK[] (does not)."""
+        box = self._selected()
+        entry = box.entries.get(uid)
+        if entry is None:
+            return Reply(False, cost=command_cost(), text="no such message")
+        if not peek and SEEN not in entry.flags:
+            self.account.set_flags(box.name, uid, entry.flags | {SEEN})
+        return self._reply(entry.msg, down=entry.msg.size)
+
+    def store(self, uids: Iterable[int], op: str, flags: Iterable[str]) -> Reply:
+        """UID STORE uids +FLAGS/-FLAGS/FLAGS; UIDs expunged meanwhile are skipped (rule 19)."""
+        box = self._selected()
+        flagset = frozenset(flags)
+        changed = []
+        for entry in self._live(box, uids):
+            new = {"+": entry.flags | flagset, "-": entry.flags - flagset, "=": flagset}[op]
+            if self.account.set_flags(box.name, entry.uid, new):
+                changed.append(row(entry))
+        return self._reply(changed, down=FLAG_ROW_BYTES * len(changed))
+
+    def copy(self, uids: Iterable[int], dest: str) -> Reply:
+        """UID COPY: new UIDs in ``dest`` with the same flags (COPYUID); all or nothing on quota."""
+        box = self._selected()
+        entries = self._live(box, uids)
+        if not self.account.fits(sum(e.msg.size for e in entries)):
+            return Reply(False, cost=command_cost(), code="OVERQUOTA")
+        mapping = {
+            e.uid: self.account.add(dest, e.msg, e.flags - {DELETED}, cause="copy").uid
+            for e in entries
+        }
+        return self._reply(mapping)
+
+    def move(self, uids: Iterable[int], dest: str) -> Reply:
+        """UID MOVE: each message is in the source or the target, never neither (RFC 6851)."""
+        box = self._selected()
+        mapping = {}
+        for entry in self._live(box, uids):
+            self.account.used -= entry.msg.size  # a move never needs more quota
+            try:
+                added = self.account.add(dest, entry.msg, entry.flags - {DELETED}, cause="move")
+            finally:
+                self.account.used += entry.msg.size
+            self.account.expunge(box.name, [entry.uid], cause="move")
+            mapping[entry.uid] = added.uid
+        return self._reply(mapping)
+
+    def uid_expunge(self, uids: Iterable[int]) -> Reply:
+        """UID EXPUNGE: remove only the given UIDs that carry \\Deleted (UIDPLUS, rule 19)."""
+        box = self._selected()
+        doomed = [e.uid for e in self._live(box, uids) if DELETED in e.flags]
+        return self._reply(self.account.expunge(box.name, doomed, cause="imap-expunge"))
+
+    def expunge(self) -> Reply:
+        """EXPUNGE: remove every \\Deleted message of the mailbox, whoever marked it."""
+        box = self._selected()
+        doomed = [e.uid for e in box.entries.values() if DELETED in e.flags]
+        return self._reply(self.account.expunge(box.name, doomed, cause="imap-expunge"))
+
+    def close(self) -> Reply:
+        """CLOSE: silently expunge \\Deleted messages and leave the selected state."""
+        box = self._selected()
+        doomed = [e.uid for e in box.entries.values() if DELETED in e.flags]
+        self.account.expunge(box.name, doomed, cause="imap-close")
+        self.state, self.box = AUTH, None
+        return Reply(True, cost=command_cost())
+
+    def append(self, mailbox: str, msg: Message, flags: Iterable[str] = ()) -> Reply:
+        """APPEND: a new UID (APPENDUID) or ``NO [OVERQUOTA]`` (rules 14, 17)."""
+        if self.state not in (AUTH, SELECTED):
+            raise ProtocolError("APPEND before LOGIN")
+        try:
+            entry = self.account.add(mailbox, msg, flags, cause="append")
+        except OverQuota:
+            return Reply(False, cost=command_cost(up=msg.size), code="OVERQUOTA")
+        reply = Reply(True, entry.uid, command_cost(up=msg.size), updates=self._updates())
+        return reply
+
+    def noop(self) -> Reply:
+        """NOOP: nothing but the pending news (rule 13)."""
+        if self.state == SELECTED:
+            self._selected()
+        return self._reply()
+
+    def idle(self) -> Reply:
+        """IDLE: the news so far; the world keeps the command open until news arrives."""
+        return self.noop()
+
+    def logout(self) -> Reply:
+        """LOGOUT: close without expunging (rule 12)."""
+        self.state, self.box = LOGOUT, None
+        return Reply(True, cost=command_cost())
+
+    def drop_connection(self) -> None:
+        """The connection broke: no expunge, nothing else changes (rule 12)."""
+        self.state, self.box = LOGOUT, None

@@ -1,0 +1,45 @@
+"""Messages and the per-command cost every protocol reply carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HEADER_BYTES = 2_000
+"""Bytes of a message's header block (what TOP n 0 or a header FETCH moves)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """An immutable mail message; ``mid`` (its Message-ID) identifies it across the world."""
+
+    mid: str
+    size: int
+
+    @property
+    def header_size(self) -> int:
+        """Bytes of the header block, never more than the message."""
+        return min(self.size, HEADER_BYTES)
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What a command costs on the wire: round trips and bytes each way."""
+
+    round_trips: int = 0
+    up: int = 0
+    down: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(
+            self.round_trips + other.round_trips, self.up + other.up, self.down + other.down
+        )
+
+
+ZERO = Cost()
+LINE = 40
+"""Bytes of a command line or a one-line status reply."""
+
+
+def command_cost(down: int = 0, up: int = 0, round_trips: int = 1) -> Cost:
+    """Cost of one request/response exchange with ``down``/``up`` payload bytes."""
+    return Cost(round_trips, LINE + up, LINE + down)

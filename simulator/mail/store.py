@@ -1,0 +1,185 @@
+"""The server's message store: accounts, mailboxes, UIDs, UIDVALIDITY, MODSEQ, flags, quota.
+
+Plain data with invariants enforced here (UIDs never reused, MODSEQ strictly rising), so
+that POP3 and IMAP sessions are thin views over one store, as in Dovecot.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from simulator.mail.message import Message
+
+FOLDERS = ("INBOX", "Sent", "Drafts", "Trash", "Archive")
+SEEN, ANSWERED, FLAGGED = "\\Seen", "\\Answered", "\\Flagged"
+DELETED, DRAFT = "\\Deleted", "\\Draft"
+SYSTEM_FLAGS = frozenset({SEEN, ANSWERED, FLAGGED, DELETED, DRAFT})
+
+
+class OverQuota(Exception):
+    """The store refuses a message because the account would exceed its quota."""
+
+
+@dataclass(slots=True)
+class Entry:
+    """A message as held in one mailbox: its UID, flags and last MODSEQ."""
+
+    uid: int
+    msg: Message
+    flags: frozenset[str]
+    modseq: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreEvent:
+    """A change to the store, reported to listeners (the world turns it into history)."""
+
+    kind: str  # "add" | "expunge" | "flags" | "uidvalidity"
+    mailbox: str
+    uidvalidity: int
+    uid: int
+    mid: str
+    cause: str = ""
+
+
+Listener = Callable[["Account", StoreEvent], None]
+
+
+@dataclass
+class Mailbox:
+    """One IMAP mailbox: entries in UID order plus the state clients resynchronise against."""
+
+    name: str
+    uidvalidity: int
+    uidnext: int = 1
+    highestmodseq: int = 1
+    entries: dict[int, Entry] = field(default_factory=dict)
+    vanished: list[tuple[int, int]] = field(default_factory=list)  # (modseq, uid), rising
+    _by_modseq: dict[int, None] = field(default_factory=dict, repr=False)  # UIDs, MODSEQ order
+
+    def _bump(self) -> int:
+        self.highestmodseq += 1
+        return self.highestmodseq
+
+    def add(self, msg: Message, flags: Iterable[str] = ()) -> Entry:
+        """Store ``msg`` under the next UID (UIDNEXT only ever grows)."""
+        entry = Entry(self.uidnext, msg, frozenset(flags), self._bump())
+        self.entries[entry.uid] = entry
+        self._by_modseq[entry.uid] = None
+        self.uidnext += 1
+        return entry
+
+    def set_flags(self, uid: int, flags: frozenset[str]) -> bool:
+        """Replace the flags of ``uid``; MODSEQ rises only on a real change."""
+        entry = self.entries[uid]
+        if entry.flags == flags:
+            return False
+        entry.flags = flags
+        entry.modseq = self._bump()
+        del self._by_modseq[uid]
+        self._by_modseq[uid] = None
+        return True
+
+    def remove(self, uid: int) -> Entry:
+        """Expunge ``uid``, remembering it as vanished at a new MODSEQ (for QRESYNC)."""
+        entry = self.entries.pop(uid)
+        del self._by_modseq[uid]
+        self.vanished.append((self._bump(), uid))
+        return entry
+
+    def changed_since(self, modseq: int) -> list[Entry]:
+        """Entries whose MODSEQ is above ``modseq``, in UID order; costs only what changed."""
+        found = []
+        for uid in reversed(self._by_modseq):
+            entry = self.entries[uid]
+            if entry.modseq <= modseq:
+                break
+            found.append(entry)
+        return sorted(found, key=lambda e: e.uid)
+
+    def vanished_since(self, modseq: int) -> list[int]:
+        """UIDs expunged after ``modseq``, ascending."""
+        start = bisect.bisect_right(self.vanished, (modseq, math.inf))
+        return sorted(uid for _, uid in self.vanished[start:])
+
+    @property
+    def bytes(self) -> int:
+        """Bytes held, \\Deleted messages included."""
+        return sum(e.msg.size for e in self.entries.values())
+
+
+class Account:
+    """A user's mailboxes on the server with a byte quota shared by all of them."""
+
+    def __init__(self, name: str, quota: int | None = None, uidvalidity_base: int = 1000) -> None:
+        self.name = name
+        self.quota = quota
+        self.used = 0
+        self._next_uidvalidity = uidvalidity_base
+        self.mailboxes: dict[str, Mailbox] = {f: self._new_mailbox(f) for f in FOLDERS}
+        self.listeners: list[Listener] = []
+
+    def _new_mailbox(self, name: str) -> Mailbox:
+        self._next_uidvalidity += 1
+        return Mailbox(name, self._next_uidvalidity)
+
+    def _emit(self, kind: str, box: Mailbox, entry: Entry, cause: str = "") -> None:
+        event = StoreEvent(kind, box.name, box.uidvalidity, entry.uid, entry.msg.mid, cause)
+        for listener in self.listeners:
+            listener(self, event)
+
+    def fits(self, size: int) -> bool:
+        """Whether ``size`` more bytes stay within the quota."""
+        return self.quota is None or self.used + size <= self.quota
+
+    def add(self, mailbox: str, msg: Message, flags: Iterable[str] = (), cause: str = "") -> Entry:
+        """Add ``msg`` to ``mailbox`` or raise :class:`OverQuota` (delivery, APPEND, COPY)."""
+        if not self.fits(msg.size):
+            raise OverQuota(f"{self.name}: {self.used}+{msg.size} > {self.quota}")
+        box = self.mailboxes[mailbox]
+        entry = box.add(msg, flags)
+        self.used += msg.size
+        self._emit("add", box, entry, cause)
+        return entry
+
+    def set_flags(self, mailbox: str, uid: int, flags: frozenset[str]) -> bool:
+        """Set the flags of a stored message; returns whether anything changed."""
+        box = self.mailboxes[mailbox]
+        changed = box.set_flags(uid, flags)
+        if changed:
+            self._emit("flags", box, box.entries[uid])
+        return changed
+
+    def expunge(self, mailbox: str, uids: Iterable[int], cause: str) -> list[int]:
+        """Remove ``uids`` (those still present) and free their bytes; ``cause`` names who."""
+        box = self.mailboxes[mailbox]
+        gone = []
+        for uid in sorted(uids):
+            if uid in box.entries:
+                entry = box.remove(uid)
+                self.used -= entry.msg.size
+                self._emit("expunge", box, entry, cause)
+                gone.append(uid)
+        return gone
+
+    def reset_uidvalidity(self, mailbox: str) -> Mailbox:
+        """Renumber ``mailbox`` under a new UIDVALIDITY, as a server restored from backup does."""
+        old = self.mailboxes[mailbox]
+        new = self._new_mailbox(mailbox)
+        self.mailboxes[mailbox] = new
+        for entry in old.entries.values():
+            added = new.add(entry.msg, entry.flags)
+            self._emit("uidvalidity", new, added)
+        return new
+
+    def find(self, mid: str) -> list[tuple[str, int]]:
+        """(mailbox, uid) of every stored copy of ``mid`` (slow; for tests and checkers)."""
+        return [
+            (box.name, e.uid)
+            for box in self.mailboxes.values()
+            for e in box.entries.values()
+            if e.msg.mid == mid
+        ]
