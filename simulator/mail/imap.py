@@ -135,6 +135,12 @@ class Session:
             down += 12 * len(info.vanished) + FLAG_ROW_BYTES * len(info.changed)
         return Reply(True, info, command_cost(down=down))
 
+    def search_all(self) -> Reply:
+        """UID SEARCH ALL: every UID in the mailbox (how CONDSTORE clients find expunges)."""
+        box = self._selected()
+        uids = list(box.entries)
+        return self._reply(uids, down=8 * len(uids))
+
     def fetch_flags(self, uids: Iterable[int] | None = None, changedsince: int = 0) -> Reply:
         """UID FETCH 1:* (FLAGS) [CHANGEDSINCE m]; expunged UIDs are simply absent."""
         box = self._selected()

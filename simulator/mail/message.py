@@ -14,6 +14,7 @@ class Message:
 
     mid: str
     size: int
+    date: float = 0.0  # when it was written (seconds into the scenario), as data, not a clock
 
     @property
     def header_size(self) -> int:
