@@ -28,6 +28,7 @@ class Row:
     size: int
     flags: frozenset[str]
     modseq: int
+    date: float = 0.0
 
 
 @dataclass(slots=True)
@@ -56,7 +57,8 @@ class SelectInfo:
 
 def row(entry: Entry) -> Row:
     """The FETCH view of a stored entry."""
-    return Row(entry.uid, entry.msg.mid, entry.msg.size, entry.flags, entry.modseq)
+    msg = entry.msg
+    return Row(entry.uid, msg.mid, msg.size, entry.flags, entry.modseq, msg.date)
 
 
 class ImapServer:

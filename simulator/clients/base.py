@@ -1,0 +1,113 @@
+"""The interface every mail client implements, built-in or the user's own.
+
+A client keeps a :class:`LocalStore` (what the person sees on the device) and exposes its
+sync logic as a generator of protocol commands: ``reply = yield conn.select("INBOX")``. The
+world runs the generator against a server session, charges each command's cost in time,
+and may throw :class:`ConnectionLost` into it at any ``yield``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from simulator.clients.local import LocalStore
+from simulator.mail.message import Message
+from simulator.mail.reply import Reply
+
+
+class ConnectionLost(Exception):
+    """The connection broke before the reply to the last command arrived."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cmd:
+    """One protocol command: the session method to call and its arguments."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+class Conn:
+    """Builds commands: ``conn.uidl()`` is ``Cmd("uidl")``. It performs nothing itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: Cmd(name, args, kwargs)
+
+
+SyncGen = Generator[Cmd, Reply, Any]
+"""A sync: yields commands, receives replies, may return a value (StopIteration.value)."""
+
+
+class Client(ABC):
+    """Sync logic of one device. Subclass it (or a built-in) and name it in a scenario as
+    ``client: {class: "package.module:MyClient"}`` to test your own algorithm."""
+
+    protocol: ClassVar[str]
+
+    def __init__(self, device: str, settings: Any, store: LocalStore) -> None:
+        self.device = device
+        self.settings = settings
+        self.store = store
+
+    # -- what the world asks -------------------------------------------------------------
+    @property
+    def stays_connected(self) -> bool:
+        """Whether the session stays open between syncs (IMAP) or closes (POP3)."""
+        return False
+
+    @property
+    def idles(self) -> bool:
+        """Whether the server pushes news to this client (IMAP IDLE)."""
+        return False
+
+    @abstractmethod
+    def sync(self, conn: Conn, now: float, fresh: bool, full: bool = True) -> SyncGen:
+        """Synchronise with the server. ``fresh``: a new connection (log in first);
+        ``full``: every folder (else only what IDLE reported)."""
+
+    def open(self, conn: Conn, mid: str, now: float) -> SyncGen:
+        """Fetch the body of ``mid`` from the server to show it; returns whether it worked."""
+        return False
+        yield  # pragma: no cover - makes this a generator
+
+    def pending(self) -> bool:
+        """Whether queued work (outbox, offline actions) is waiting for a connection."""
+        return False
+
+    def disconnected(self) -> None:
+        """The session ended or broke; forget session-only state."""
+
+    @abstractmethod
+    def lost(self) -> None:
+        """The device was lost or wiped: local mail and state are gone."""
+
+    # -- what the person does (locally; server work is queued) ----------------------------
+    @abstractmethod
+    def read(self, mid: str) -> bool:
+        """Mark ``mid`` read here; False if it is not shown here."""
+
+    @abstractmethod
+    def flag(self, mid: str) -> bool:
+        """Flag ``mid``."""
+
+    @abstractmethod
+    def archive(self, mid: str) -> bool:
+        """Move ``mid`` to Archive."""
+
+    @abstractmethod
+    def delete(self, mid: str) -> bool:
+        """Delete ``mid`` (to Trash or expunged, as the client is set)."""
+
+    @abstractmethod
+    def answered(self, mid: str) -> bool:
+        """Mark ``mid`` as answered (after a reply was written)."""
+
+    @abstractmethod
+    def send(self, msg: Message) -> None:
+        """Queue ``msg`` for sending and keep a copy in Sent (locally or on the server)."""

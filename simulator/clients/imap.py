@@ -1,0 +1,321 @@
+"""An IMAP client: a cache (full | headers | recent:N | none), IDLE or polling, and an
+offline action log replayed on reconnect in RFC 4549 order (SEMANTICS rules 18-20).
+
+Local keys are stable ("L17"); where each message lives on the server (folder, UID) is
+kept apart, so queued actions survive moves and late UIDs.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from simulator.clients.base import Client, Conn, SyncGen
+from simulator.clients.local import LocalStore
+from simulator.mail.imap import Row
+from simulator.mail.message import Message
+from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN
+
+SYNCED = ("INBOX", "Sent", "Archive")
+
+
+@dataclass
+class FolderState:
+    """What the client last knew of one server mailbox."""
+
+    uidvalidity: int = 0
+    highestmodseq: int = 0
+    last_uid: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A queued offline action on local message ``key``: flag (+/-), move, expunge, append."""
+
+    kind: str
+    key: str
+    op: str = "+"
+    arg: str = ""
+    msg: Message | None = None
+
+
+@dataclass
+class Cache:
+    """The cache policy: which bodies are kept on the device."""
+
+    mode: str = "full"
+    recent_s: float | None = None
+
+    def keeps(self, msg_date: float, now: float) -> bool:
+        """Whether a body of a message written at ``msg_date`` is kept after sync."""
+        if self.mode == "full":
+            return True
+        if self.mode == "recent":
+            return self.recent_s is not None and now - msg_date <= self.recent_s
+        return False
+
+
+def cache_of(settings: object) -> Cache:
+    """Read the cache policy from settings (``cache_mode`` tuple or a ``cache`` string)."""
+    mode = getattr(settings, "cache_mode", None)
+    if mode is not None:
+        return Cache(mode[0], mode[1])
+    text = str(getattr(settings, "cache", "full"))
+    if text.startswith("recent:"):
+        from simulator.scenario.units import parse_duration
+
+        return Cache("recent", parse_duration(text.split(":", 1)[1]))
+    return Cache(text)
+
+
+@dataclass
+class Where:
+    """Server location of local messages, both ways."""
+
+    of_key: dict[str, tuple[str, int]] = field(default_factory=dict)
+    of_loc: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def set(self, key: str, folder: str, uid: int) -> None:
+        self.drop(key)
+        self.of_key[key] = (folder, uid)
+        self.of_loc[(folder, uid)] = key
+
+    def drop(self, key: str) -> None:
+        loc = self.of_key.pop(key, None)
+        if loc is not None:
+            self.of_loc.pop(loc, None)
+
+    def in_folder(self, folder: str) -> list[str]:
+        return [k for k, (f, _) in self.of_key.items() if f == folder]
+
+
+class ImapClient(Client):
+    """Thunderbird-like IMAP: replay queued actions, then resync each folder (base,
+    CONDSTORE or QRESYNC), then fetch new messages and the bodies the cache keeps."""
+
+    protocol = "imap"
+
+    def __init__(self, device: str, settings: object, store: LocalStore) -> None:
+        super().__init__(device, settings, store)
+        self.cache = cache_of(settings)
+        store.count_headers = self.cache.mode != "none"
+        self.resync = str(getattr(settings, "resync", "condstore"))
+        self.delete_mode = str(getattr(settings, "delete", "trash"))
+        self.folders: dict[str, FolderState] = {f: FolderState() for f in SYNCED}
+        self.where = Where()
+        self.queue: deque[Action] = deque()
+        self.outbox: deque[Message] = deque()
+        self.selected: str | None = None
+        self._seq = 0
+
+    @property
+    def stays_connected(self) -> bool:
+        """IMAP clients keep their session open."""
+        return True
+
+    @property
+    def idles(self) -> bool:
+        """IDLE if configured."""
+        return bool(getattr(self.settings, "idle", False))
+
+    def pending(self) -> bool:
+        """Outbox or offline actions wait."""
+        return bool(self.outbox or self.queue)
+
+    def disconnected(self) -> None:
+        """No mailbox is selected any more."""
+        self.selected = None
+
+    def lost(self) -> None:
+        """Cache, server state and queued work are gone (the device is new)."""
+        self.store.wipe()
+        self.folders = {f: FolderState() for f in SYNCED}
+        self.where = Where()
+        self.queue.clear()
+        self.outbox.clear()
+        self.selected = None
+
+    def _key(self) -> str:
+        self._seq += 1
+        return f"L{self._seq}"
+
+    # -- sync ------------------------------------------------------------------------------
+    def sync(self, conn: Conn, now: float, fresh: bool, full: bool = True) -> SyncGen:
+        """RFC 4549 order: send queued mail, replay actions, then server -> client."""
+        if fresh:
+            self.selected = None
+            yield conn.login()
+        while self.outbox:
+            yield conn.smtp_send(self.outbox[0])
+            self.outbox.popleft()
+        while self.queue:
+            yield from self._replay(conn, self.queue[0])
+            self.queue.popleft()  # acknowledged: an interrupted replay resumes here
+        for folder in SYNCED if full else ("INBOX",):
+            yield from self._sync_folder(conn, folder, now)
+        if self.idles and self.selected != "INBOX":
+            yield from self._select(conn, "INBOX")
+        return True
+
+    def _select(self, conn: Conn, folder: str) -> SyncGen:
+        if self.selected != folder:
+            reply = yield conn.select(folder)
+            self.selected = folder
+            return reply.value
+        return None
+
+    def _replay(self, conn: Conn, action: Action) -> SyncGen:
+        """One queued action; one whose message has no server copy any more is dropped."""
+        if action.kind == "append":
+            reply = yield conn.append(action.arg, action.msg, frozenset({SEEN}))
+            if reply.ok:  # else OVERQUOTA: the copy stays on this device only
+                self.where.set(action.key, action.arg, reply.value)
+            return
+        loc = self.where.of_key.get(action.key)
+        if loc is None:
+            return  # depends on a step that failed (or the message is gone): drop it
+        folder, uid = loc
+        yield from self._select(conn, folder)
+        if action.kind == "flag":
+            yield conn.store([uid], action.op, [action.arg])
+        elif action.kind == "move":
+            mapping = (yield conn.move([uid], action.arg)).value or {}
+            if uid in mapping and action.arg in SYNCED:
+                self.where.set(action.key, action.arg, mapping[uid])
+            else:
+                self.where.drop(action.key)
+                if uid not in mapping:
+                    self.store.remove(action.key)  # expunged elsewhere: delete wins
+        elif action.kind == "expunge":
+            yield conn.store([uid], "+", [DELETED])
+            yield conn.uid_expunge([uid])
+            self.where.drop(action.key)
+
+    def _sync_folder(self, conn: Conn, folder: str, now: float) -> SyncGen:
+        state = self.folders[folder]
+        qresync = None
+        if self.resync == "qresync" and state.uidvalidity:
+            qresync = (state.uidvalidity, state.highestmodseq)
+        info = (yield conn.select(folder, qresync=qresync)).value
+        self.selected = folder
+        if info.uidvalidity != state.uidvalidity:
+            if state.uidvalidity:
+                self._invalidate(folder)
+            state = self.folders[folder] = FolderState(info.uidvalidity)
+        elif qresync is not None:
+            self._apply(folder, info.changed, info.vanished)
+        elif info.highestmodseq != state.highestmodseq:
+            yield from self._resync_known(conn, folder, state)
+        if info.uidnext > state.last_uid + 1:
+            rows = (yield conn.fetch_new(state.last_uid)).value
+            for row in rows:
+                yield from self._arrived(conn, folder, row, now)
+            state.last_uid = max([state.last_uid, *(r.uid for r in rows)])
+        state.highestmodseq = info.highestmodseq
+
+    def _resync_known(self, conn: Conn, folder: str, state: FolderState) -> SyncGen:
+        """Base: FETCH FLAGS of all known; CONDSTORE: CHANGEDSINCE + SEARCH for expunges."""
+        known = [uid for (f, uid) in self.where.of_loc if f == folder]
+        if self.resync == "base":
+            rows = (yield conn.fetch_flags(known)).value
+            present = {r.uid for r in rows}
+        else:
+            rows = (yield conn.fetch_flags(None, state.highestmodseq)).value
+            present = set((yield conn.search_all()).value)
+        self._apply(folder, rows, [uid for uid in known if uid not in present])
+
+    def _apply(self, folder: str, rows: list[Row], vanished: list[int]) -> None:
+        for uid in vanished:
+            key = self.where.of_loc.get((folder, uid))
+            if key is not None:
+                self.where.drop(key)
+                self.store.remove(key)
+        for row in rows:
+            key = self.where.of_loc.get((folder, row.uid))
+            if key is not None:
+                self.store.update(key, flags=row.flags)
+
+    def _arrived(self, conn: Conn, folder: str, row: Row, now: float) -> SyncGen:
+        key = self.where.of_loc.get((folder, row.uid))
+        if key is not None:
+            self.store.update(key, flags=row.flags)
+            return
+        key = self._key()
+        self.where.set(key, folder, row.uid)
+        msg = Message(row.mid, row.size, row.date)
+        body = self.cache.keeps(row.date, now) and self.store.room_for(row.size)
+        if body:
+            got = yield conn.fetch_body(row.uid, peek=True)
+            body = got.ok
+        self.store.put(key, msg, folder, row.flags, body=body)
+
+    def _invalidate(self, folder: str) -> None:
+        """UIDVALIDITY changed: drop the cache and the queued actions naming its UIDs,
+        keeping queued APPENDs (rule 20)."""
+        doomed = set(self.where.in_folder(folder))
+        self.queue = deque(a for a in self.queue if a.kind == "append" or a.key not in doomed)
+        for key in doomed:
+            self.where.drop(key)
+            self.store.remove(key)
+
+    def open(self, conn: Conn, mid: str, now: float) -> SyncGen:
+        """Fetch the body from the server (BODY[], which sets \\Seen) to show it."""
+        local = self.store.shown(mid)
+        loc = self.where.of_key.get(local.key) if local else None
+        if local is None or loc is None:
+            return False
+        yield from self._select(conn, loc[0])
+        got = yield conn.fetch_body(loc[1], peek=False)
+        if got.ok and self.cache.mode != "none" and self.store.room_for(local.msg.size):
+            self.store.update(local.key, body=True)
+        return bool(got.ok)
+
+    # -- what the person does ----------------------------------------------------------------
+    def _flag(self, mid: str, flag: str) -> bool:
+        local = self.store.shown(mid)
+        if local is None:
+            return False
+        if flag not in local.flags:
+            self.store.update(local.key, flags=local.flags | {flag})
+            self.queue.append(Action("flag", local.key, "+", flag))
+        return True
+
+    def read(self, mid: str) -> bool:
+        """\\Seen here now, on the server at the next sync."""
+        return self._flag(mid, SEEN)
+
+    def flag(self, mid: str) -> bool:
+        """\\Flagged."""
+        return self._flag(mid, FLAGGED)
+
+    def answered(self, mid: str) -> bool:
+        """\\Answered."""
+        return self._flag(mid, ANSWERED)
+
+    def archive(self, mid: str) -> bool:
+        """MOVE to Archive (shown there at once)."""
+        local = self.store.shown(mid)
+        if local is None or local.folder == "Archive":
+            return local is not None
+        self.store.update(local.key, folder="Archive")
+        self.queue.append(Action("move", local.key, arg="Archive"))
+        return True
+
+    def delete(self, mid: str) -> bool:
+        """MOVE to Trash, or \\Deleted + UID EXPUNGE, as set; gone from view at once."""
+        local = self.store.shown(mid)
+        if local is None:
+            return False
+        self.store.remove(local.key)
+        if self.delete_mode == "trash":
+            self.queue.append(Action("move", local.key, arg="Trash"))
+        else:
+            self.queue.append(Action("expunge", local.key))
+        return True
+
+    def send(self, msg: Message) -> None:
+        """SMTP, then APPEND a copy to Sent (rule 14); shown in Sent at once."""
+        key = self._key()
+        self.store.put(key, msg, "Sent", frozenset({SEEN}), body=self.cache.mode != "none")
+        self.outbox.append(msg)
+        self.queue.append(Action("append", key, arg="Sent", msg=msg))

@@ -1,0 +1,162 @@
+"""A device's local mail store: what the person sees on that device, and what it costs.
+
+Clients change it only through these methods, so every change to the device's view (and to
+the bodies it keeps, which is what survives a lost server) reaches one listener.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from simulator.mail.message import Message
+from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN
+
+VISIBLE_FLAGS = frozenset({SEEN, FLAGGED, ANSWERED})
+HIDDEN_FOLDERS = frozenset({"Trash", "Drafts"})
+
+State = tuple[str, frozenset[str]]
+"""What a person sees of one message on a device: its folder and visible flags."""
+
+ViewListener = Callable[[str, State | None, int, int], None]
+"""Called with (mid, visible state or None, copies shown, copies with body kept)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalMsg:
+    """One message held by a client: its key there, folder, flags and whether its body is kept."""
+
+    key: str
+    msg: Message
+    folder: str
+    flags: frozenset[str]
+    body: bool
+
+    @property
+    def visible(self) -> bool:
+        """Shown to the person: not in Trash/Drafts and not marked \\Deleted."""
+        return self.folder not in HIDDEN_FOLDERS and DELETED not in self.flags
+
+    @property
+    def state(self) -> State:
+        """The person's view of it: folder and visible flags."""
+        return (self.folder, self.flags & VISIBLE_FLAGS)
+
+    @property
+    def bytes(self) -> int:
+        """Local bytes used: the body if kept, else the headers."""
+        return self.msg.size if self.body else self.msg.header_size
+
+
+class LocalStore:
+    """Messages on one device keyed by the client's own keys; several keys may share a mid."""
+
+    def __init__(self, capacity: int | None = None, count_headers: bool = True) -> None:
+        self.capacity = capacity
+        self.count_headers = count_headers
+        self.msgs: dict[str, LocalMsg] = {}
+        self.by_mid: dict[str, dict[str, None]] = {}
+        self.bytes = 0
+        self.listener: ViewListener | None = None
+
+    # -- queries -------------------------------------------------------------------------
+    def get(self, key: str) -> LocalMsg | None:
+        """The message under ``key``, if any."""
+        return self.msgs.get(key)
+
+    def keys_of(self, mid: str) -> list[str]:
+        """Keys under which ``mid`` is held (more than one visible is a duplicate)."""
+        return list(self.by_mid.get(mid, ()))
+
+    def shown(self, mid: str) -> LocalMsg | None:
+        """The first visible copy of ``mid``, if the person can see it here."""
+        for key in self.by_mid.get(mid, ()):
+            local = self.msgs[key]
+            if local.visible:
+                return local
+        return None
+
+    def has_body(self, mid: str) -> bool:
+        """Whether a visible copy of ``mid`` can be read here without a connection."""
+        return any(self.msgs[k].body and self.msgs[k].visible for k in self.by_mid.get(mid, ()))
+
+    def room_for(self, size: int) -> bool:
+        """Whether ``size`` more bytes fit within the device's storage limit."""
+        return self.capacity is None or self.bytes + size <= self.capacity
+
+    def visible_keys(self, folder: str) -> list[str]:
+        """Keys of visible messages in ``folder`` in the order they were stored."""
+        return [k for k, m in self.msgs.items() if m.folder == folder and m.visible]
+
+    # -- changes -------------------------------------------------------------------------
+    def put(self, key: str, msg: Message, folder: str, flags: frozenset[str], body: bool) -> None:
+        """Store (or replace) ``key``."""
+        old = self.msgs.pop(key, None)
+        if old is not None:
+            self._unindex(old)
+        self._index(LocalMsg(key, msg, folder, frozenset(flags), body))
+        self._notify(msg.mid)
+        if old is not None and old.msg.mid != msg.mid:
+            self._notify(old.msg.mid)
+
+    def update(self, key: str, **changes: object) -> LocalMsg | None:
+        """Change folder, flags or body of ``key`` (a no-op for unknown keys)."""
+        old = self.msgs.get(key)
+        if old is None:
+            return None
+        new = replace(old, **changes)  # type: ignore[arg-type]
+        if new != old:
+            self._unindex(old)
+            self._index(new)
+            self._notify(new.msg.mid)
+        return new
+
+    def rekey(self, old_key: str, new_key: str, **changes: object) -> None:
+        """Move a message to a new key (a UID learnt after MOVE or APPEND)."""
+        old = self.msgs.get(old_key)
+        if old is None:
+            return
+        self._unindex(old)
+        self.msgs.pop(old_key, None)
+        self._index(replace(old, key=new_key, **changes))  # type: ignore[arg-type]
+        self._notify(old.msg.mid)
+
+    def remove(self, key: str) -> None:
+        """Forget ``key`` and its body."""
+        old = self.msgs.get(key)
+        if old is not None:
+            self._unindex(old)
+            self._notify(old.msg.mid)
+
+    def wipe(self) -> None:
+        """The device is lost or reset: everything goes."""
+        mids = list(self.by_mid)
+        for local in list(self.msgs.values()):
+            self._unindex(local)
+        for mid in mids:
+            self._notify(mid)
+
+    # -- internals -----------------------------------------------------------------------
+    def _cost(self, local: LocalMsg) -> int:
+        return local.bytes if (local.body or self.count_headers) else 0
+
+    def _index(self, local: LocalMsg) -> None:
+        self.msgs[local.key] = local
+        self.by_mid.setdefault(local.msg.mid, {})[local.key] = None
+        self.bytes += self._cost(local)
+
+    def _unindex(self, local: LocalMsg) -> None:
+        del self.msgs[local.key]
+        keys = self.by_mid[local.msg.mid]
+        del keys[local.key]
+        if not keys:
+            del self.by_mid[local.msg.mid]
+        self.bytes -= self._cost(local)
+
+    def _notify(self, mid: str) -> None:
+        if self.listener is None:
+            return
+        copies = [self.msgs[k] for k in self.by_mid.get(mid, ())]
+        shown = [c for c in copies if c.visible]
+        state = shown[0].state if shown else None
+        self.listener(mid, state, len(shown), sum(1 for c in copies if c.body))

@@ -1,0 +1,125 @@
+"""A POP3 client with the settings real clients offer (SEMANTICS rules 5-8, claims P1-P4).
+
+It downloads every message it has not seen (UIDL bookkeeping), keeps everything else
+local (folders, flags, sent mail), and deletes from the server as configured: on download,
+N days after *this device's* download, or when deleted locally.
+"""
+
+from __future__ import annotations
+
+from simulator.clients.base import Client, Conn, SyncGen
+from simulator.clients.local import LocalStore
+from simulator.mail.message import Message
+from simulator.mail.store import ANSWERED, FLAGGED, SEEN
+
+
+class Pop3Client(Client):
+    """Thunderbird/Outlook-style POP3: leave on server, delete after N days, delete when
+    deleted locally; sent mail and flags never leave the device (rule 7)."""
+
+    protocol = "pop3"
+
+    def __init__(self, device: str, settings: object, store: LocalStore) -> None:
+        super().__init__(device, settings, store)
+        self.known: dict[str, float] = {}  # UIDL -> when this device downloaded it
+        self.deleted_here: set[str] = set()  # UIDLs deleted locally, DELE at next session
+        self.outbox: list[Message] = []
+        self._seq = 0
+
+    def _setting(self, name: str, default: object) -> object:
+        return getattr(self.settings, name, default)
+
+    def _wants_dele(self, uidl: str, now: float) -> bool:
+        if not self._setting("leave_on_server", False):
+            return True
+        after = self._setting("delete_after", None)
+        if after is not None and now - self.known[uidl] >= after:
+            return True
+        return bool(self._setting("delete_when_deleted_locally", False)) and (
+            uidl in self.deleted_here
+        )
+
+    def pending(self) -> bool:
+        """Mail waits in the outbox."""
+        return bool(self.outbox)
+
+    def sync(self, conn: Conn, now: float, fresh: bool, full: bool = True) -> SyncGen:
+        """Send the outbox, then USER/PASS, UIDL, LIST, RETR the new, DELE as set, QUIT."""
+        while self.outbox:
+            yield conn.smtp_send(self.outbox[0])
+            self.outbox.pop(0)
+        reply = yield conn.login()
+        if not reply.ok:  # IN-USE: another device holds the maildrop lock
+            yield conn.quit()
+            return False
+        uidls = (yield conn.uidl()).value
+        sizes = dict((yield conn.list()).value)
+        doomed: list[str] = []
+        for n, uidl in uidls:
+            if uidl not in self.known:
+                if not self.store.room_for(sizes[n]):
+                    continue  # disk full: leave it on the server, do not delete it
+                got = yield conn.retr(n)
+                if not got.ok:
+                    continue
+                self.store.put("p:" + uidl, got.value, "INBOX", frozenset(), body=True)
+                self.known[uidl] = now
+            if self._wants_dele(uidl, now):
+                if (yield conn.dele(n)).ok:
+                    doomed.append(uidl)
+        yield conn.quit()
+        on_server = {uidl for _, uidl in uidls}
+        for uidl in [u for u in self.known if u not in on_server or u in doomed]:
+            del self.known[uidl]
+            self.deleted_here.discard(uidl)
+        return True
+
+    def lost(self) -> None:
+        """Local mail, UIDL list and outbox are gone."""
+        self.store.wipe()
+        self.known.clear()
+        self.deleted_here.clear()
+        self.outbox.clear()
+
+    def _flag(self, mid: str, flag: str) -> bool:
+        local = self.store.shown(mid)
+        if local is None:
+            return False
+        self.store.update(local.key, flags=local.flags | {flag})
+        return True
+
+    def read(self, mid: str) -> bool:
+        """\\Seen, locally only (rule 7)."""
+        return self._flag(mid, SEEN)
+
+    def flag(self, mid: str) -> bool:
+        """\\Flagged, locally only."""
+        return self._flag(mid, FLAGGED)
+
+    def answered(self, mid: str) -> bool:
+        """\\Answered, locally only."""
+        return self._flag(mid, ANSWERED)
+
+    def archive(self, mid: str) -> bool:
+        """Move to the local Archive folder."""
+        local = self.store.shown(mid)
+        if local is None:
+            return False
+        self.store.update(local.key, folder="Archive")
+        return True
+
+    def delete(self, mid: str) -> bool:
+        """Remove locally; remember the UIDL if the server copy should go too."""
+        local = self.store.shown(mid)
+        if local is None:
+            return False
+        self.store.remove(local.key)
+        if local.key.startswith("p:") and local.key[2:] in self.known:
+            self.deleted_here.add(local.key[2:])
+        return True
+
+    def send(self, msg: Message) -> None:
+        """Keep the only copy in the local Sent folder (claim P4) and queue it for SMTP."""
+        self._seq += 1
+        self.store.put(f"s:{self._seq}", msg, "Sent", frozenset({SEEN}), body=True)
+        self.outbox.append(msg)
