@@ -64,9 +64,8 @@ class Pop3Client(Client):
                     continue
                 self.store.put("p:" + uidl, got.value, "INBOX", frozenset(), body=True)
                 self.known[uidl] = now
-            if self._wants_dele(uidl, now):
-                if (yield conn.dele(n)).ok:
-                    doomed.append(uidl)
+            if self._wants_dele(uidl, now) and (yield conn.dele(n)).ok:
+                doomed.append(uidl)
         yield conn.quit()
         on_server = {uidl for _, uidl in uidls}
         for uidl in [u for u in self.known if u not in on_server or u in doomed]:
