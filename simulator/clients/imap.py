@@ -170,6 +170,8 @@ class ImapClient(Client):
             reply = yield conn.append(action.arg, action.msg, frozenset({SEEN}))
             if reply.ok:  # else OVERQUOTA: the copy stays on this device only
                 self.where.set(action.key, action.arg, reply.value)
+                if self.cache.mode == "none":
+                    self.store.update(action.key, body=False)  # the server has it now
             return
         loc = self.where.of_key.get(action.key)
         if loc is None:
@@ -316,6 +318,6 @@ class ImapClient(Client):
     def send(self, msg: Message) -> None:
         """SMTP, then APPEND a copy to Sent (rule 14); shown in Sent at once."""
         key = self._key()
-        self.store.put(key, msg, "Sent", frozenset({SEEN}), body=self.cache.mode != "none")
+        self.store.put(key, msg, "Sent", frozenset({SEEN}), body=True)  # the outbox holds it
         self.outbox.append(msg)
         self.queue.append(Action("append", key, arg="Sent", msg=msg))

@@ -1,0 +1,185 @@
+"""Consistency checker: agreement of each device's view with the person's intent,
+propagation delays, and anomalies with witnesses (DESIGN: metric definitions)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from simulator.observe.history import Event, History
+from simulator.observe.stats import TimeAverage, percentile, rounded
+
+ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
+MAX_WITNESSES = 5
+
+
+@dataclass
+class DeviceAgreement:
+    """Incremental |matching| / |view ∪ intent| for one device, and its time average."""
+
+    union: int = 0
+    matching: int = 0
+    avg: TimeAverage = field(default_factory=TimeAverage)
+
+    @property
+    def ratio(self) -> float:
+        return 1.0 if self.union == 0 else self.matching / self.union
+
+
+class Consistency:
+    """Feeds on intent and view events; answers agreement, propagation and anomalies."""
+
+    def __init__(self, history: History) -> None:
+        self.user_of: dict[str, str] = {}
+        self.devices_of: defaultdict[str, list[str]] = defaultdict(list)
+        self.intent: defaultdict[str, dict[str, Any]] = defaultdict(dict)
+        self.view: defaultdict[str, dict[str, tuple[Any, int]]] = defaultdict(dict)
+        self.agree: dict[str, DeviceAgreement] = {}
+        self.pending: dict[tuple[str, str], list[float]] = {}
+        self.delays: list[float] = []
+        self.deleted: defaultdict[str, set[str]] = defaultdict(set)
+        self.counts = dict.fromkeys(ANOMALIES, 0)
+        self.witnesses: dict[str, list[dict[str, Any]]] = {k: [] for k in ANOMALIES}
+        self._seen: set[tuple[str, str, str]] = set()
+        self._flags_reflected: dict[tuple[str, str], frozenset[str]] = {}
+        for kind, handler in (("device", self._device), ("intent", self._intent),
+                              ("view", self._view)):
+            history.subscribe(kind, handler)
+
+    # -- feeding -------------------------------------------------------------------------
+    def _device(self, e: Event) -> None:
+        _, t, device, user, *_ = e
+        self.user_of[device] = user
+        self.devices_of[user].append(device)
+        self.agree[device] = DeviceAgreement(avg=TimeAverage(t, 1.0))
+        for mid in self.intent[user]:
+            self._update(t, device, mid, (0, 0))
+            self.pending[(device, mid)] = [t]
+
+    def _intent(self, e: Event) -> None:
+        _, t, user, mid, state, _origin, cause = e
+        devices = self.devices_of[user]
+        before = [self._contribution(d, mid) for d in devices]
+        if state is None:
+            self.intent[user].pop(mid, None)
+        else:
+            self.intent[user][mid] = state
+        for device, old in zip(devices, before, strict=True):
+            self._update(t, device, mid, old)
+            if self._matches(device, mid):
+                self.pending.pop((device, mid), None)
+            else:
+                self.pending.setdefault((device, mid), []).append(t)
+        if state is None and cause == "delete":
+            self.deleted[user].add(mid)
+
+    def _view(self, e: Event) -> None:
+        _, t, device, mid, state, shown, _bodies = e
+        user = self.user_of[device]
+        views = self.view[device]
+        before = views.get(mid)
+        old = self._contribution(device, mid)
+        if shown:
+            views[mid] = (state, shown)
+        else:
+            views.pop(mid, None)
+        self._update(t, device, mid, old)
+        self._anomalies(t, device, user, mid, before, state, shown)
+        waiting = self.pending.get((device, mid))
+        if waiting and self._matches(device, mid):
+            self.delays.extend(t - t0 for t0 in waiting)
+            del self.pending[(device, mid)]
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def _matches(self, device: str, mid: str) -> bool:
+        want = self.intent[self.user_of[device]].get(mid)
+        have = self.view[device].get(mid)
+        return (want is None and have is None) or (
+            want is not None and have is not None and have[0] == want
+        )
+
+    def _contribution(self, device: str, mid: str) -> tuple[int, int]:
+        want = self.intent[self.user_of[device]].get(mid)
+        have = self.view[device].get(mid)
+        union = int(want is not None or have is not None)
+        return union, int(want is not None and have is not None and have[0] == want)
+
+    def _update(self, t: float, device: str, mid: str, old: tuple[int, int]) -> None:
+        """Move ``device``'s counters from ``mid``'s old contribution to its current one."""
+        new = self._contribution(device, mid)
+        if new != old:
+            agree = self.agree[device]
+            agree.union += new[0] - old[0]
+            agree.matching += new[1] - old[1]
+            agree.avg.set(t, agree.ratio)
+
+    def witness(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
+        key = (kind, device, mid)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.counts[kind] += 1
+        if len(self.witnesses[kind]) < MAX_WITNESSES:
+            self.witnesses[kind].append({"mid": mid, "device": device, "t": t, "what": text})
+
+    def _anomalies(self, t: float, device: str, user: str, mid: str, before: Any,
+                   state: Any, shown: int) -> None:
+        if shown >= 2:
+            self.witness("duplicate", t, device, mid, f"shown {shown} times")
+        if shown and before is None and mid in self.deleted[user]:
+            self.witness("resurrected", t, device, mid, "deleted by the user, shown again")
+        want = self.intent[user].get(mid)
+        if want is None:
+            return
+        key = (device, mid)
+        had = self._flags_reflected.get(key, frozenset())
+        now_flags = state[1] if (shown and state) else frozenset()
+        lost = (had - now_flags) & want[1]
+        if lost and shown:
+            self.witness("lost_flag_change", t, device, mid,
+                          f"{', '.join(sorted(lost))} set by the user, reverted")
+        self._flags_reflected[key] = now_flags & want[1]
+
+    # -- answers -------------------------------------------------------------------------
+    def agreement_now(self) -> float:
+        """Mean current agreement over devices (for the time series)."""
+        if not self.agree:
+            return 1.0
+        return sum(a.ratio for a in self.agree.values()) / len(self.agree)
+
+    def divergent(self, device: str) -> int:
+        """Messages in view ∪ intent that do not match on ``device``."""
+        a = self.agree[device]
+        return a.union - a.matching
+
+    def summary(self, end: float) -> dict[str, Any]:
+        """The ``consistency`` block of summary.json."""
+        devices = sorted(self.agree)
+        n = len(devices) or 1
+        agreement = sum(self.agree[d].avg.mean(end) for d in devices) / n
+        final = sum(self.agree[d].ratio for d in devices) / n
+        return {
+            "agreement": rounded(agreement),
+            "final_agreement": rounded(final),
+            "divergent_messages": sum(self.divergent(d) for d in devices),
+            "missing_reads": 0,
+            "propagation_s": {
+                "p50": rounded(percentile(self.delays, 50), 3),
+                "p95": rounded(percentile(self.delays, 95), 3),
+                "max": rounded(max(self.delays), 3) if self.delays else None,
+                "count": len(self.delays),
+            },
+            "unpropagated": sum(len(v) for v in self.pending.values()),
+            "anomalies": dict(self.counts),
+            "anomaly_witnesses": {k: list(v) for k, v in self.witnesses.items()},
+        }
+
+    def per_device(self, device: str, end: float) -> dict[str, Any]:
+        """Agreement figures for one device."""
+        a = self.agree[device]
+        return {
+            "agreement": rounded(a.avg.mean(end)),
+            "final_agreement": rounded(a.ratio),
+            "divergent_messages": a.union - a.matching,
+        }

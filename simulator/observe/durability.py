@@ -1,0 +1,82 @@
+"""Durability checker: where every copy of every message lives (server and device bodies),
+so that at the end it can say which messages exist nowhere (lost) or on one device only."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from simulator.observe.history import Event, History
+
+MAX_EXAMPLES = 5
+
+
+class Durability:
+    """Counts server copies per (user, mid) and device bodies per mid, with the last place
+    each message was seen and what removed it."""
+
+    def __init__(self, history: History) -> None:
+        self.server: defaultdict[tuple[str, str], int] = defaultdict(int)
+        self.bodies: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        self.intent: defaultdict[str, dict[str, None]] = defaultdict(dict)
+        self.last: dict[str, str] = {}
+        self.lost_devices: dict[str, float] = {}
+        history.subscribe("store", self._store)
+        history.subscribe("view", self._view)
+        history.subscribe("intent", self._intent)
+        history.subscribe("lost", self._lost)
+
+    def _store(self, e: Event) -> None:
+        _, t, user, kind, mailbox, _uv, _uid, mid, cause = e
+        if kind in ("add", "uidvalidity"):
+            self.server[(user, mid)] += 1
+        elif kind == "expunge":
+            self.server[(user, mid)] -= 1
+            if self.server[(user, mid)] == 0:
+                self.last[mid] = f"server {mailbox}, removed at {t:.0f}s by {cause}"
+        if kind == "uidvalidity":
+            self.server[(user, mid)] -= 1  # the old copy was renumbered, not added
+
+    def _view(self, e: Event) -> None:
+        _, t, device, mid, _state, _shown, bodies = e
+        held = self.bodies[mid]
+        if bodies:
+            held[device] = bodies
+        elif device in held:
+            del held[device]
+            how = "device lost" if self.lost_devices.get(device) == t else "removed locally"
+            self.last[mid] = f"{device}, gone at {t:.0f}s ({how})"
+
+    def _intent(self, e: Event) -> None:
+        _, _t, user, mid, state, _device, _cause = e
+        if state is None:
+            self.intent[user].pop(mid, None)
+        else:
+            self.intent[user][mid] = None
+
+    def _lost(self, e: Event) -> None:
+        self.lost_devices[e[2]] = e[1]
+
+    def where(self, user: str, mid: str) -> tuple[int, list[str]]:
+        """Server copies and devices holding a body of ``mid``."""
+        return self.server.get((user, mid), 0), sorted(self.bodies.get(mid, {}))
+
+    def summary(self) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+        """The ``durability`` block and the local-only (user, mid, device) triples."""
+        lost: list[dict[str, Any]] = []
+        local_only: list[tuple[str, str, str]] = []
+        per_user: dict[str, int] = {}
+        for user in sorted(self.intent):
+            for mid in self.intent[user]:
+                copies, devices = self.where(user, mid)
+                if copies > 0:
+                    continue
+                if not devices:
+                    per_user[user] = per_user.get(user, 0) + 1
+                    if len(lost) < MAX_EXAMPLES:
+                        last = self.last.get(mid, "never stored")
+                        lost.append({"mid": mid, "user": user, "last_seen": last})
+                elif len(devices) == 1:
+                    local_only.append((user, mid, devices[0]))
+        block = {"lost": sum(per_user.values()), "lost_examples": lost, "per_user": per_user}
+        return block, local_only

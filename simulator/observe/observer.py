@@ -1,0 +1,117 @@
+"""The observer: every checker subscribed to one history, an hourly time series, and the
+assembly of summary.json's blocks (DESIGN: results contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.observe.consistency import Consistency
+from simulator.observe.durability import Durability
+from simulator.observe.history import Event, History
+from simulator.observe.reads import Reads
+from simulator.observe.storage import DeviceStorage, ServerStorage
+from simulator.observe.traffic import Traffic
+from simulator.observe.verdict import Verdict
+
+TIMESERIES_COLUMNS = (
+    "t_s", "agreement", "server_bytes", "device_bytes", "online_devices", "server_up",
+    "unpropagated", "read_attempts", "offline_availability", "bounced", "deferred",
+)
+
+
+class Observer:
+    """Subscribes the checkers to ``history`` and answers the run's metrics at the end."""
+
+    def __init__(self, history: History, quota: int | None = None,
+                 full_margin: dict[str, int] | None = None) -> None:
+        self.history = history
+        self.consistency = Consistency(history)
+        self.server = ServerStorage(history, quota, full_margin or {})
+        self.devices = DeviceStorage(history)
+        self.reads = Reads(history)
+        self.durability = Durability(history)
+        self.verdict = Verdict(history)
+        self.traffic = Traffic(history)
+        self.rows: list[tuple[Any, ...]] = []
+        self.end = 0.0
+        self.users: dict[str, list[str]] = {}
+        self._lost: dict[str, int] = {}
+        history.subscribe("tick", self._tick)
+        history.subscribe("end", self._end)
+        history.subscribe("device", self._device)
+
+    def _device(self, e: Event) -> None:
+        self.users.setdefault(e[3], []).append(e[2])
+
+    def _tick(self, e: Event) -> None:
+        _, t, online, server_up = e
+        self.rows.append((
+            round(t, 3),
+            round(self.consistency.agreement_now(), 6),
+            int(self.server.total.value),
+            self.devices.total_now(),
+            online,
+            int(server_up),
+            sum(len(v) for v in self.consistency.pending.values()),
+            self.reads.attempts,
+            _round(self.reads.offline_ratio()),
+            sum(self.server.bounced.values()),
+            sum(self.server.deferred.values()),
+        ))
+
+    def _end(self, e: Event) -> None:
+        self.end = e[1]
+
+    def summary(self) -> dict[str, Any]:
+        """Every metric block of summary.json (without the scenario header)."""
+        end = self.end
+        consistency = self.consistency.summary(end)
+        consistency["missing_reads"] = self.reads.missing
+        durability, local_only = self.durability.summary()
+        self._lost = durability["per_user"]
+        for user, mid, device in local_only:
+            self.consistency.witness("local_only", end, device, mid,
+                                     f"only on {device}, not on {user}'s server")
+        consistency["anomalies"] = dict(self.consistency.counts)
+        consistency["anomaly_witnesses"] = {
+            k: list(v) for k, v in self.consistency.witnesses.items()
+        }
+        offline, reads = self.reads.summary()
+        traffic, security = self.traffic.summary()
+        return {
+            "verdict": self.verdict.summary(self.server.over),
+            "consistency": consistency,
+            "server_storage": self.server.summary(end),
+            "offline_availability": offline,
+            "reads": reads,
+            "device_storage": self.devices.summary(),
+            "durability": durability,
+            "traffic": traffic,
+            "security": security,
+            "devices": {d: self._device_block(d) for d in sorted(self.consistency.agree)},
+            "users": {u: self._user_block(u) for u in sorted(self.users)},
+        }
+
+    def _device_block(self, device: str) -> dict[str, Any]:
+        storage = self.devices.summary()["per_device"].get(device, {})
+        return {
+            **self.consistency.per_device(device, self.end),
+            **self.reads.device_summary(device),
+            "storage_peak_bytes": storage.get("peak_bytes", 0),
+            "storage_final_bytes": storage.get("final_bytes", 0),
+            **self.traffic.device_summary(device),
+        }
+
+    def _user_block(self, user: str) -> dict[str, Any]:
+        devices = self.users[user]
+        agreement = [self.consistency.agree[d].avg.mean(self.end) for d in devices]
+        return {
+            "devices": devices,
+            "agreement": round(sum(agreement) / len(agreement), 6) if agreement else None,
+            **self.server.per_user_summary(user, self.end),
+            "lost": self._lost.get(user, 0),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)

@@ -1,0 +1,99 @@
+"""Storage checkers: bytes held on the server per account (with quota pressure, bounces and
+deferrals) and bytes held on each device."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.observe.history import Event, History
+from simulator.observe.stats import TimeAverage, rounded
+
+
+class ServerStorage:
+    """Server bytes per account and in total, over time (DESIGN: server storage)."""
+
+    def __init__(self, history: History, quota: int | None, full_margin: dict[str, int]) -> None:
+        self.quota = quota
+        self.full_margin = full_margin  # per user: a typical message; less room = full
+        self.total = TimeAverage()
+        self.per_user: dict[str, TimeAverage] = {}
+        self.full_since: dict[str, float] = {}
+        self.time_full = 0.0
+        self.bounced: dict[str, int] = {}
+        self.deferred: dict[str, int] = {}
+        self.over: list[str] = []
+        history.subscribe("server_bytes", self._bytes)
+        history.subscribe("bounce", lambda e: self._count(self.bounced, e[2]))
+        history.subscribe("defer", lambda e: self._count(self.deferred, e[2]))
+
+    @staticmethod
+    def _count(counter: dict[str, int], user: str) -> None:
+        counter[user] = counter.get(user, 0) + 1
+
+    def _bytes(self, e: Event) -> None:
+        _, t, user, used = e
+        series = self.per_user.setdefault(user, TimeAverage(t, 0.0))
+        self.total.set(t, self.total.value - series.value + used)
+        series.set(t, used)
+        if self.quota is None:
+            return
+        if used > self.quota:
+            self.over.append(f"{user}: {used} bytes stored over a quota of {self.quota}")
+        full = self.quota - used < self.full_margin.get(user, 0)
+        if full and user not in self.full_since:
+            self.full_since[user] = t
+        elif not full and user in self.full_since:
+            self.time_full += t - self.full_since.pop(user)
+
+    def summary(self, end: float) -> dict[str, Any]:
+        """The ``server_storage`` block of summary.json."""
+        still_full = sum(end - t for t in self.full_since.values())
+        return {
+            "peak_bytes": int(self.total.peak),
+            "mean_bytes": int(self.total.mean(end)),
+            "final_bytes": int(self.total.value),
+            "quota_bytes": self.quota,
+            "bounced": sum(self.bounced.values()),
+            "deferred": sum(self.deferred.values()),
+            "time_over_quota_s": rounded(self.time_full + still_full, 3),
+        }
+
+    def per_user_summary(self, user: str, end: float) -> dict[str, Any]:
+        """Server figures for one account."""
+        series = self.per_user.get(user, TimeAverage())
+        return {
+            "server_peak_bytes": int(series.peak),
+            "server_mean_bytes": int(series.mean(end)),
+            "server_final_bytes": int(series.value),
+            "bounced": self.bounced.get(user, 0),
+            "deferred": self.deferred.get(user, 0),
+        }
+
+
+class DeviceStorage:
+    """Bytes each device keeps (bodies, and headers for caching clients)."""
+
+    def __init__(self, history: History) -> None:
+        self.series: dict[str, TimeAverage] = {}
+        history.subscribe("device", self._device)
+        history.subscribe("device_bytes", self._bytes)
+
+    def _device(self, e: Event) -> None:
+        self.series[e[2]] = TimeAverage(e[1], 0.0)
+
+    def _bytes(self, e: Event) -> None:
+        _, t, device, used = e
+        self.series[device].set(t, used)
+
+    def total_now(self) -> int:
+        """Bytes on all devices now (for the time series)."""
+        return int(sum(s.value for s in self.series.values()))
+
+    def summary(self) -> dict[str, Any]:
+        """The ``device_storage`` block of summary.json."""
+        per = {
+            d: {"peak_bytes": int(s.peak), "final_bytes": int(s.value)}
+            for d, s in sorted(self.series.items())
+        }
+        peak = max((v["peak_bytes"] for v in per.values()), default=0)
+        return {"peak_bytes": peak, "per_device": per}

@@ -1,0 +1,50 @@
+"""Traffic and security checker: bytes each way, connections, round trips, and logins
+that sent a password in clear (SEMANTICS 23, claims T1/T2)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from simulator.observe.history import Event, History
+
+
+class Traffic:
+    """Sums per device: [bytes_down, bytes_up, connections, round_trips, plaintext]."""
+
+    def __init__(self, history: History) -> None:
+        self.per_device: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        history.subscribe("traffic", self._traffic)
+        history.subscribe("session", self._session)
+
+    def _traffic(self, e: Event) -> None:
+        _, _t, device, round_trips, up, down = e
+        row = self.per_device[device]
+        row[0] += down
+        row[1] += up
+        row[3] += round_trips
+
+    def _session(self, e: Event) -> None:
+        _, _t, device, _protocol, plaintext = e
+        row = self.per_device[device]
+        row[2] += 1
+        row[4] += int(plaintext)
+
+    def _sum(self, column: int) -> int:
+        return sum(row[column] for row in self.per_device.values())
+
+    def summary(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The ``traffic`` and ``security`` blocks of summary.json."""
+        traffic = {
+            "bytes_down": self._sum(0),
+            "bytes_up": self._sum(1),
+            "connections": self._sum(2),
+            "round_trips": self._sum(3),
+        }
+        return traffic, {"plaintext_logins": self._sum(4)}
+
+    def device_summary(self, device: str) -> dict[str, Any]:
+        """Traffic figures for one device."""
+        down, up, conns, rts, plain = self.per_device.get(device, [0, 0, 0, 0, 0])
+        return {"bytes_down": down, "bytes_up": up, "connections": conns, "round_trips": rts,
+                "plaintext_logins": plain}

@@ -1,0 +1,94 @@
+"""report.md: one run's results as a short, readable Markdown page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def human_bytes(n: float | None) -> str:
+    """1234567 -> '1.2 MB' (decimal units, as mail providers quote quotas)."""
+    if n is None:
+        return "—"
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def human_seconds(s: float | None) -> str:
+    """Seconds as '42 s', '12.5 min', '3.1 h' or '2.0 d'."""
+    if s is None:
+        return "—"
+    for limit, div, unit in ((120, 1, "s"), (7200, 60, "min"), (172800, 3600, "h")):
+        if s < limit:
+            return f"{s / div:.1f} {unit}" if unit != "s" else f"{s:.1f} s"
+    return f"{s / 86400:.1f} d"
+
+
+def pct(x: float | None) -> str:
+    """0.934 -> '93.4 %'."""
+    return "—" if x is None else f"{100 * x:.1f} %"
+
+
+def headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """The handful of numbers a person reads first, as (label, value) rows."""
+    c, s, o = summary["consistency"], summary["server_storage"], summary["offline_availability"]
+    return [
+        ("Verdict", "valid" if summary["verdict"]["valid"] else "INVALID"),
+        ("Agreement (time-weighted)", pct(c["agreement"])),
+        ("Final agreement", pct(c["final_agreement"])),
+        ("Divergent messages at end", str(c["divergent_messages"])),
+        ("Missing reads", str(c["missing_reads"])),
+        ("Propagation p50 / p95", f"{human_seconds(c['propagation_s']['p50'])} / "
+                                  f"{human_seconds(c['propagation_s']['p95'])}"),
+        ("Unpropagated changes", str(c["unpropagated"])),
+        ("Server storage peak / final", f"{human_bytes(s['peak_bytes'])} / "
+                                        f"{human_bytes(s['final_bytes'])}"),
+        ("Bounced / deferred", f"{s['bounced']} / {s['deferred']}"),
+        ("Offline availability", f"{pct(o['ratio'])} of {o['attempts']} offline reads"),
+        ("Device storage peak", human_bytes(summary["device_storage"]["peak_bytes"])),
+        ("Lost messages", str(summary["durability"]["lost"])),
+        ("Traffic down / up", f"{human_bytes(summary['traffic']['bytes_down'])} / "
+                              f"{human_bytes(summary['traffic']['bytes_up'])}"),
+        ("Plaintext logins", str(summary["security"]["plaintext_logins"])),
+    ]
+
+
+def run_report(summary: dict[str, Any]) -> str:
+    """The whole report.md for one run."""
+    sc = summary["scenario"]
+    lines = [
+        f"# {sc['name']} — variant {sc['variant']}, seed {sc['seed']}",
+        "",
+        f"Simulated {human_seconds(sc['duration_s'])} with mailsim {summary['mailsim_version']}"
+        f" (scenario sha256 {sc['sha256'][:12]}).",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        *(f"| {label} | {value} |" for label, value in headline(summary)),
+        "",
+    ]
+    verdict = summary["verdict"]
+    if not verdict["valid"]:
+        lines += ["## Violations", "", *(f"- {v}" for v in verdict["violations"]), ""]
+    anomalies = summary["consistency"]["anomalies"]
+    witnesses = summary["consistency"].get("anomaly_witnesses", {})
+    lines += ["## Anomalies", "", "| kind | count |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in anomalies.items()]
+    for kind, rows in witnesses.items():
+        for w in rows:
+            lines.append(f"- {kind}: {w['mid']} on {w['device']} at "
+                         f"{human_seconds(w['t'])}: {w['what']}")
+    lines += ["", "## Devices", "",
+              "| device | agreement | offline avail. | missing reads | storage peak | down |",
+              "|---|---|---|---|---|---|"]
+    for name, d in summary["devices"].items():
+        lines.append(f"| {name} | {pct(d['agreement'])} | {pct(d['offline_availability'])} | "
+                     f"{d['missing_reads']} | {human_bytes(d['storage_peak_bytes'])} | "
+                     f"{human_bytes(d['bytes_down'])} |")
+    lost = summary["durability"]["lost_examples"]
+    if lost:
+        lines += ["", "## Lost mail (examples)", ""]
+        lines += [f"- {x['mid']} ({x['user']}): last seen {x['last_seen']}" for x in lost]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,102 @@
+"""Running one scenario under one variant and seed, and the :class:`Results` it gives."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from simulator.observe.history import History
+from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
+from simulator.report.files import write_folder_atomic
+from simulator.report.markdown import run_report
+from simulator.scenario import Scenario, load_scenario, scenario_sha256
+from simulator.world.world import World
+
+
+def mailsim_version() -> str:
+    """The installed package's version."""
+    try:
+        return version("mailsim")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+@dataclass
+class Results:
+    """What one run produced: the summary (summary.json), the hourly time series and the
+    history. ``write`` lays them out as DESIGN.md's results folder."""
+
+    scenario: Scenario
+    summary: dict[str, Any]
+    timeseries: list[tuple[Any, ...]]
+    history: History
+
+    @property
+    def valid(self) -> bool:
+        """Whether the verdict holds (every message accounted for, no rule broken)."""
+        return bool(self.summary["verdict"]["valid"])
+
+    def summary_json(self) -> str:
+        """summary.json's exact text: sorted keys, stable across runs and machines."""
+        return json.dumps(self.summary, indent=2, sort_keys=True) + "\n"
+
+    def timeseries_csv(self) -> str:
+        """timeseries.csv's exact text."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(TIMESERIES_COLUMNS)
+        writer.writerows(["" if v is None else v for v in row] for row in self.timeseries)
+        return out.getvalue()
+
+    def files(self) -> dict[str, str | bytes]:
+        """The results folder's files by name."""
+        files: dict[str, str | bytes] = {
+            "summary.json": self.summary_json(),
+            "timeseries.csv": self.timeseries_csv(),
+            "report.md": run_report(self.summary),
+            "scenario.yaml": self.scenario.to_yaml(),
+        }
+        try:
+            from simulator.report.html import run_html
+        except ImportError:  # the HTML report is optional until its module exists
+            return files
+        files["report.html"] = run_html(self.summary, self.timeseries)
+        return files
+
+    def write(self, dest: Path, force: bool = False) -> Path:
+        """Write the results folder atomically; refuses to replace one unless ``force``."""
+        return write_folder_atomic(Path(dest), self.files(), force=force)
+
+
+def full_margins(scenario: Scenario) -> dict[str, int]:
+    """Per user, the room below which the account counts as full: one typical message."""
+    return {user.name: int(user.mail.size.median) for user in scenario.expand()}
+
+
+def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str | None = None,
+        keep_history: bool = True) -> Results:
+    """Run ``scenario`` (a Scenario or a YAML path) once and return its results."""
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if seed is not None:
+        base = base.model_copy(update={"seed": seed})
+    resolved = base.with_variant(variant) if variant else base
+    history = History(keep=keep_history)
+    observer = Observer(history, resolved.server.quota, full_margins(resolved))
+    World(resolved, history).run()
+    summary = {
+        "mailsim_version": mailsim_version(),
+        "scenario": {
+            "name": base.name,
+            "sha256": scenario_sha256(base.to_yaml()),
+            "seed": base.seed,
+            "duration_s": base.duration,
+            "variant": variant or "as-written",
+        },
+        **observer.summary(),
+    }
+    return Results(resolved, summary, observer.rows, history)

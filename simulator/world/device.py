@@ -1,0 +1,250 @@
+"""A device in time: one SimPy process that connects when the device is online, runs its
+client's sync generator command by command (charging each command's cost on its link),
+waits for the next poll or IDLE push, and serves the person's requests in between."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from simulator.clients.base import Client, Cmd, Conn, ConnectionLost, SyncGen
+from simulator.mail import pop3
+from simulator.mail.connect import connect_cost, plaintext_login
+from simulator.mail.message import Cost
+from simulator.mail.reply import ProtocolError, Reply
+from simulator.world.network import Link
+
+if TYPE_CHECKING:
+    from simulator.world.world import World
+
+Request = Callable[["Device"], Generator[Any, Any, None]]
+IDLE_GRACE = 60.0
+
+
+class Device:
+    """One user device: its client, its link, whether it is online, and its session."""
+
+    def __init__(self, world: World, spec: Any, client: Client, link: Link) -> None:
+        self.world, self.env, self.spec = world, world.env, spec
+        self.id: str = spec.id
+        self.user: str = spec.user
+        self.client = client
+        self.link = link
+        self.conn = Conn()
+        self.scheduled_on = True
+        self.forced_off = 0
+        self.session: Any = None
+        self.busy = False
+        self.wake = self.env.event()
+        self.requests: deque[Request] = deque()
+        self.next_poll = 0.0
+        self.idle_news = False
+        self.last_ok_sync: float | None = None
+        self.last_contact: float | None = None
+        self.traffic = Cost()
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def online(self) -> bool:
+        """Whether the device has a network path now."""
+        return self.scheduled_on and self.forced_off == 0
+
+    @property
+    def poll(self) -> float:
+        """Seconds between the client's checks."""
+        return float(self.spec.client.poll)
+
+    @property
+    def grace(self) -> float:
+        """How long after reaching the server a person expects mail on this device."""
+        return IDLE_GRACE if self.client.idles else self.poll
+
+    def connected_at(self) -> float | None:
+        """When the device last talked to the server (now, if it is online and in session)."""
+        if self.online and self.session is not None:
+            return self.env.now
+        return self.last_contact
+
+    def signal(self) -> None:
+        """Wake the device's process to look at its state again."""
+        if not self.wake.triggered:
+            self.wake.succeed()
+
+    def set_online(self, scheduled: bool | None = None, forced: int = 0) -> None:
+        """Apply a schedule flip or an offline event; going offline drops the session."""
+        was = self.online
+        if scheduled is not None:
+            self.scheduled_on = scheduled
+        self.forced_off += forced
+        if was != self.online:
+            self.world.history.add("online", self.env.now, self.id, self.online)
+            if not self.online and not self.busy:
+                self.lose_session()
+            self.signal()
+
+    def request(self, job: Request) -> None:
+        """Queue something the person does on this device."""
+        self.requests.append(job)
+        self.signal()
+
+    # -- the process -------------------------------------------------------------------------
+    def run(self) -> Generator[Any, Any, None]:
+        """Sync when due, serve requests, then sleep until a poll, a push or a request."""
+        while True:
+            if self.online and self._sync_due():
+                yield from self.sync(full=self.session is None or self.env.now >= self.next_poll)
+                continue
+            if self.requests:
+                yield from self.requests.popleft()(self)
+                continue
+            waits: list[simpy.Event] = [self.wake]
+            if self.online:
+                waits.append(self.env.timeout(max(0.0, self.next_poll - self.env.now)))
+            yield self.env.any_of(waits)
+            if self.wake.triggered:
+                self.wake = self.env.event()
+
+    def _sync_due(self) -> bool:
+        if self.env.now >= self.next_poll:
+            return True
+        ready = self.last_ok_sync is not None and self.world.server.up
+        if self.session is None and not self.client.stays_connected:
+            return ready and self.client.pending()
+        return ready and (self.idle_news or self.client.pending())
+
+    def sync(self, full: bool = True) -> Generator[Any, Any, bool]:
+        """One sync: connect if needed, run the client's generator, keep or close the session."""
+        if full or self.session is None:
+            self.next_poll = self.env.now + self.poll
+        self.idle_news = False
+        fresh = self.session is None
+        if fresh and not (yield from self._connect()):
+            self.last_ok_sync = None
+            return False
+        ok = yield from self.drive(self.client.sync(self.conn, self.env.now, fresh, full))
+        if ok:
+            self.last_ok_sync = self.last_contact = self.env.now
+        else:
+            self.last_ok_sync = None
+        if self.session is not None and (not self.client.stays_connected or not self._keep_open()):
+            yield from self._close()
+        return bool(ok)
+
+    def fetch(self, mid: str) -> Generator[Any, Any, bool]:
+        """Open ``mid`` from the server (an online read of a body not kept locally)."""
+        if not self.online or self.session is None:
+            return False
+        ok = yield from self.drive(self.client.open(self.conn, mid, self.env.now))
+        if self.session is not None and not self._keep_open():
+            yield from self._close()
+        return bool(ok)
+
+    def _keep_open(self) -> bool:
+        return self.client.idles or self.poll < self.world.scenario.server.autologout
+
+    # -- sessions ------------------------------------------------------------------------------
+    def _connect(self) -> Generator[Any, Any, bool]:
+        server = self.world.server
+        if not server.up:
+            return False
+        cfg = self.world.scenario.server
+        cost = connect_cost(self.client.protocol, cfg.tls, cfg.tls_version)
+        self.busy = True
+        yield self.env.timeout(self.link.duration(cost))
+        self.busy = False
+        self._charge(cost)
+        if not (self.online and server.up):
+            return False
+        if self.client.protocol == "pop3":
+            self.session = server.maildrops[self.user].open()
+        else:
+            self.session = server.imap[self.user].connect()
+        self.world.history.add(
+            "session", self.env.now, self.id, self.client.protocol, plaintext_login(cfg.tls)
+        )
+        return True
+
+    def _close(self) -> Generator[Any, Any, None]:
+        session = self.session
+        if getattr(session, "state", "") in ("AUTH", "SELECTED"):
+            yield from self.drive(_logout(self.conn))
+        self.session = None
+        self.client.disconnected()
+
+    def lose_session(self) -> None:
+        """The connection is gone without goodbye; a POP3 lock lingers until autologout."""
+        session, self.session = self.session, None
+        if session is None:
+            return
+        session.drop_connection()
+        if isinstance(session, pop3.Session) and session.state == "ABANDONED":
+            self.env.process(self._autologout(session))
+        self.client.disconnected()
+
+    def _autologout(self, session: pop3.Session) -> Generator[Any, Any, None]:
+        yield self.env.timeout(self.world.scenario.server.autologout)
+        session.autologout()
+
+    # -- running a client's generator ----------------------------------------------------------
+    def drive(self, gen: SyncGen) -> Generator[Any, Any, Any]:
+        """Run ``gen`` command by command; throw ConnectionLost into it if the link or the
+        server goes away (or a drop is drawn) before a command is sent."""
+        try:
+            cmd = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        while True:
+            if self.session is None or not self.online or not self.world.server.up:
+                return self._broken(gen)
+            reply = self._execute(cmd)
+            if reply is None:
+                gen.close()
+                return False
+            self.busy = True
+            yield self.env.timeout(self.link.duration(reply.cost))
+            self.busy = False
+            self._charge(reply.cost)
+            if not (self.online and self.world.server.up):
+                return self._broken(gen)
+            try:
+                cmd = gen.send(reply)
+            except StopIteration as stop:
+                return True if stop.value is None else stop.value
+
+    def _broken(self, gen: SyncGen) -> bool:
+        self.lose_session()
+        try:
+            gen.throw(ConnectionLost())
+        except (ConnectionLost, StopIteration):
+            return False
+        gen.close()
+        self.world.violation(f"{self.id}: client kept issuing commands after ConnectionLost")
+        return False
+
+    def _execute(self, cmd: Cmd) -> Reply | None:
+        self.world.acting = self
+        try:
+            if cmd.name == "smtp_send":
+                return self.world.server.submission.send(*cmd.args, **cmd.kwargs)
+            method = getattr(self.session, cmd.name, None)
+            if method is None or cmd.name.startswith("_"):
+                raise ProtocolError(f"no such {self.client.protocol} command {cmd.name!r}")
+            return method(*cmd.args, **cmd.kwargs)
+        except ProtocolError as err:
+            self.world.violation(f"{self.id}: {err}")
+            self.lose_session()
+            return None
+        finally:
+            self.world.acting = None
+
+    def _charge(self, cost: Cost) -> None:
+        self.traffic += cost
+        self.world.history.add("traffic", self.env.now, self.id, cost.round_trips, cost.up,
+                               cost.down)
+
+
+def _logout(conn: Conn) -> SyncGen:
+    yield conn.logout()

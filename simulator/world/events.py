@@ -1,0 +1,90 @@
+"""Scripted scenario events carried out at their time: lose, add, offline, deliver, the
+server's UIDVALIDITY reset, and a person's action on a named device."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simulator.mail.message import Message
+from simulator.world.people import _now
+
+if TYPE_CHECKING:
+    from simulator.world.device import Device
+    from simulator.world.world import World
+
+
+def apply_event(world: World, event: Any) -> None:
+    """Dispatch on the event's kind."""
+    handler = HANDLERS[event.kind]
+    handler(world, event)
+
+
+def _lose(world: World, event: Any) -> None:
+    device = world.devices[event.lose]
+    device.lose_session()
+    device.client.lost()
+    world.history.add("lost", world.env.now, device.id)
+
+
+def _add(world: World, event: Any) -> None:
+    spec = world.added[id(event)]
+    world.add_device(spec)
+    world.history.add("added", world.env.now, spec.id)
+
+
+def _offline(world: World, event: Any) -> None:
+    device = world.devices[event.offline]
+    device.set_online(forced=1)
+    world.env.process(_back_online(world, device, event.for_))
+
+
+def _back_online(world: World, device: Device, after: float) -> Generator[Any, Any, None]:
+    yield world.env.timeout(after)
+    device.set_online(forced=-1)
+
+
+def _deliver(world: World, event: Any) -> None:
+    person = world.people[event.deliver.to]
+    rng_size = int(event.deliver.size.median)
+    for i in range(event.deliver.count):
+        mid = f"e{int(event.at)}-{i + 1}@{person.name}"
+        world.env.process(person.deliver(Message(mid, rng_size, world.env.now)))
+
+
+def _server(world: World, event: Any) -> None:
+    if event.server == "uidvalidity-reset":
+        for device in world.devices.values():
+            device.lose_session()
+        world.server.reset_uidvalidity()
+        world.history.add("uidvalidity_reset", world.env.now)
+
+
+def _user(world: World, event: Any) -> None:
+    person = world.people[event.user]
+    device = world.devices[f"{event.user}/{event.on}"]
+    device.request(lambda d: _do(person, d, event.do))
+
+
+def _do(person: Any, device: Device, action: str) -> Generator[Any, Any, None]:
+    if action == "check":
+        yield from person.check(device, -1)
+    elif action == "read":
+        yield from person.check(device, -1, read_all=True)
+    elif action == "send":
+        yield from _now(person.send, device, int(person.spec.mail.size.median))
+    else:
+        inbox = device.client.store.visible_keys("INBOX")
+        if inbox:
+            mid = device.client.store.get(inbox[-1]).msg.mid
+            getattr(person, action)(device, mid)
+
+
+HANDLERS = {
+    "lose": _lose,
+    "add": _add,
+    "offline": _offline,
+    "deliver": _deliver,
+    "server": _server,
+    "user": _user,
+}

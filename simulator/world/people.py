@@ -1,0 +1,202 @@
+"""People in time: mail arriving for them, the mail they send, and their mail checks on a
+device chosen by its ``uses`` share. Every draw comes from streams keyed by user and
+message, so each variant of a scenario sees the same mail and the same intentions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from simulator.clients.local import State
+from simulator.mail.message import Message
+from simulator.mail.store import ANSWERED, FLAGGED, SEEN
+from simulator.world.streams import stream, uniform
+
+if TYPE_CHECKING:
+    from simulator.world.device import Device
+    from simulator.world.world import World
+
+DAY = 86_400.0
+AWAKE = (7 * 3600.0, 23 * 3600.0)
+MIN_SIZE = 600
+
+
+def draw_size(rng: Any, size: Any) -> int:
+    """A message size from the scenario's size model (fixed or lognormal around a median)."""
+    if size.kind == "fixed" or size.sigma == 0:
+        return int(size.median)
+    return max(MIN_SIZE, int(size.median * math.exp(rng.gauss(0.0, size.sigma))))
+
+
+class Person:
+    """One user: what they expect to see (intent) and what they do about their mail."""
+
+    def __init__(self, world: World, spec: Any) -> None:
+        self.world, self.env, self.spec = world, world.env, spec
+        self.name: str = spec.name
+        self.seed: int = world.scenario.seed
+        self.devices: list[Device] = []
+        self.intent: dict[str, State] = {}
+        self.unread: dict[str, float] = {}  # INBOX mail not read yet -> when it arrived
+        self.checks = 0
+        self.sent = 0
+
+    # -- intent ------------------------------------------------------------------------------
+    def _intend(self, mid: str, state: State | None, device: str, cause: str) -> None:
+        if state is None:
+            self.intent.pop(mid, None)
+        else:
+            self.intent[mid] = state
+        self.world.history.add("intent", self.env.now, self.name, mid, state, device, cause)
+
+    def _change(self, mid: str, device: str, cause: str, folder: str = "", flag: str = "") -> None:
+        if mid not in self.intent:
+            return  # acting on a copy the person had already deleted elsewhere
+        old_folder, flags = self.intent[mid]
+        state = (folder or old_folder, flags | {flag} if flag else flags)
+        self._intend(mid, state, device, cause)
+
+    # -- arrivals and sending ---------------------------------------------------------------
+    def arrivals(self) -> Generator[Any, Any, None]:
+        """Poisson arrivals at the user's receive rate, sizes from the size model."""
+        mail = self.spec.mail
+        rng = stream(self.seed, "mail", self.name)
+        n = 0
+        while mail.receive > 0:
+            yield self.env.timeout(rng.expovariate(mail.receive))
+            n += 1
+            msg = Message(f"m{n}@{self.name}", draw_size(rng, mail.size), self.env.now)
+            self.env.process(self.deliver(msg))
+
+    def deliver(self, msg: Message) -> Generator[Any, Any, None]:
+        """Hand ``msg`` to the server; once it is in the mailbox the person expects it."""
+        outcome = yield from self.world.server.deliver(self.name, msg)
+        if outcome == "delivered":
+            self.unread[msg.mid] = self.env.now
+            self._intend(msg.mid, ("INBOX", frozenset()), "", "deliver")
+
+    def sending(self) -> Generator[Any, Any, None]:
+        """New mail written at the user's send rate on a device chosen by ``uses``."""
+        rng = stream(self.seed, "send", self.name)
+        rate = self.spec.mail.send
+        while rate > 0:
+            yield self.env.timeout(rng.expovariate(rate))
+            device = self._pick(rng.random())
+            size = draw_size(rng, self.spec.mail.size)
+            if device is not None:
+                device.request(lambda d, s=size: _now(self.send, d, s))
+
+    def send(self, device: Device, size: int) -> None:
+        """Write and send a message on ``device``; the person expects it in Sent everywhere."""
+        self.sent += 1
+        msg = Message(f"s{self.sent}@{self.name}", size, self.env.now)
+        self.world.history.add("sent", self.env.now, self.name, msg.mid, size, device.id)
+        device.client.send(msg)
+        self._intend(msg.mid, ("Sent", frozenset({SEEN})), device.id, "send")
+
+    # -- mail checks -------------------------------------------------------------------------
+    def checking(self) -> Generator[Any, Any, None]:
+        """Checks every ``check_every`` on average, while awake, on a device by ``uses``."""
+        rng = stream(self.seed, "checks", self.name)
+        every = self.spec.habits.check_every
+        while True:
+            yield self.env.timeout(rng.expovariate(1.0 / every))
+            pick = rng.random()
+            self.checks += 1
+            if not self._awake():
+                continue
+            device = self._pick(pick)
+            if device is not None:
+                device.request(lambda d, n=self.checks: self.check(d, n))
+
+    def _awake(self) -> bool:
+        clock = (self.world.scenario.start_weekday_offset_s + self.env.now) % DAY
+        return AWAKE[0] <= clock < AWAKE[1]
+
+    def _pick(self, u: float) -> Device | None:
+        """The device at ``u`` of the cumulative ``uses`` shares (relative weights)."""
+        total = sum(d.spec.uses for d in self.devices)
+        acc = 0.0
+        for device in self.devices:
+            acc += device.spec.uses / total
+            if u < acc:
+                return device
+        return self.devices[-1] if self.devices else None
+
+    def check(self, device: Device, n: int, read_all: bool = False) -> Generator[Any, Any, None]:
+        """Open the mail app: sync if online, then try to read what should be there."""
+        if device.online:
+            yield from device.sync()
+        since = device.connected_at()
+        if since is None:
+            return
+        for mid, arrived in list(self.unread.items()):
+            if arrived > since - device.grace:
+                break
+            if mid not in self.unread:
+                continue
+            if not read_all and uniform(self.seed, "read", self.name, mid, n) >= self._p("read"):
+                continue
+            if (yield from self._read(device, mid)):
+                self._act(device, mid)
+
+    def _read(self, device: Device, mid: str) -> Generator[Any, Any, bool]:
+        store, online = device.client.store, device.online
+        shown = store.shown(mid) is not None
+        start = self.env.now
+        ok = store.has_body(mid)
+        if not ok and online and shown:
+            ok = yield from device.fetch(mid)
+        self.world.history.add(
+            "read", self.env.now, device.id, mid, ok, not online, shown, self.env.now - start
+        )
+        if ok and device.client.read(mid):
+            self.unread.pop(mid, None)
+            self._change(mid, device.id, "read", flag=SEEN)
+            return True
+        return False
+
+    def _p(self, habit: str) -> float:
+        return float(getattr(self.spec.habits, habit))
+
+    def _act(self, device: Device, mid: str) -> None:
+        """What the person does after reading: delete or archive, flag, reply."""
+        u = uniform(self.seed, "act", self.name, mid)
+        if uniform(self.seed, "flag", self.name, mid) < self._p("flag") and device.client.flag(mid):
+            self._change(mid, device.id, "flag", flag=FLAGGED)
+        if uniform(self.seed, "reply", self.name, mid) < self._p("reply"):
+            self.answer(device, mid)
+        if u < self._p("delete"):
+            self.delete(device, mid)
+        elif u < self._p("delete") + self._p("archive"):
+            self.archive(device, mid)
+
+    def delete(self, device: Device, mid: str) -> None:
+        """Delete on ``device``; the person no longer expects the message anywhere."""
+        if device.client.delete(mid):
+            self.unread.pop(mid, None)
+            self._intend(mid, None, device.id, "delete")
+
+    def archive(self, device: Device, mid: str) -> None:
+        """File the message in Archive."""
+        if device.client.archive(mid):
+            self._change(mid, device.id, "archive", folder="Archive")
+
+    def flag(self, device: Device, mid: str) -> None:
+        """Flag the message."""
+        if device.client.flag(mid):
+            self._change(mid, device.id, "flag", flag=FLAGGED)
+
+    def answer(self, device: Device, mid: str) -> None:
+        """Reply: mark \\Answered and send a reply of a typical size."""
+        if device.client.answered(mid):
+            self._change(mid, device.id, "reply", flag=ANSWERED)
+            self.send(device, int(self.spec.mail.size.median))
+
+
+def _now(action: Any, *args: Any) -> Generator[Any, Any, None]:
+    """A device request that acts at once and takes no simulated time."""
+    action(*args)
+    return
+    yield  # pragma: no cover - makes this a generator

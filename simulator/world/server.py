@@ -1,0 +1,95 @@
+"""The mail server in time: accounts, delivery with quota (bounce or defer with sender
+retries, SEMANTICS 21), retention, UIDVALIDITY resets, and the sessions open on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from simulator.mail import imap, pop3
+from simulator.mail.message import Message
+from simulator.mail.smtp import Submission
+from simulator.mail.store import Account, StoreEvent
+from simulator.observe.history import History
+
+RETRY_EVERY = 30 * 60.0
+GIVE_UP_AFTER = 5 * 86_400.0
+RETENTION_SWEEP = 86_400.0
+
+
+class Server:
+    """One organisation's mail server: an account per user and the protocol front ends."""
+
+    def __init__(self, env: simpy.Environment, config: Any, history: History) -> None:
+        self.env = env
+        self.config = config
+        self.history = history
+        self.accounts: dict[str, Account] = {}
+        self.maildrops: dict[str, pop3.Maildrop] = {}
+        self.imap: dict[str, imap.ImapServer] = {}
+        self.submission = Submission()
+        self.watchers: list[Callable[[str, StoreEvent], None]] = []
+        self.up = True
+
+    def add_account(self, user: str, index: int) -> Account:
+        """Create ``user``'s mailboxes; UIDVALIDITY bases differ per account."""
+        account = Account(user, self.config.quota, uidvalidity_base=1000 * (index + 1))
+        account.listeners.append(self._on_store)
+        self.accounts[user] = account
+        self.maildrops[user] = pop3.Maildrop(account, lock=self.config.pop3_lock)
+        self.imap[user] = imap.ImapServer(account)
+        self.history.add("server_bytes", self.env.now, user, 0)
+        return account
+
+    def _on_store(self, account: Account, event: StoreEvent) -> None:
+        now = self.env.now
+        self.history.add(
+            "store", now, account.name, event.kind, event.mailbox, event.uidvalidity,
+            event.uid, event.mid, event.cause,
+        )
+        if event.kind in ("add", "expunge"):
+            self.history.add("server_bytes", now, account.name, account.used)
+        for watch in self.watchers:
+            watch(account.name, event)
+
+    # -- delivery ------------------------------------------------------------------------
+    def deliver(self, user: str, msg: Message) -> Generator[Any, Any, str]:
+        """Deliver over LMTP; over quota it bounces (552) or the sender retries (452)."""
+        first = self.env.now
+        while True:
+            account = self.accounts[user]
+            if self.up and account.fits(msg.size):
+                self.history.add("deliver", self.env.now, user, msg.mid, msg.size)
+                account.add("INBOX", msg, cause="deliver")
+                return "delivered"
+            if self.up and self.config.over_quota == "bounce":
+                self.history.add("bounce", self.env.now, user, msg.mid, msg.size)
+                return "bounced"
+            self.history.add("defer", self.env.now, user, msg.mid)
+            if self.env.now + RETRY_EVERY - first > GIVE_UP_AFTER:
+                self.history.add("bounce", self.env.now, user, msg.mid, msg.size)
+                return "bounced"
+            yield self.env.timeout(RETRY_EVERY)
+
+    # -- server-side housekeeping ----------------------------------------------------------
+    def retention(self) -> Generator[Any, Any, None]:
+        """Once a day, expunge every message older than the retention period (claim R1)."""
+        keep = self.config.retention
+        while True:
+            yield self.env.timeout(RETENTION_SWEEP)
+            cutoff = self.env.now - keep
+            for user in sorted(self.accounts):
+                account = self.accounts[user]
+                for name, box in account.mailboxes.items():
+                    old = [e.uid for e in box.entries.values() if e.msg.date <= cutoff]
+                    if old:
+                        account.expunge(name, old, cause="retention")
+
+    def reset_uidvalidity(self) -> None:
+        """Every mailbox of every account gets a new UIDVALIDITY (a restore from backup)."""
+        for user in sorted(self.accounts):
+            account = self.accounts[user]
+            for name in list(account.mailboxes):
+                account.reset_uidvalidity(name)

@@ -1,0 +1,167 @@
+"""Builds the timed world from a scenario and runs it: server, devices, people, scripted
+events and hourly samples, all appending to one history that the checkers read."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from simulator.clients.base import Client
+from simulator.clients.imap import ImapClient
+from simulator.clients.local import LocalStore, State
+from simulator.clients.pop3 import Pop3Client
+from simulator.mail.store import StoreEvent
+from simulator.observe.history import History
+from simulator.world.device import Device
+from simulator.world.network import Link
+from simulator.world.people import Person
+from simulator.world.server import Server
+
+WEEK = 7 * 86_400.0
+SAMPLE_EVERY = 3600.0
+BUILTIN_CLIENTS: dict[str, type[Client]] = {"pop3": Pop3Client, "imap": ImapClient}
+
+
+class SimulationError(Exception):
+    """The scenario cannot be run as given (e.g. a client class that cannot be loaded)."""
+
+
+def client_class(spec: Any) -> type[Client]:
+    """The built-in client for the device's protocol, or the user's ``module:Class``."""
+    name = getattr(spec.client, "class_", None)
+    if not name:
+        return BUILTIN_CLIENTS[spec.protocol]
+    module, _, attr = name.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise SimulationError(f"{spec.id}: cannot load client class {name!r}: {err}") from err
+    if not (isinstance(cls, type) and issubclass(cls, Client)):
+        raise SimulationError(f"{spec.id}: {name!r} is not a simulator.clients.Client subclass")
+    if cls.protocol != spec.protocol:
+        raise SimulationError(f"{spec.id}: {name!r} speaks {cls.protocol}, not {spec.protocol}")
+    return cls
+
+
+class World:
+    """Everything that happens in one run of one scenario (one variant, one seed)."""
+
+    def __init__(self, scenario: Any, history: History | None = None) -> None:
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.history = history or History()
+        self.server = Server(self.env, scenario.server, self.history)
+        self.server.watchers.append(self._push)
+        self.people: dict[str, Person] = {}
+        self.devices: dict[str, Device] = {}
+        self.acting: Device | None = None
+        for index, user in enumerate(scenario.expand()):
+            self.server.add_account(user.name, index)
+            self.people[user.name] = Person(self, user)
+        for user in scenario.expand():
+            for spec in user.devices:
+                self.add_device(spec)
+        self.added = {id(event): spec for event, spec in scenario.added_devices()}
+
+    # -- building ----------------------------------------------------------------------------
+    def add_device(self, spec: Any) -> Device:
+        """Create a device with its client and start its processes."""
+        net = self.scenario.networks[spec.network]
+        store = LocalStore(spec.storage)
+        client = client_class(spec)(spec.id, spec.client, store)
+        device = Device(self, spec, client, Link(net.latency, net.bandwidth))
+        store.listener = lambda mid, state, shown, bodies: self._view(device, mid, state, shown,
+                                                                      bodies)
+        self.devices[device.id] = device
+        self.people[spec.user].devices.append(device)
+        self.history.add("device", self.env.now, device.id, spec.user, spec.protocol,
+                         device.grace)
+        self.env.process(self._schedule(device))
+        self.env.process(device.run())
+        return device
+
+    def _view(self, device: Device, mid: str, state: State | None, shown: int, bodies: int) -> None:
+        now = self.env.now
+        self.history.add("view", now, device.id, mid, state, shown, bodies)
+        self.history.add("device_bytes", now, device.id, device.client.store.bytes)
+
+    def _push(self, user: str, event: StoreEvent) -> None:
+        """IDLE: tell every other idling, connected device of ``user`` about INBOX news."""
+        if event.mailbox != "INBOX":
+            return
+        for device in self.people[user].devices:
+            if device is not self.acting and device.client.idles and device.session is not None:
+                device.idle_news = True
+                device.signal()
+
+    def violation(self, text: str) -> None:
+        """A broken rule or invariant: recorded, and it makes the verdict false."""
+        self.history.add("violation", self.env.now, text)
+
+    # -- processes -----------------------------------------------------------------------------
+    def _schedule(self, device: Device) -> Generator[Any, Any, None]:
+        weekly = device.spec.online
+        offset = self.scenario.start_weekday_offset_s
+        while True:
+            t_week = (offset + self.env.now) % WEEK
+            device.set_online(scheduled=weekly.is_on(t_week))
+            wait = weekly.next_change(t_week)
+            if wait == float("inf"):
+                return
+            yield self.env.timeout(max(wait, 1e-3))
+
+    def _sampler(self) -> Generator[Any, Any, None]:
+        while True:
+            online = sum(1 for d in self.devices.values() if d.online)
+            self.history.add("tick", self.env.now, online, self.server.up)
+            yield self.env.timeout(SAMPLE_EVERY)
+
+    def _at(self, event: Any) -> Generator[Any, Any, None]:
+        yield self.env.timeout(event.at)
+        self.apply(event)
+
+    def apply(self, event: Any) -> None:
+        """Carry out one scripted event now."""
+        from simulator.world.events import apply_event
+
+        apply_event(self, event)
+
+    def start(self) -> None:
+        """Start people, retention, outages, scripted events and sampling."""
+        for person in self.people.values():
+            self.env.process(person.arrivals())
+            self.env.process(person.sending())
+            self.env.process(person.checking())
+        if self.scenario.server.retention:
+            self.env.process(self.server.retention())
+        for event in self.scenario.events:
+            self.env.process(self._at(event))
+        for outage in self.scenario.server.outages:
+            self.env.process(self._outage(outage.at, outage.for_))
+        self.env.process(self._sampler())
+
+    def _outage(self, at: float, length: float) -> Generator[Any, Any, None]:
+        yield self.env.timeout(at)
+        self.server.up = False
+        self.history.add("outage", self.env.now, True)
+        for device in self.devices.values():
+            if not device.busy:
+                device.lose_session()
+        yield self.env.timeout(length)
+        self.server.up = True
+        self.history.add("outage", self.env.now, False)
+        for device in self.devices.values():
+            device.signal()
+
+    def run(self) -> History:
+        """Run to the scenario's end and close the history."""
+        self.start()
+        self.env.run(until=self.scenario.duration)
+        self.history.add("end", self.env.now)
+        return self.history
+
+
+__all__ = ["SimulationError", "World"]
