@@ -125,7 +125,8 @@ class Session:
         if self.state == NOT_AUTH or self.state == LOGOUT:
             raise ProtocolError("SELECT before LOGIN")
         box = self.account.mailboxes.get(mailbox)
-        if box is None:
+        if box is None:  # a failed SELECT leaves no mailbox selected (RFC 3501 6.3.1)
+            self.state, self.box = AUTH, None
             return Reply(False, cost=command_cost(), code="NONEXISTENT")
         self.state, self.box = SELECTED, box
         self._told_modseq, self._told_uidnext = box.highestmodseq, box.uidnext
@@ -185,26 +186,38 @@ class Session:
                 changed.append(row(entry))
         return self._reply(changed, down=FLAG_ROW_BYTES * len(changed))
 
+    def _no_such_mailbox(self, mailbox: str) -> Reply | None:
+        """``NO [TRYCREATE]`` when ``mailbox`` does not exist (RFC 3501 6.3.11, 6.4.7)."""
+        if mailbox in self.account.mailboxes:
+            return None
+        return Reply(False, cost=command_cost(), code="TRYCREATE")
+
     def copy(self, uids: Iterable[int], dest: str) -> Reply:
-        """UID COPY: new UIDs in ``dest`` with the same flags (COPYUID); all or nothing on quota."""
+        """UID COPY: new UIDs in ``dest`` with the same flags (COPYUID); all or nothing on quota.
+
+        Every flag is kept, \\Deleted included (RFC 3501 6.4.7; Dovecot does the same).
+        """
         box = self._selected()
+        if (missing := self._no_such_mailbox(dest)) is not None:
+            return missing
         entries = self._live(box, uids)
         if not self.account.fits(sum(e.msg.size for e in entries)):
             return Reply(False, cost=command_cost(), code="OVERQUOTA")
         mapping = {
-            e.uid: self.account.add(dest, e.msg, e.flags - {DELETED}, cause="copy").uid
-            for e in entries
+            e.uid: self.account.add(dest, e.msg, e.flags, cause="copy").uid for e in entries
         }
         return self._reply(mapping)
 
     def move(self, uids: Iterable[int], dest: str) -> Reply:
         """UID MOVE: each message is in the source or the target, never neither (RFC 6851)."""
         box = self._selected()
+        if (missing := self._no_such_mailbox(dest)) is not None:
+            return missing
         mapping = {}
         for entry in self._live(box, uids):
             self.account.used -= entry.msg.size  # a move never needs more quota
             try:
-                added = self.account.add(dest, entry.msg, entry.flags - {DELETED}, cause="move")
+                added = self.account.add(dest, entry.msg, entry.flags, cause="move")
             finally:
                 self.account.used += entry.msg.size
             self.account.expunge(box.name, [entry.uid], cause="move")
@@ -235,6 +248,9 @@ class Session:
         """APPEND: a new UID (APPENDUID) or ``NO [OVERQUOTA]`` (rules 14, 17)."""
         if self.state not in (AUTH, SELECTED):
             raise ProtocolError("APPEND before LOGIN")
+        if (missing := self._no_such_mailbox(mailbox)) is not None:
+            missing.cost = command_cost(up=msg.size)
+            return missing
         try:
             entry = self.account.add(mailbox, msg, flags, cause="append")
         except OverQuota:

@@ -14,8 +14,11 @@ AUTHORIZATION, TRANSACTION, UPDATE, CLOSED = "AUTHORIZATION", "TRANSACTION", "UP
 
 
 def uidl_of(uidvalidity: int, uid: int) -> str:
-    """Dovecot's default UIDL (``%08Xu%08Xv``): it changes when UIDVALIDITY does (rule 5)."""
-    return f"{uid:08X}{uidvalidity:08X}"
+    """Dovecot's default UIDL (``%08Xu%08Xv``): it changes when UIDVALIDITY does (rule 5).
+
+    Dovecot's ``%X`` prints lower-case hex digits (checked against Dovecot 2.3).
+    """
+    return f"{uid:08x}{uidvalidity:08x}"
 
 
 class Maildrop:
@@ -42,13 +45,18 @@ class Session:
         self.uidvalidity = 0
         self.marked: set[int] = set()
         self.retrieved: set[int] = set()
+        self.to_mark_seen: set[int] = set()
 
     def _need(self, state: str) -> None:
         if self.state != state:
             raise ProtocolError(f"POP3 command in {self.state}, needs {state}")
 
+    def _listed(self, n: int) -> bool:
+        """Whether ``n`` names a message of the snapshot that this session has not marked."""
+        return 1 <= n <= len(self.snapshot) and n not in self.marked
+
     def _entry(self, n: int) -> Entry | None:
-        if not 1 <= n <= len(self.snapshot) or n in self.marked:
+        if not self._listed(n):
             return None
         entry = self.snapshot[n - 1]
         box = self.drop.account.mailboxes["INBOX"]
@@ -92,14 +100,18 @@ class Session:
         return Reply(True, rows, command_cost(down=15 * len(rows)))
 
     def retr(self, n: int) -> Reply:
-        """The whole message ``n``; Dovecot also sets \\Seen on it (rule 3's note)."""
+        """The whole message ``n``; Dovecot also sets \\Seen on it (rule 3's note).
+
+        As in Dovecot, the \\Seen flag is only noted here and written when the session
+        ends (QUIT, or the server noticing the disconnect); RSET forgets it.
+        """
         self._need(TRANSACTION)
         entry = self._entry(n)
         if entry is None:
             return Reply(False, cost=command_cost(), text="no such message")
         self.retrieved.add(n)
         if self.drop.seen_on_retr and SEEN not in entry.flags:
-            self.drop.account.set_flags("INBOX", entry.uid, entry.flags | {SEEN})
+            self.to_mark_seen.add(n)
         return Reply(True, entry.msg, command_cost(down=entry.msg.size))
 
     def top(self, n: int, lines: int = 0) -> Reply:
@@ -112,17 +124,22 @@ class Session:
         return Reply(True, entry.msg, command_cost(down=down))
 
     def dele(self, n: int) -> Reply:
-        """Mark ``n`` for deletion; nothing is removed before QUIT (rule 3)."""
+        """Mark ``n`` for deletion; nothing is removed before QUIT (rule 3).
+
+        Any message of the snapshot can be marked, even one another session expunged
+        meanwhile (possible without the lock): Dovecot answers +OK, and QUIT skips it.
+        """
         self._need(TRANSACTION)
-        if self._entry(n) is None:
+        if not self._listed(n):
             return Reply(False, cost=command_cost(), text="no such message")
         self.marked.add(n)
         return Reply(True, cost=command_cost())
 
     def rset(self) -> Reply:
-        """Unmark every message marked in this session."""
+        """Unmark every message marked in this session (and forget RETR's pending \\Seen)."""
         self._need(TRANSACTION)
         self.marked.clear()
+        self.to_mark_seen.clear()
         return Reply(True, cost=command_cost())
 
     def noop(self) -> Reply:
@@ -138,20 +155,41 @@ class Session:
         self._need(TRANSACTION)
         self.state = UPDATE
         uids = [self.snapshot[n - 1].uid for n in sorted(self.marked)]
+        self._mark_seen()
         removed = self.drop.account.expunge("INBOX", uids, cause="pop3-quit")
         self._release()
         self.state = CLOSED
         return Reply(True, removed, command_cost())
 
     def drop_connection(self) -> None:
-        """The connection broke: nothing is removed; a held lock stays until autologout (rule 9)."""
-        if self.state != CLOSED:
-            self.state = CLOSED if self.drop.holder is not self else "ABANDONED"
+        """The connection broke: nothing is removed; a held lock stays until autologout (rule 9).
+
+        Without the lock the server is taken to notice at once and, like Dovecot, writes
+        the \\Seen flags of retrieved messages; an abandoned lock holder does that at
+        autologout.
+        """
+        if self.state not in (CLOSED, "ABANDONED"):
+            if self.drop.holder is self:
+                self.state = "ABANDONED"
+            else:
+                self._mark_seen()
+                self.state = CLOSED
 
     def autologout(self) -> None:
         """The server's inactivity timer fired: release the lock, remove nothing."""
+        if self.state in (TRANSACTION, "ABANDONED"):
+            self._mark_seen()
         self._release()
         self.state = CLOSED
+
+    def _mark_seen(self) -> None:
+        """Write \\Seen on messages retrieved in this session and not marked for deletion."""
+        box = self.drop.account.mailboxes["INBOX"]
+        for n in sorted(self.to_mark_seen - self.marked):
+            entry = self.snapshot[n - 1]
+            if box.entries.get(entry.uid) is entry and SEEN not in entry.flags:
+                self.drop.account.set_flags("INBOX", entry.uid, entry.flags | {SEEN})
+        self.to_mark_seen.clear()
 
     def _release(self) -> None:
         if self.drop.holder is self:
