@@ -149,8 +149,10 @@ class ImapClient(Client):
             yield conn.smtp_send(self.outbox[0])
             self.outbox.popleft()
         while self.queue:
-            yield from self._replay(conn, self.queue[0])
-            self.queue.popleft()  # acknowledged: an interrupted replay resumes here
+            action = self.queue[0]
+            yield from self._replay(conn, action)
+            if self.queue and self.queue[0] is action:
+                self.queue.popleft()  # acknowledged: an interrupted replay resumes here
         for folder in SYNCED if full else ("INBOX",):
             yield from self._sync_folder(conn, folder, now)
         if self.idles and self.selected != "INBOX":
@@ -177,7 +179,11 @@ class ImapClient(Client):
         if loc is None:
             return  # depends on a step that failed (or the message is gone): drop it
         folder, uid = loc
-        yield from self._select(conn, folder)
+        info = yield from self._select(conn, folder)
+        if info is not None and info.uidvalidity != self.folders[folder].uidvalidity:
+            self._invalidate(folder)  # the UID names another message now (rules 18, 20)
+            self.folders[folder] = FolderState()
+            return
         if action.kind == "flag":
             yield conn.store([uid], action.op, [action.arg])
         elif action.kind == "move":

@@ -1,0 +1,198 @@
+"""IMAP client sync logic: caches, resync strategies and the RFC 4549 offline replay
+(SEMANTICS rules 11, 14, 16, 18-20)."""
+
+from __future__ import annotations
+
+from simulator.mail.message import Message
+from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN
+from simulator.testing.driver import Bench
+
+
+def deliver(bench: Bench, *mids: str, size: int = 5_000) -> None:
+    for mid in mids:
+        bench.account.add("INBOX", Message(mid, size))
+
+
+def server_flags(bench: Bench, mid: str, folder: str = "INBOX") -> frozenset[str]:
+    [entry] = [e for e in bench.account.mailboxes[folder].entries.values() if e.msg.mid == mid]
+    return entry.flags
+
+
+def names(run: object) -> list[str]:
+    return [c.name for c in run.commands]  # type: ignore[attr-defined]
+
+
+def test_rule11_full_cache_downloads_with_peek_and_leaves_mail_unread() -> None:
+    """Rule 11: caching bodies uses BODY.PEEK, so syncing does not mark mail read."""
+    bench = Bench()
+    deliver(bench, "m1")
+    laptop = bench.client("imap", "laptop", cache="full")
+    bench.sync(laptop)
+    assert laptop.store.has_body("m1")
+    assert SEEN not in server_flags(bench, "m1")
+
+
+def test_rule11_reading_online_without_a_cache_fetches_the_body_and_sets_seen() -> None:
+    """Rule 11: an online read of an uncached message is BODY[], which sets \\Seen."""
+    bench = Bench()
+    deliver(bench, "m1")
+    web = bench.client("imap", "web", cache="none")
+    bench.sync(web)
+    assert not web.store.has_body("m1")
+    opened = bench.drive(web, web.open(_conn(), "m1", 0.0))
+    assert opened.value is True
+    assert SEEN in server_flags(bench, "m1")
+    assert not web.store.has_body("m1"), "cache none keeps no body afterwards"
+
+
+def test_rule18_order_is_send_then_replay_then_server_to_client() -> None:
+    """Rule 18: on reconnect the client sends queued mail, replays its actions in order,
+    then fetches what changed on the server."""
+    bench = Bench()
+    deliver(bench, "m1")
+    laptop = bench.client("imap", "laptop")
+    bench.sync(laptop)
+    bench.drop(laptop)
+    laptop.flag("m1")
+    laptop.send(Message("s1", 2_000))
+    deliver(bench, "m2")
+    run = bench.sync(laptop)
+    order = names(run)
+    assert order.index("smtp_send") < order.index("store") < order.index("fetch_new")
+    assert order.index("append") < order.index("fetch_new")
+    assert FLAGGED in server_flags(bench, "m1")
+    assert "m2" in laptop.store.by_mid
+
+
+def test_rule19_flags_from_two_devices_merge() -> None:
+    """Rule 19: flags are replayed as +FLAGS, never FLAGS, so offline changes on two
+    devices both survive."""
+    bench = Bench()
+    deliver(bench, "m1")
+    laptop, phone = bench.client("imap", "laptop"), bench.client("imap", "phone")
+    bench.sync(laptop)
+    bench.sync(phone)
+    bench.drop(laptop)
+    bench.drop(phone)
+    laptop.flag("m1")
+    phone.answered("m1")
+    run = bench.sync(laptop)
+    bench.sync(phone)
+    assert {FLAGGED, ANSWERED} <= server_flags(bench, "m1")
+    assert all(c.args[1] == "+" for c in run.commands if c.name == "store")
+
+
+def test_rule19_a_flag_on_a_message_expunged_elsewhere_is_dropped_delete_wins() -> None:
+    """Rule 19: a queued flag change to a message another device expunged is dropped
+    silently and the message does not come back."""
+    bench = Bench()
+    deliver(bench, "m1")
+    laptop = bench.client("imap", "laptop", delete="expunge")
+    phone = bench.client("imap", "phone")
+    bench.sync(laptop)
+    bench.sync(phone)
+    bench.drop(phone)
+    phone.flag("m1")
+    laptop.delete("m1")
+    bench.sync(laptop)
+    run = bench.sync(phone)
+    assert run.finished
+    assert bench.account.find("m1") == []
+    assert "m1" not in phone.store.by_mid
+
+
+def test_rule19_offline_expunge_removes_only_this_clients_deleted_uids() -> None:
+    """Rule 19: the client uses UID EXPUNGE of its own UIDs, so a message another session
+    marked \\Deleted (but did not expunge) survives."""
+    bench = Bench()
+    deliver(bench, "m1", "m2")
+    other = bench.imap.connect()
+    other.login()
+    other.select("INBOX")
+    other.store([1], "+", [DELETED])
+    laptop = bench.client("imap", "laptop", delete="expunge")
+    bench.sync(laptop)
+    laptop.delete("m2")
+    bench.sync(laptop)
+    assert [e.msg.mid for e in bench.account.mailboxes["INBOX"].entries.values()] == ["m1"]
+
+
+def test_rule19_an_interrupted_replay_resumes_at_the_first_unacknowledged_action() -> None:
+    """Rule 19: a replay cut off mid-way resumes where it stopped: every action lands once."""
+    bench = Bench()
+    deliver(bench, "m1", "m2", "m3")
+    laptop = bench.client("imap", "laptop")
+    bench.sync(laptop)
+    bench.drop(laptop)
+    laptop.flag("m1")
+    laptop.archive("m2")
+    laptop.flag("m3")
+    first = bench.sync(laptop, drop_after=4)  # login, select, store(m1) | move(m2) ...
+    assert not first.finished
+    assert FLAGGED in server_flags(bench, "m1")
+    bench.sync(laptop)
+    assert [e.msg.mid for e in bench.account.mailboxes["Archive"].entries.values()] == ["m2"]
+    assert FLAGGED in server_flags(bench, "m3")
+    assert laptop.store.shown("m2").folder == "Archive"
+    assert len(laptop.store.keys_of("m2")) == 1
+
+
+def test_rule20_uidvalidity_change_empties_the_cache_fails_uid_actions_keeps_appends() -> None:
+    """Rule 20: after a UIDVALIDITY change the cache is rebuilt, queued actions naming old
+    UIDs are dropped, queued APPENDs still happen."""
+    bench = Bench()
+    deliver(bench, "m1")
+    laptop = bench.client("imap", "laptop")
+    bench.sync(laptop)
+    bench.drop(laptop)
+    laptop.flag("m1")
+    laptop.send(Message("s1", 2_000))
+    for name in list(bench.account.mailboxes):
+        bench.account.reset_uidvalidity(name)
+    bench.sync(laptop)
+    assert FLAGGED not in server_flags(bench, "m1")
+    assert [e.msg.mid for e in bench.account.mailboxes["Sent"].entries.values()] == ["s1"]
+    assert len(laptop.store.keys_of("m1")) == 1, "rebuilt, not duplicated"
+    assert len(laptop.store.keys_of("s1")) == 1
+
+
+def test_rule14_sent_mail_is_appended_and_uses_quota_or_stays_local_when_over() -> None:
+    """Rules 14/17: the copy in Sent is a second upload that counts against quota; over
+    quota the APPEND fails and the only copy is on the device."""
+    bench = Bench(quota=10_000)
+    laptop = bench.client("imap", "laptop")
+    laptop.send(Message("s1", 4_000))
+    laptop.send(Message("s2", 8_000))
+    bench.sync(laptop)
+    assert bench.account.used == 4_000
+    assert [e.msg.mid for e in bench.account.mailboxes["Sent"].entries.values()] == ["s1"]
+    assert laptop.store.has_body("s2"), "kept on the device only"
+    assert [m.mid for m in bench.submission.sent] == ["s1", "s2"], "both were sent"
+
+
+def test_rule16_resync_costs_base_vs_condstore_vs_qresync() -> None:
+    """Rule 16: with nothing changed, base re-fetches every cached flag, CONDSTORE fetches
+    nothing, QRESYNC needs the SELECT alone."""
+    runs = {}
+    for mode in ("base", "condstore", "qresync"):
+        bench = Bench()
+        deliver(bench, "m1", "m2", "m3")
+        laptop = bench.client("imap", "laptop", resync=mode)
+        bench.sync(laptop)
+        bench.drop(laptop)
+        other = bench.imap.connect()
+        other.login()
+        other.select("INBOX")
+        other.store([1], "+", [FLAGGED])  # one change by someone else
+        runs[mode] = names(bench.sync(laptop))
+        assert FLAGGED in laptop.store.shown("m1").flags, mode
+    assert runs["base"].count("fetch_flags") == 1
+    assert "fetch_flags" in runs["condstore"] and "search_all" in runs["condstore"]
+    assert "fetch_flags" not in runs["qresync"] and "search_all" not in runs["qresync"]
+    assert len(runs["qresync"]) < len(runs["condstore"]) < len(runs["base"]) + 2
+
+
+def _conn() -> object:
+    from simulator.clients.base import Conn
+
+    return Conn()
