@@ -12,6 +12,8 @@ from simulator.observe.stats import TimeAverage, percentile, rounded
 
 ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
 MAX_WITNESSES = 5
+DELAY_QUANTILES = (0, 1, 2, 5, *range(10, 100, 10), 95, 98, 99, 100)
+"""Percentiles of the propagation delays kept in summary.json, enough to draw their CDF."""
 
 
 @dataclass
@@ -169,6 +171,7 @@ class Consistency:
                 "p95": rounded(percentile(self.delays, 95), 3),
                 "max": rounded(max(self.delays), 3) if self.delays else None,
                 "count": len(self.delays),
+                "quantiles": delay_quantiles(self.delays),
             },
             "unpropagated": sum(len(v) for v in self.pending.values()),
             "anomalies": dict(self.counts),
@@ -183,3 +186,11 @@ class Consistency:
             "final_agreement": rounded(a.ratio),
             "divergent_messages": a.union - a.matching,
         }
+
+
+def delay_quantiles(delays: list[float]) -> list[list[float]]:
+    """[[percent, seconds], ...] at DELAY_QUANTILES ([] without delays): the report's CDF."""
+    if not delays:
+        return []
+    ordered = sorted(delays)
+    return [[q, rounded(percentile(ordered, q), 3)] for q in DELAY_QUANTILES]
