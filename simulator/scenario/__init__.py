@@ -1,0 +1,77 @@
+"""Scenario files: YAML -> validated, fully-resolved `Scenario`; units; `file:line:col` errors."""
+
+from .devices import ClientSettings, Device, DeviceRef, DeviceSpec
+from .errors import ScenarioError
+from .events import (
+    AddEvent,
+    AddSpec,
+    DeliverEvent,
+    Delivery,
+    Event,
+    LoseEvent,
+    OfflineEvent,
+    ServerEvent,
+    UserActionEvent,
+)
+from .loader import json_schema, load_scenario, parse_scenario, scenario_sha256
+from .models import Habits, Mail, Network, Outage, Server, Size, Uptime
+from .scenario import Scenario
+from .units import (
+    format_bandwidth,
+    format_duration,
+    format_rate,
+    format_size,
+    parse_at,
+    parse_bandwidth,
+    parse_duration,
+    parse_rate,
+    parse_size,
+)
+from .users import User, UserGroup
+from .variants import BUILTIN_VARIANTS, Variant
+from .weekly import WeeklySchedule, format_weekly, parse_weekly
+
+__all__ = [
+    "BUILTIN_VARIANTS",
+    "AddEvent",
+    "AddSpec",
+    "ClientSettings",
+    "DeliverEvent",
+    "Delivery",
+    "Device",
+    "DeviceRef",
+    "DeviceSpec",
+    "Event",
+    "Habits",
+    "LoseEvent",
+    "Mail",
+    "Network",
+    "OfflineEvent",
+    "Outage",
+    "Scenario",
+    "ScenarioError",
+    "Server",
+    "ServerEvent",
+    "Size",
+    "Uptime",
+    "User",
+    "UserActionEvent",
+    "UserGroup",
+    "Variant",
+    "WeeklySchedule",
+    "format_bandwidth",
+    "format_duration",
+    "format_rate",
+    "format_size",
+    "format_weekly",
+    "json_schema",
+    "load_scenario",
+    "parse_at",
+    "parse_bandwidth",
+    "parse_duration",
+    "parse_rate",
+    "parse_scenario",
+    "parse_size",
+    "parse_weekly",
+    "scenario_sha256",
+]

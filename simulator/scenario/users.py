@@ -1,0 +1,71 @@
+"""Users: groups of people as written in YAML (`UserGroup`) and resolved people (`User`).
+
+A group with `count: N` stands for N people named name-01..name-NN; each gets the same
+mail, habits and devices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import Field, model_validator
+
+from .devices import Device, DeviceRef, DeviceSpec, Name, resolve_device
+from .errors import custom_error
+from .fields import Model
+from .models import Habits, Mail
+
+USES_TOLERANCE = 1e-6
+
+
+class User(Model):
+    """One resolved person: their mail traffic, habits and fully-resolved devices."""
+
+    name: str
+    mail: Mail
+    habits: Habits
+    devices: list[Device]
+
+
+class UserGroup(Model):
+    """One person, or `count` alike people, with mail, habits and devices sharing their checks."""
+
+    name: Name
+    count: int | None = Field(None, ge=1, le=1_000_000)
+    mail: Mail
+    habits: Habits = Habits()
+    devices: list[DeviceRef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _devices_fit(self) -> UserGroup:
+        """Device names are unique and every device has a `uses` share; shares sum to 1."""
+        seen: set[str] = set()
+        for i, device in enumerate(self.devices):
+            if device.name in seen:
+                raise custom_error(f"duplicate device name {device.name!r}", ("devices", i, "name"))
+            seen.add(device.name)
+            if device.uses is None:
+                raise custom_error("missing required key 'uses'", ("devices", i, "uses"))
+        total = sum(d.uses or 0.0 for d in self.devices)
+        if abs(total - 1) > USES_TOLERANCE:
+            raise custom_error(f"expected the devices' uses to sum to 1, got {total:g}", "devices")
+        return self
+
+    def user_names(self) -> list[str]:
+        """The people this group stands for: name-01..name-NN, or just the name without count."""
+        if self.count is None:
+            return [self.name]
+        width = max(2, len(str(self.count)))
+        return [f"{self.name}-{i:0{width}d}" for i in range(1, self.count + 1)]
+
+    def expand(self, profiles: Mapping[str, DeviceSpec]) -> list[User]:
+        """Resolved users for this group, devices filled in from profiles."""
+        return [
+            User(
+                name=name,
+                mail=self.mail,
+                habits=self.habits,
+                devices=[resolve_device(name, ref, profiles) for ref in self.devices],
+            )
+            for name in self.user_names()
+        ]

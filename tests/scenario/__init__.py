@@ -1,0 +1,1 @@
+"""Tests for simulator.scenario: units, schedules, loading and resolving scenarios."""
