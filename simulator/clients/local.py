@@ -91,7 +91,7 @@ class LocalStore:
     # -- changes -------------------------------------------------------------------------
     def put(self, key: str, msg: Message, folder: str, flags: frozenset[str], body: bool) -> None:
         """Store (or replace) ``key``."""
-        old = self.msgs.pop(key, None)
+        old = self.msgs.get(key)
         if old is not None:
             self._unindex(old)
         self._index(LocalMsg(key, msg, folder, frozenset(flags), body))

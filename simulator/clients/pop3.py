@@ -39,6 +39,10 @@ class Pop3Client(Client):
             uidl in self.deleted_here
         )
 
+    def key_for(self, uidl: str) -> str:
+        """The local key of a downloaded message (override to change bookkeeping)."""
+        return "p:" + uidl
+
     def pending(self) -> bool:
         """Mail waits in the outbox."""
         return bool(self.outbox)
@@ -62,7 +66,7 @@ class Pop3Client(Client):
                 got = yield conn.retr(n)
                 if not got.ok:
                     continue
-                self.store.put("p:" + uidl, got.value, "INBOX", frozenset(), body=True)
+                self.store.put(self.key_for(uidl), got.value, "INBOX", frozenset(), body=True)
                 self.known[uidl] = now
             if self._wants_dele(uidl, now) and (yield conn.dele(n)).ok:
                 doomed.append(uidl)
@@ -113,8 +117,9 @@ class Pop3Client(Client):
         if local is None:
             return False
         self.store.remove(local.key)
-        if local.key.startswith("p:") and local.key[2:] in self.known:
-            self.deleted_here.add(local.key[2:])
+        uidl = next((u for u in self.known if self.key_for(u) == local.key), None)
+        if uidl is not None:
+            self.deleted_here.add(uidl)
         return True
 
     def send(self, msg: Message) -> None:

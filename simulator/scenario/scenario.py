@@ -33,6 +33,7 @@ class Scenario(Model):
     name: str
     seed: int = 0
     duration: Duration
+    quiet: Duration = 0.0  # the last stretch: no new mail, nobody acts, devices keep syncing
     start: datetime = DEFAULT_START
     server: Server = Server()
     networks: dict[str, Network] = Field(default_factory=lambda: {DEFAULT_NETWORK: Network()})
@@ -49,6 +50,18 @@ class Scenario(Model):
         if value <= 0:
             raise ValueError("expected a duration greater than 0, like 14d")
         return value
+
+    @model_validator(mode="after")
+    def _quiet_within_duration(self) -> Scenario:
+        """The quiet stretch is part of the run, so it must be shorter than it."""
+        if self.quiet >= self.duration:
+            raise ValueError("expected quiet shorter than duration (activity must start)")
+        return self
+
+    @property
+    def active_until(self) -> float:
+        """Seconds after which no mail arrives and nobody acts (duration minus quiet)."""
+        return self.duration - self.quiet
 
     @field_validator("networks")
     @classmethod

@@ -65,6 +65,8 @@ class Person:
         n = 0
         while mail.receive > 0:
             yield self.env.timeout(rng.expovariate(mail.receive))
+            if self._quiet():
+                return
             n += 1
             msg = Message(f"m{n}@{self.name}", draw_size(rng, mail.size), self.env.now)
             self.env.process(self.deliver(msg))
@@ -82,6 +84,8 @@ class Person:
         rate = self.spec.mail.send
         while rate > 0:
             yield self.env.timeout(rng.expovariate(rate))
+            if self._quiet():
+                return
             device = self._pick(rng.random())
             size = draw_size(rng, self.spec.mail.size)
             if device is not None:
@@ -102,6 +106,8 @@ class Person:
         every = self.spec.habits.check_every
         while True:
             yield self.env.timeout(rng.expovariate(1.0 / every))
+            if self._quiet():
+                return
             pick = rng.random()
             self.checks += 1
             if not self._awake():
@@ -109,6 +115,10 @@ class Person:
             device = self._pick(pick)
             if device is not None:
                 device.request(lambda d, n=self.checks: self.check(d, n))
+
+    def _quiet(self) -> bool:
+        """Whether the run has reached its quiet stretch (no new mail, nobody acts)."""
+        return self.env.now >= self.world.scenario.active_until
 
     def _awake(self) -> bool:
         clock = (self.world.scenario.start_weekday_offset_s + self.env.now) % DAY

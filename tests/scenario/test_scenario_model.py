@@ -170,8 +170,8 @@ def test_json_schema_describes_the_yaml_keys() -> None:
     """The schema lists the YAML spelling of keys and no internal fields."""
     schema = json_schema()
     assert set(schema["properties"]) == {
-        "mailsim", "name", "seed", "duration", "start", "server", "networks", "profiles",
-        "users", "events", "variants",
+        "mailsim", "name", "seed", "duration", "quiet", "start", "server", "networks",
+        "profiles", "users", "events", "variants",
     }  # fmt: skip
     assert "for" in schema["$defs"]["Outage"]["properties"]
     assert schema["required"] == ["mailsim", "name", "duration", "users"]
@@ -182,3 +182,12 @@ def test_python_callers_may_use_plain_numbers() -> None:
     scenario = parse_scenario(scenario_with())
     data = {**dict(scenario), "duration": 3600.0}
     assert type(scenario).model_validate(data).duration == 3600.0
+
+
+def test_quiet_must_be_shorter_than_the_run() -> None:
+    """`quiet` is the run's last stretch, so a quiet as long as the run is an error."""
+    from simulator.scenario import ScenarioError, parse_scenario
+
+    text = EXAMPLE.read_text().replace("duration: 14d", "duration: 14d\nquiet: 14d")
+    with pytest.raises(ScenarioError, match="quiet"):
+        parse_scenario(text, "q.yaml")
