@@ -155,7 +155,7 @@ class Session:
         self._need(TRANSACTION)
         self.state = UPDATE
         uids = [self.snapshot[n - 1].uid for n in sorted(self.marked)]
-        self._mark_seen()
+        self._mark_seen(skip=self.marked)
         removed = self.drop.account.expunge("INBOX", uids, cause="pop3-quit")
         self._release()
         self.state = CLOSED
@@ -182,10 +182,14 @@ class Session:
         self._release()
         self.state = CLOSED
 
-    def _mark_seen(self) -> None:
-        """Write \\Seen on messages retrieved in this session and not marked for deletion."""
+    def _mark_seen(self, skip: set[int] | None = None) -> None:
+        """Write \\Seen on messages retrieved in this session, except ``skip``.
+
+        QUIT skips the messages it is about to remove; a session ending without QUIT marks
+        every retrieved message, DELE'd ones included (they stay), as Dovecot does.
+        """
         box = self.drop.account.mailboxes["INBOX"]
-        for n in sorted(self.to_mark_seen - self.marked):
+        for n in sorted(self.to_mark_seen - (skip or set())):
             entry = self.snapshot[n - 1]
             if box.entries.get(entry.uid) is entry and SEEN not in entry.flags:
                 self.drop.account.set_flags("INBOX", entry.uid, entry.flags | {SEEN})
