@@ -1,0 +1,1 @@
+"""Differential conformance tests: the functional core against a real Dovecot."""
