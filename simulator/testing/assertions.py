@@ -1,0 +1,38 @@
+"""Assertions for tests of sync logic: each failure message carries the witnesses mailsim
+found, so a hypothesis counterexample explains itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+ANOMALY_KINDS = ("duplicate", "resurrected", "lost_flag_change", "local_only")
+
+
+def assert_valid(results: Any) -> None:
+    """The verdict holds: every message accounted for and no protocol rule broken."""
+    verdict = results.summary["verdict"]
+    assert verdict["valid"], "verdict false:\n" + "\n".join(verdict["violations"])
+
+
+def assert_no_anomalies(results: Any, kinds: Iterable[str] = ANOMALY_KINDS) -> None:
+    """None of the given anomaly kinds occurred (their witnesses are shown if one did)."""
+    consistency = results.summary["consistency"]
+    found = {k: consistency["anomalies"][k] for k in kinds if consistency["anomalies"][k]}
+    witnesses = {k: consistency["anomaly_witnesses"][k] for k in found}
+    assert not found, f"anomalies {found}; witnesses:\n{json.dumps(witnesses, indent=1)}"
+
+
+def assert_nothing_lost(results: Any) -> None:
+    """No message the person expects has vanished from every server and device."""
+    durability = results.summary["durability"]
+    assert durability["lost"] == 0, f"lost: {json.dumps(durability['lost_examples'], indent=1)}"
+
+
+def assert_converged(results: Any) -> None:
+    """At the end every device shows exactly what the person expects."""
+    consistency = results.summary["consistency"]
+    bad = {d: v["divergent_messages"] for d, v in results.summary["devices"].items()
+           if v["divergent_messages"]}
+    assert consistency["final_agreement"] == 1.0, f"divergent at the end: {bad}"

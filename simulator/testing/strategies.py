@@ -1,0 +1,118 @@
+"""Hypothesis strategies that generate small, valid scenarios: for mailsim's own property
+tests and for developers who want hypothesis to hunt for scenarios that break their client.
+
+``scenarios(...)`` draws a scenario dict, writes it as YAML and loads it through the same
+validating loader as a file, so every generated scenario is one a user could have written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from hypothesis import strategies as st
+
+from simulator.scenario import Scenario, parse_scenario
+
+POP3_CLIENTS = st.fixed_dictionaries({
+    "leave_on_server": st.booleans(),
+    "poll": st.sampled_from(["5m", "15m", "1h"]),
+}, optional={
+    "delete_after": st.sampled_from(["12h", "1d", "3d"]),
+    "delete_when_deleted_locally": st.booleans(),
+})
+IMAP_CLIENTS = st.fixed_dictionaries({
+    "cache": st.sampled_from(["full", "headers", "none", "recent:1d"]),
+    "idle": st.booleans(),
+    "poll": st.sampled_from(["5m", "15m", "1h"]),
+    "resync": st.sampled_from(["base", "condstore", "qresync"]),
+    "delete": st.sampled_from(["trash", "expunge"]),
+})
+SCHEDULES = st.sampled_from(["always", "Mon-Fri 08:00-18:00", "Mon-Sun 07:00-23:00",
+                             "Mon-Sun 09:00-12:00, Mon-Sun 14:00-20:00"])
+
+
+@st.composite
+def devices(draw: st.DrawFn, protocol: str | None, client: dict[str, Any] | None,
+            always_online: bool) -> list[dict[str, Any]]:
+    """One to three devices with shares of the person's mail checks summing to 1."""
+    count = draw(st.integers(1, 3))
+    weights = [draw(st.integers(1, 4)) for _ in range(count)]
+    uses = [w / sum(weights) for w in weights]
+    uses[-1] = 1 - sum(uses[:-1])
+    out = []
+    for i in range(count):
+        proto = protocol or draw(st.sampled_from(["pop3", "imap"]))
+        settings = client if client is not None else draw(
+            POP3_CLIENTS if proto == "pop3" else IMAP_CLIENTS)
+        online = "always" if always_online else draw(SCHEDULES)
+        out.append({"name": f"d{i}", "protocol": proto, "client": dict(settings),
+                    "uses": uses[i], "network": draw(st.sampled_from(["lan", "cell"])),
+                    "online": online})
+    return out
+
+
+@st.composite
+def scenario_dicts(draw: st.DrawFn, protocol: str | None = None,
+                   client: dict[str, Any] | None = None, always_online: bool = False,
+                   events: bool = True, max_users: int = 2, days: int = 2,
+                   quiet: str | None = None) -> dict[str, Any]:
+    """A scenario as a plain dict (what a YAML file would hold)."""
+    users = []
+    for u in range(draw(st.integers(1, max_users))):
+        users.append({
+            "name": f"u{u}",
+            "mail": {"receive": f"{draw(st.integers(5, 60))}/d",
+                     "send": f"{draw(st.integers(0, 10))}/d",
+                     "size": draw(st.sampled_from(["20KB", "75KB", {"median": "60KB",
+                                                                     "sigma": 1.0}]))},
+            "habits": {"check_every": draw(st.sampled_from(["20m", "1h", "3h"])),
+                       "delete": draw(st.sampled_from([0.0, 0.3, 0.6])),
+                       "archive": draw(st.sampled_from([0.0, 0.2, 0.4])),
+                       "flag": draw(st.sampled_from([0.0, 0.1, 0.5])),
+                       "reply": draw(st.sampled_from([0.0, 0.1, 0.3]))},
+            "devices": draw(devices(protocol, client, always_online)),
+        })
+    doc: dict[str, Any] = {
+        "mailsim": 1, "name": "generated", "seed": draw(st.integers(0, 10_000)),
+        "duration": f"{days}d",
+        "server": {"quota": draw(st.sampled_from(["50MB", "1GB"])),
+                   "over_quota": draw(st.sampled_from(["bounce", "defer"])),
+                   "pop3_lock": draw(st.booleans())},
+        "networks": {"lan": {"latency": "5ms", "bandwidth": "100Mbit"},
+                     "cell": {"latency": "80ms", "bandwidth": "5Mbit"}},
+        "users": users,
+    }
+    if quiet:
+        doc["quiet"] = quiet
+    if events:
+        doc["events"] = draw(event_lists(users, days))
+    return doc
+
+
+@st.composite
+def event_lists(draw: st.DrawFn, users: list[dict[str, Any]], days: int) -> list[Any]:
+    """Up to four scripted events on the generated users and devices."""
+    out = []
+    for _ in range(draw(st.integers(0, 4))):
+        user = draw(st.sampled_from(users))
+        device = f"{user['name']}/{draw(st.sampled_from(user['devices']))['name']}"
+        at = f"{draw(st.integers(0, days * 24 - 12))}h"
+        kind = draw(st.sampled_from(["offline", "lose", "deliver", "do"]))
+        if kind == "offline":
+            out.append({"at": at, "offline": device, "for": draw(st.sampled_from(["1h", "6h"]))})
+        elif kind == "lose":
+            out.append({"at": at, "lose": device})
+        elif kind == "deliver":
+            out.append({"at": at, "deliver": {"to": user["name"], "count": 5, "size": "1MB"}})
+        else:
+            out.append({"at": at, "user": user["name"], "on": device.split("/")[1],
+                        "do": draw(st.sampled_from(["read", "delete", "flag", "archive",
+                                                    "send", "check"]))})
+    return out
+
+
+def scenarios(**options: Any) -> st.SearchStrategy[Scenario]:
+    """Valid scenarios (see :func:`scenario_dicts` for the options), loaded from YAML."""
+    return scenario_dicts(**options).map(
+        lambda doc: parse_scenario(yaml.safe_dump(doc, sort_keys=False), "<hypothesis>"))
