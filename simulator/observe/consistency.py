@@ -12,7 +12,7 @@ from simulator.observe.stats import TimeAverage, percentile, rounded
 
 ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
 MAX_WITNESSES = 5
-DELAY_QUANTILES = (0, 1, 2, 5, *range(10, 100, 10), 95, 98, 99, 100)
+DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 """Percentiles of the propagation delays kept in summary.json, enough to draw their CDF."""
 
 
