@@ -74,19 +74,29 @@ class Where:
 
     of_key: dict[str, tuple[str, int]] = field(default_factory=dict)
     of_loc: dict[tuple[str, int], str] = field(default_factory=dict)
+    by_folder: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def set(self, key: str, folder: str, uid: int) -> None:
+        """``key`` is now ``uid`` in ``folder``."""
         self.drop(key)
         self.of_key[key] = (folder, uid)
         self.of_loc[(folder, uid)] = key
+        self.by_folder.setdefault(folder, {})[uid] = key
 
     def drop(self, key: str) -> None:
+        """``key`` has no server copy any more (as far as the client knows)."""
         loc = self.of_key.pop(key, None)
         if loc is not None:
             self.of_loc.pop(loc, None)
+            self.by_folder[loc[0]].pop(loc[1], None)
 
     def in_folder(self, folder: str) -> list[str]:
-        return [k for k, (f, _) in self.of_key.items() if f == folder]
+        """Keys of the messages known in ``folder``."""
+        return list(self.by_folder.get(folder, {}).values())
+
+    def uids(self, folder: str) -> list[int]:
+        """UIDs known in ``folder``, ascending."""
+        return sorted(self.by_folder.get(folder, {}))
 
 
 class ImapClient(Client):
@@ -223,7 +233,7 @@ class ImapClient(Client):
 
     def _resync_known(self, conn: Conn, folder: str, state: FolderState) -> SyncGen:
         """Base: FETCH FLAGS of all known; CONDSTORE: CHANGEDSINCE + SEARCH for expunges."""
-        known = [uid for (f, uid) in self.where.of_loc if f == folder]
+        known = self.where.uids(folder)
         if self.resync == "base":
             rows = (yield conn.fetch_flags(known)).value
             present = {r.uid for r in rows}
