@@ -26,6 +26,22 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write text or bytes to ``path`` via a temporary file and a rename."""
+    if isinstance(content, str):
+        write_text_atomic(path, content)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_folder_atomic(dest: Path, files: dict[str, str | bytes], force: bool = False) -> Path:
     """Create folder ``dest`` holding ``files`` (name -> content) in one rename."""
     if dest.exists() and not force:

@@ -1,0 +1,109 @@
+"""A parameter sweep: a grid of scenario edits × replications, run on any executor, into
+tidy tables (runs.csv, points.csv, optional Parquet) and an HTML page of plots."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulator.compare.runs import replication_seeds
+from simulator.report.files import OutputExists, write_atomic, write_text_atomic
+from simulator.scenario import ScenarioError, parse_scenario
+from simulator.scenario.yamlio import dump_yaml, read_yaml
+from simulator.sweep.execute import Progress, SweepTask, execute
+from simulator.sweep.grid import Axis, apply, expand, label, parse_axis
+from simulator.sweep.page import sweep_html
+from simulator.sweep.table import point_rows, run_rows, to_csv, to_parquet
+
+
+@dataclass
+class SweepResult:
+    """A finished sweep: its spec, one row per run and one row per point."""
+
+    spec: dict[str, Any]
+    runs: list[dict[str, Any]]
+    points: list[dict[str, Any]]
+
+    @property
+    def axes(self) -> list[str]:
+        """The swept paths, in grid order."""
+        return list(self.spec["axes"])
+
+    @property
+    def valid(self) -> bool:
+        """Whether every run's verdict held."""
+        return all(r["valid"] for r in self.runs)
+
+    def files(self) -> dict[str, str | bytes]:
+        """The output files by name (Parquet only where pyarrow is installed)."""
+        files: dict[str, str | bytes] = {
+            "sweep.json": json.dumps(self.spec, indent=2, sort_keys=True) + "\n",
+            "runs.csv": to_csv(self.runs),
+            "points.csv": to_csv(self.points),
+            "sweep.html": sweep_html(self.spec, self.points),
+        }
+        parquet = to_parquet(self.runs)
+        if parquet is not None:
+            files["runs.parquet"] = parquet
+        return files
+
+
+def plan(path: Path, grid: Sequence[str | Axis], replications: int, seed: int | None
+         ) -> tuple[dict[str, Any], list[SweepTask]]:
+    """The spec and every run of the sweep; each point is validated before anything runs."""
+    text = path.read_text(encoding="utf-8")
+    base = parse_scenario(text, str(path))
+    axes = [a if isinstance(a, Axis) else parse_axis(a) for a in grid]
+    doc = read_yaml(text).data
+    seeds = replication_seeds(base.seed if seed is None else seed, replications)
+    tasks = []
+    for point in expand(axes):
+        edited, variant = apply(doc, point)
+        source = f"{path} [{label(point)}]"
+        point_text = dump_yaml(edited)
+        scenario = parse_scenario(point_text, source)
+        if variant is not None and variant not in scenario.variant_names():
+            names = ", ".join(scenario.variant_names())
+            raise ScenarioError([f"{source}: variant: unknown {variant!r} (expected one of: "
+                                 f"{names})"])
+        tasks += [SweepTask(point, point_text, source, variant, r, s)
+                  for r, s in enumerate(seeds)]
+    spec = {"scenario": str(path), "name": base.name, "axes": [a.path for a in axes],
+            "values": {a.path: list(a.values) for a in axes}, "replications": replications,
+            "seeds": seeds}
+    return spec, tasks
+
+
+def sweep(path: str | Path, grid: Sequence[str | Axis], replications: int = 3,
+          seed: int | None = None, out: str | Path | None = None, workers: int = 1,
+          dask: str | None = None, resume: bool = False, force: bool = False,
+          progress: Progress | None = None) -> SweepResult:
+    """Run the sweep (resuming kept runs if ``resume``) and write its tables to ``out``."""
+    spec, tasks = plan(Path(path), grid, replications, seed)
+    dest = Path(out) if out is not None else Path("results") / spec["name"] / "sweep"
+    _prepare(dest, spec, resume, force)
+    done = execute(tasks, dest / "parts", workers=workers, dask=dask, progress=progress)
+    runs = run_rows([(t.point, t.rep, t.seed, done[t]) for t in tasks])
+    result = SweepResult(spec, runs, point_rows(spec["axes"], runs))
+    for name, content in result.files().items():
+        write_atomic(dest / name, content)
+    return result
+
+
+def _prepare(dest: Path, spec: dict[str, Any], resume: bool, force: bool) -> None:
+    """Make ``dest`` ready: new, resumed (same spec only), or replaced with ``force``."""
+    marker = dest / "sweep.json"
+    if dest.exists() and not force:
+        if not resume:
+            raise OutputExists(f"{dest} exists; use --resume to continue it or --force to "
+                               "replace it")
+        if marker.exists() and json.loads(marker.read_text()) != spec:
+            raise OutputExists(f"{dest} holds a different sweep; use --force or another --out")
+    elif dest.exists():
+        shutil.rmtree(dest)
+    (dest / "parts").mkdir(parents=True, exist_ok=True)
+    write_text_atomic(marker, json.dumps(spec, indent=2, sort_keys=True) + "\n")
