@@ -31,7 +31,7 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_de
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``message`` to stderr and give the exit to raise."""
-    err.print(message, markup=False, highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -90,6 +90,71 @@ def validate(scenario: ScenarioArg) -> None:
     devices = sum(len(u.devices) for u in users)
     out.print(f"{scenario}: ok — {len(users)} users, {devices} devices, "
               f"{loaded.duration / 86400:g} days, variants: {', '.join(loaded.variant_names())}")
+
+
+@app.command("compare")
+def compare_cmd(
+    scenario: ScenarioArg,
+    variants: Annotated[str | None, typer.Option(
+        help="Comma-separated variants (default: the scenario's own, else the built-in ones).",
+    )] = None,
+    replications: Annotated[int, typer.Option(help="Seeds per variant.")] = 5,
+    workers: Annotated[int, typer.Option(help="Runs in parallel (processes).")] = 1,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Comparison folder.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+) -> None:
+    """Run SCENARIO under each variant with common random numbers; write and print the
+    comparison (exit 1 if any run's verdict is false)."""
+    from simulator.compare import compare
+    from simulator.report.terminal import (
+        comparison_table,
+        known_variants,
+        parse_variants,
+        progress_bar,
+        which_protocol,
+    )
+
+    if replications < 1 or workers < 1:
+        raise fail("--replications and --workers must be at least 1")
+    try:
+        loaded = load_scenario(scenario)
+        names = parse_variants(variants)
+        unknown = [n for n in names or [] if n not in known_variants(loaded)]
+        if unknown:
+            expected = ", ".join(known_variants(loaded))
+            raise fail(f"{scenario}: unknown variant {unknown[0]!r} (expected one of: {expected})")
+        dest = out_dir or default_out(loaded.name,
+                                      f"compare-seed{seed if seed is not None else loaded.seed}")
+        if dest.exists() and not force:
+            raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
+        with progress_bar(err) as progress:
+            comparison = compare(loaded, names, replications, seed, workers, progress)
+        comparison.write(dest, force=force)
+    except (ScenarioError, SimulationError, OutputExists) as problem:
+        raise fail(str(problem)) from None
+    out.print(comparison_table(comparison))
+    out.print(which_protocol(comparison), markup=False, highlight=False)
+    out.print(f"results: {dest}")
+    if not comparison.valid:
+        raise fail("verdict: INVALID in some runs; see comparison.md", 1)
+
+
+@app.command("report")
+def report_cmd(
+    folder: Annotated[Path, typer.Argument(help="A run or comparison folder.",
+                                           show_default=False)],
+) -> None:
+    """Re-render the reports of FOLDER (report.* or comparison.*) from its saved JSON."""
+    from simulator.report.load import ReportError
+    from simulator.report.rerender import rerender
+
+    try:
+        written = rerender(folder)
+    except ReportError as problem:
+        raise fail(str(problem)) from None
+    for path in written:
+        out.print(f"wrote {path}")
 
 
 @app.command()

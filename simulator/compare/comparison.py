@@ -1,0 +1,228 @@
+"""The comparison of one scenario under several variants: per-metric means and 95%
+intervals over replications, the best variant per metric, and the first replication's
+full results per variant (for the plots and the per-variant results folders)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.compare.metrics import BY_KEY, METRICS, Metric
+from simulator.compare.runs import Progress, RunOutput, Task, replication_seeds, results_of
+from simulator.compare.runs import run_tasks as _run_tasks
+from simulator.compare.stats import Stat, summarize
+from simulator.report.files import write_folder_atomic
+from simulator.runner import Results, mailsim_version
+from simulator.scenario import LoseEvent, OfflineEvent, Scenario, load_scenario, scenario_sha256
+
+MAX_VIOLATIONS = 5
+
+
+@dataclass
+class MetricRow:
+    """One metric across variants: every replication's value, the stats, the best variants."""
+
+    metric: Metric
+    values: dict[str, list[float | None]]
+    stats: dict[str, Stat]
+    best: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form of the row."""
+        m = self.metric
+        return {
+            "key": m.key, "label": m.label, "unit": m.unit, "better": m.better,
+            "best": self.best,
+            "stats": {v: s.as_dict() for v, s in self.stats.items()},
+            "values": self.values,
+        }
+
+
+def best_of(metric: Metric, stats: dict[str, Stat]) -> list[str]:
+    """Variants whose mean is best for ``metric``; none when all are equal or it has no
+    better direction."""
+    means = {v: s.mean for v, s in stats.items() if s.mean is not None}
+    if metric.better == "neither" or len(set(means.values())) < 2:
+        return []
+    pick = max if metric.better == "higher" else min
+    top = pick(means.values())
+    return [v for v, m in means.items() if m == top]
+
+
+def metric_rows(variants: list[str], summaries: dict[str, list[dict[str, Any]]]
+                ) -> list[MetricRow]:
+    """Every metric's row from each variant's replication summaries."""
+    rows = []
+    for metric in METRICS:
+        values = {v: [metric.value(s) for s in summaries[v]] for v in variants}
+        stats = {v: summarize(values[v]) for v in variants}
+        rows.append(MetricRow(metric, values, stats, best_of(metric, stats)))
+    return rows
+
+
+def scenario_context(scenario: Scenario) -> dict[str, Any]:
+    """Facts about the organisation that the decision guide needs (not per variant)."""
+    users = scenario.expand()
+    per_user = {u.name: len(u.devices) for u in users}
+    for event, _device in scenario.added_devices():
+        per_user[event.add.user] += 1
+    storages = [d.storage for u in users for d in u.devices if d.storage is not None]
+    return {
+        "accounts": len(users),
+        "devices": sum(per_user.values()),
+        "single_device_accounts": sum(1 for n in per_user.values() if n == 1),
+        "multi_device_accounts": sum(1 for n in per_user.values() if n > 1),
+        "quota_bytes": scenario.server.quota,
+        "retention_s": scenario.server.retention,
+        "tls": scenario.server.tls,
+        "smallest_device_storage_bytes": min(storages) if storages else None,
+        "device_losses": sum(isinstance(e, LoseEvent) for e in scenario.events),
+        "offline_events": sum(isinstance(e, OfflineEvent) for e in scenario.events),
+        "duration_s": scenario.duration,
+    }
+
+
+def variant_protocols(scenario: Scenario, variant: str) -> list[str]:
+    """The protocols the devices speak under ``variant`` (sorted, usually one)."""
+    resolved = scenario.with_variant(variant)
+    found = {d.protocol for u in resolved.expand() for d in u.devices}
+    found |= {d.protocol for _e, d in resolved.added_devices()}
+    return sorted(found)
+
+
+@dataclass
+class Comparison:
+    """A scenario compared under several variants with common random numbers."""
+
+    scenario: dict[str, Any]
+    context: dict[str, Any]
+    variants: list[str]
+    protocols: dict[str, list[str]]
+    seeds: list[int]
+    rows: list[MetricRow]
+    verdicts: dict[str, list[bool]]
+    violations: dict[str, list[str]]
+    summaries: dict[str, dict[str, Any]]
+    timeseries: dict[str, list[tuple[Any, ...]]]
+    results: dict[str, Results] = field(default_factory=dict)
+    version: str = field(default_factory=mailsim_version)
+
+    @property
+    def valid(self) -> bool:
+        """Whether every run of every variant had a valid verdict."""
+        return all(all(v) for v in self.verdicts.values())
+
+    def row(self, key: str) -> MetricRow:
+        """The row of the metric with this dotted key."""
+        return next(r for r in self.rows if r.metric.key == key)
+
+    def mean(self, key: str, variant: str) -> float | None:
+        """A metric's mean for one variant."""
+        return self.row(key).stats[variant].mean
+
+    def to_json(self) -> str:
+        """comparison.json's exact text (no timings: the same inputs give the same bytes)."""
+        data = {
+            "mailsim_version": self.version,
+            "scenario": self.scenario,
+            "context": self.context,
+            "replications": len(self.seeds),
+            "seeds": self.seeds,
+            "variants": [
+                {"name": v, "protocols": self.protocols[v], "valid": self.verdicts[v],
+                 "violations": self.violations[v]}
+                for v in self.variants
+            ],
+            "metrics": [row.as_dict() for row in self.rows],
+        }
+        return json.dumps(data, indent=2) + "\n"
+
+    def files(self) -> dict[str, str | bytes]:
+        """The comparison folder: a results folder per variant and comparison.*."""
+        from simulator.report.comparison_md import comparison_md
+        from simulator.report.html import comparison_html
+
+        files: dict[str, str | bytes] = {}
+        for variant in self.variants:
+            for name, content in self.results[variant].files().items():
+                files[f"{variant}/{name}"] = content
+        files["comparison.json"] = self.to_json()
+        files["comparison.md"] = comparison_md(self)
+        files["comparison.html"] = comparison_html(self)
+        return files
+
+    def write(self, dest: Path, force: bool = False) -> Path:
+        """Write the whole folder atomically; refuses to replace one unless ``force``."""
+        if not self.results:
+            raise ValueError("this comparison was loaded from disk; re-render it instead")
+        return write_folder_atomic(Path(dest), self.files(), force=force)
+
+
+def from_json(data: dict[str, Any], summaries: dict[str, dict[str, Any]],
+              timeseries: dict[str, list[tuple[Any, ...]]]) -> Comparison:
+    """A Comparison back from comparison.json and each variant's saved first run."""
+    variants = [v["name"] for v in data["variants"]]
+    rows = []
+    for row in data["metrics"]:
+        metric = BY_KEY.get(row["key"]) or Metric(row["key"], row["label"], row["unit"],
+                                                  row["better"])
+        stats = {v: Stat(s["mean"], s["ci95"], s["n"]) for v, s in row["stats"].items()}
+        rows.append(MetricRow(metric, row["values"], stats, row["best"]))
+    return Comparison(
+        scenario=data["scenario"], context=data["context"], variants=variants,
+        protocols={v["name"]: v["protocols"] for v in data["variants"]},
+        seeds=data["seeds"], rows=rows,
+        verdicts={v["name"]: v["valid"] for v in data["variants"]},
+        violations={v["name"]: v["violations"] for v in data["variants"]},
+        summaries=summaries, timeseries=timeseries, version=data["mailsim_version"],
+    )
+
+
+def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
+            replications: int = 5, seed: int | None = None, workers: int = 1,
+            progress: Progress | None = None) -> Comparison:
+    """Run ``scenario`` under each variant (default: its own or the built-in ones) for
+    ``replications`` seeds shared by all variants, and compare the metrics."""
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    names = list(variants) if variants else base.variant_names()
+    for name in names:
+        base.variant(name)  # an unknown name raises ScenarioError before anything runs
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    seeds = replication_seeds(base.seed if seed is None else seed, replications)
+    base = base.model_copy(update={"seed": seeds[0]})
+    tasks = [Task(v, r, s) for r, s in enumerate(seeds) for v in names]
+    outputs = _run_tasks(base, tasks, workers, progress)
+    return assemble(base, names, seeds, tasks, outputs)
+
+
+def assemble(base: Scenario, names: list[str], seeds: list[int], tasks: list[Task],
+             outputs: dict[Task, RunOutput]) -> Comparison:
+    """Build the Comparison from every task's output (order-independent)."""
+    by_variant: dict[str, list[dict[str, Any]]] = {v: [] for v in names}
+    for task in sorted(tasks, key=lambda t: (names.index(t.variant), t.rep)):
+        by_variant[task.variant].append(outputs[task].summary)
+    firsts = {t.variant: t for t in tasks if t.rep == 0}
+    results = {v: results_of(base, firsts[v], outputs[firsts[v]]) for v in names}
+    violations = {
+        v: [x for s in by_variant[v] for x in s["verdict"]["violations"]][:MAX_VIOLATIONS]
+        for v in names
+    }
+    return Comparison(
+        scenario={
+            "name": base.name, "source": base.source, "sha256": scenario_sha256(base.to_yaml()),
+            "seed": seeds[0], "duration_s": base.duration,
+        },
+        context=scenario_context(base),
+        variants=names,
+        protocols={v: variant_protocols(base, v) for v in names},
+        seeds=seeds,
+        rows=metric_rows(names, by_variant),
+        verdicts={v: [bool(s["verdict"]["valid"]) for s in by_variant[v]] for v in names},
+        violations=violations,
+        summaries={v: results[v].summary for v in names},
+        timeseries={v: results[v].timeseries for v in names},
+        results=results,
+    )

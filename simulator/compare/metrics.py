@@ -1,0 +1,82 @@
+"""The numeric metrics a comparison tabulates: where each lives in summary.json, its unit,
+and which direction is better (DESIGN: results contract, metric definitions)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Better = Literal["higher", "lower", "neither"]
+Unit = Literal["ratio", "count", "bytes", "s"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One row of the comparison table: a dotted summary.json key (or a derived figure)."""
+
+    key: str
+    label: str
+    unit: Unit
+    better: Better
+    derive: Callable[[dict[str, Any]], float | None] | None = None
+
+    def value(self, summary: dict[str, Any]) -> float | None:
+        """This metric's value in one run's summary (None when the run has no such figure)."""
+        if self.derive is not None:
+            return self.derive(summary)
+        node: Any = summary
+        for part in self.key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return None if node is None else float(node)
+
+
+def fullest_account(summary: dict[str, Any]) -> float | None:
+    """The highest server peak of any single account: what meets the per-account quota."""
+    peaks = [u.get("server_peak_bytes") for u in summary.get("users", {}).values()]
+    present = [p for p in peaks if p is not None]
+    return float(max(present)) if present else None
+
+
+def _m(key: str, label: str, unit: Unit, better: Better) -> Metric:
+    return Metric(key, label, unit, better)
+
+
+METRICS: tuple[Metric, ...] = (
+    _m("consistency.agreement", "Agreement (time-weighted)", "ratio", "higher"),
+    _m("consistency.final_agreement", "Final agreement", "ratio", "higher"),
+    _m("consistency.divergent_messages", "Divergent messages at end", "count", "lower"),
+    _m("consistency.missing_reads", "Missing reads", "count", "lower"),
+    _m("consistency.propagation_s.p50", "Propagation delay p50", "s", "lower"),
+    _m("consistency.propagation_s.p95", "Propagation delay p95", "s", "lower"),
+    _m("consistency.unpropagated", "Unpropagated changes", "count", "lower"),
+    _m("consistency.anomalies.duplicate", "Anomalies: duplicate", "count", "lower"),
+    _m("consistency.anomalies.resurrected", "Anomalies: resurrected", "count", "lower"),
+    _m("consistency.anomalies.lost_flag_change", "Anomalies: lost flag change", "count",
+       "lower"),
+    _m("consistency.anomalies.local_only", "Anomalies: local only", "count", "lower"),
+    _m("server_storage.peak_bytes", "Server storage peak (all accounts)", "bytes", "lower"),
+    _m("server_storage.mean_bytes", "Server storage mean (all accounts)", "bytes", "lower"),
+    _m("server_storage.final_bytes", "Server storage final (all accounts)", "bytes", "lower"),
+    Metric("server_storage.fullest_account_peak_bytes", "Fullest account's peak", "bytes",
+           "lower", fullest_account),
+    _m("server_storage.bounced", "Bounced (over quota)", "count", "lower"),
+    _m("server_storage.deferred", "Deferred (over quota)", "count", "lower"),
+    _m("server_storage.time_over_quota_s", "Time accounts were full", "s", "lower"),
+    _m("offline_availability.ratio", "Offline availability", "ratio", "higher"),
+    _m("offline_availability.attempts", "Offline read attempts", "count", "neither"),
+    _m("reads.ratio", "Reads that succeeded", "ratio", "higher"),
+    _m("reads.fetch_latency_s.p50", "Fetch latency p50", "s", "lower"),
+    _m("device_storage.peak_bytes", "Device storage peak (largest device)", "bytes", "lower"),
+    _m("durability.lost", "Lost messages", "count", "lower"),
+    _m("traffic.bytes_down", "Traffic down", "bytes", "lower"),
+    _m("traffic.bytes_up", "Traffic up", "bytes", "lower"),
+    _m("traffic.connections", "Connections", "count", "lower"),
+    _m("traffic.round_trips", "Round trips", "count", "lower"),
+    _m("security.plaintext_logins", "Plaintext logins", "count", "lower"),
+)
+"""Every row of the comparison table, in display order."""
+
+BY_KEY: dict[str, Metric] = {m.key: m for m in METRICS}

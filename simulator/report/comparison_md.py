@@ -1,0 +1,67 @@
+"""comparison.md: the comparison table and the decision guide as Markdown, for people who
+read results in a terminal, a code review or an issue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.report import fmt
+from simulator.report.decide import agrees, evaluate, names
+from simulator.report.markdown import human_seconds
+from simulator.report.recommend import recommendation
+
+if TYPE_CHECKING:
+    from simulator.compare.comparison import Comparison
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def metrics_md(c: Comparison) -> list[str]:
+    """The metrics table: rows = metrics, columns = variants, best in bold with a star."""
+    lines = ["| metric | " + " | ".join(f"{v} ({'/'.join(c.protocols[v])})"
+                                        for v in c.variants) + " |",
+             "|---|" + "---:|" * len(c.variants)]
+    for row in c.rows:
+        arrow = {"higher": " ↑", "lower": " ↓"}.get(row.metric.better, "")
+        cells = []
+        for v in c.variants:
+            text = fmt.stat(row.metric.unit, row.stats[v])
+            cells.append(f"**★ {text}**" if v in row.best else text)
+        lines.append(f"| {row.metric.label}{arrow} | " + " | ".join(map(cell, cells)) + " |")
+    return lines
+
+
+def comparison_md(c: Comparison) -> str:
+    """The whole comparison.md."""
+    findings = evaluate(c)
+    reps = len(c.seeds)
+    lines = [
+        f"# {c.scenario['name']}: POP3 or IMAP?",
+        "",
+        f"{len(c.variants)} variants × {reps} replications with common random numbers "
+        f"(seeds {', '.join(map(str, c.seeds))}), {human_seconds(c.scenario['duration_s'])} "
+        f"simulated each; mailsim {c.version}.",
+        "",
+        "## Which protocol?",
+        "",
+        recommendation(c, findings),
+        "",
+        "| | the document says | best here | document | what the numbers say |",
+        "|---|---|---|---|---|",
+    ]
+    for f in findings:
+        best = names(f.winners) if f.winners and f.applies else "—"
+        lines.append(f"| {f.code} | {cell(f.rule)} | {cell(best)} | {agrees(c, f)} | "
+                     f"{cell(f.evidence)} |")
+    lines += ["", "## Metrics", "",
+              "Mean ± 95% confidence interval (Student t) over the replications; ↑/↓ which "
+              "direction is better; ★ best.", "", *metrics_md(c), "", "## Runs", ""]
+    for v in c.variants:
+        ok = sum(c.verdicts[v])
+        lines.append(f"- {v}: {ok} of {len(c.verdicts[v])} runs valid; results of the first "
+                     f"replication in `{v}/`")
+        lines += [f"  - violation: {x}" for x in c.violations[v]]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,134 @@
+"""report.html (one run) and comparison.html (several variants): self-contained pages with
+the metrics table, the five plots inlined as SVG and, for a comparison, the decision guide
+(claims G1–G7) evaluated on the scenario's numbers with a recommendation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from simulator.report import fmt
+from simulator.report.decide import agrees, evaluate, names
+from simulator.report.figures import figures
+from simulator.report.markdown import headline, human_seconds, pct
+from simulator.report.page import esc, figure, page, table
+from simulator.report.recommend import recommendation
+
+if TYPE_CHECKING:
+    from simulator.compare.comparison import Comparison
+
+
+def run_html(summary: dict[str, Any], timeseries: Sequence[Sequence[Any]]) -> str:
+    """One run's report.html."""
+    sc = summary["scenario"]
+    title = f"{sc['name']} — variant {sc['variant']}, seed {sc['seed']}"
+    body = [f"<h1>{esc(title)}</h1>",
+            f"<p class=\"meta\">Simulated {esc(human_seconds(sc['duration_s']))} with mailsim "
+            f"{esc(summary['mailsim_version'])}; scenario sha256 {esc(sc['sha256'][:12])}.</p>"]
+    body.append(_violations(summary["verdict"]))
+    body.append(table(["metric", "value"],
+                      ([esc(k), f"<td class=\"num\">{esc(v)}</td>"] for k, v in headline(summary))))
+    body.append("<h2>Plots</h2>")
+    plots = figures({sc["variant"]: summary}, {sc["variant"]: timeseries},
+                    f"seed {sc['seed']}")
+    body += [figure(p) for p in plots]
+    body.append(_devices(summary))
+    return page(title, "\n".join(body))
+
+
+def _violations(verdict: dict[str, Any]) -> str:
+    if verdict["valid"]:
+        return ""
+    items = "".join(f"<li>{esc(v)}</li>" for v in verdict["violations"])
+    return ("<div class=\"alert\"><strong>Verdict: INVALID</strong> — a simulator invariant "
+            f"or protocol rule was broken (a bug).<ul>{items}</ul></div>")
+
+
+def _devices(summary: dict[str, Any]) -> str:
+    rows = []
+    for name, d in summary["devices"].items():
+        rows.append([esc(name), *(f"<td class=\"num\">{esc(x)}</td>" for x in (
+            pct(d["agreement"]), pct(d["offline_availability"]), d["missing_reads"],
+            fmt.value("bytes", d["storage_peak_bytes"]), fmt.value("bytes", d["bytes_down"])))])
+    head = ["device", "agreement", "offline availability", "missing reads", "storage peak",
+            "downloaded"]
+    return "<h2>Devices</h2>\n" + table(head, rows)
+
+
+def comparison_html(c: Comparison) -> str:
+    """The whole comparison.html."""
+    name = c.scenario["name"]
+    title = f"{name}: POP3 or IMAP? — {len(c.variants)} variants compared"
+    reps = len(c.seeds)
+    body = [f"<h1>{esc(name)}: POP3 or IMAP?</h1>",
+            f"<p class=\"meta\">{len(c.variants)} variants ({esc(names(c.variants))}) × {reps} "
+            f"replication{'s' if reps > 1 else ''} with common random numbers (seeds "
+            f"{esc(', '.join(map(str, c.seeds)))}): every variant sees the same mail and the "
+            f"same people. Simulated {esc(human_seconds(c.scenario['duration_s']))} each; "
+            f"mailsim {esc(c.version)}, scenario sha256 {esc(c.scenario['sha256'][:12])}.</p>"]
+    if not c.valid:
+        body.append("<div class=\"alert\"><strong>Some runs have a false verdict</strong> "
+                    "(see Runs below): their numbers reflect a bug.</div>")
+    body.append(_guide(c))
+    body.append("<h2>Metrics</h2>\n" + metrics_table(c))
+    body.append("<h2>Plots</h2>")
+    where = f"first replication (seed {c.seeds[0]})"
+    body += [figure(p) for p in figures(c.summaries, c.timeseries, where)]
+    body.append(_runs(c))
+    return page(title, "\n".join(body))
+
+
+def _guide(c: Comparison) -> str:
+    findings = evaluate(c)
+    rows = []
+    for f in findings:
+        here = "yes" if f.applies and f.bites else ("no" if not f.applies else "not binding")
+        best = names(f.winners) if f.winners and f.applies else "—"
+        rows.append([f"<strong>{esc(f.code)}</strong>", esc(f.rule), esc(here), esc(f.evidence),
+                     esc(best), esc(agrees(c, f))])
+    head = ["", "the document says", "arises here?", "what the numbers say", "best here",
+            "document"]
+    return ("<h2>Which protocol?</h2>\n"
+            f"<p class=\"recommendation\">{esc(recommendation(c, findings))}</p>\n"
+            "<p>The source document's decision guide (claims G1–G7), each criterion checked "
+            "against this organisation's numbers (means over replications). A criterion "
+            "weighs in the recommendation only if the situation arises here and its limit "
+            "is reached (at least half of the quota or device storage).</p>\n"
+            + table(head, rows))
+
+
+def metrics_table(c: Comparison) -> str:
+    """Rows = metrics, columns = variants; best marked; mean ± 95% CI."""
+    head = ["metric", *(f"{esc(v)}<br><span class=\"proto\">{esc('/'.join(c.protocols[v]))}"
+                        "</span>" for v in c.variants)]
+    rows = []
+    for row in c.rows:
+        m = row.metric
+        arrow = {"higher": " ↑", "lower": " ↓"}.get(m.better, "")
+        cells = [esc(m.label + arrow)]
+        for v in c.variants:
+            text, cls = fmt.stat(m.unit, row.stats[v]), "num"
+            if v in row.best:
+                text, cls = f"★ {text}", "num best"
+            elif row.stats[v].mean is None:
+                cls = "num none"
+            cells.append(f"<td class=\"{cls}\">{esc(text)}</td>")
+        rows.append(cells)
+    reps = len(c.seeds)
+    note = ("mean ± 95% confidence interval (Student t) over "
+            f"{reps} replications" if reps > 1 else "one replication, no interval")
+    caption = (f"{note}. ↑ higher is better, ↓ lower is better; ★ best (ties share it; "
+               "no star when all variants are equal); — no such figure in these runs.")
+    return table(head, rows, caption, cls="metrics")
+
+
+def _runs(c: Comparison) -> str:
+    rows = []
+    for v in c.variants:
+        ok = sum(c.verdicts[v])
+        link = f"<a href=\"{esc(v)}/report.html\">{esc(v)}/</a>"
+        problems = "; ".join(c.violations[v]) or "—"
+        rows.append([esc(v), esc("/".join(c.protocols[v])),
+                     esc(f"{ok} of {len(c.verdicts[v])} valid"), esc(problems), link])
+    return "<h2>Runs</h2>\n" + table(
+        ["variant", "protocol", "verdict", "violations", "first replication's results"], rows)

@@ -1,0 +1,81 @@
+"""What ``mailsim compare`` shows in the terminal: a rich progress bar (on stderr) while
+the runs go, then the comparison table with the best variant per metric marked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from simulator.report import fmt
+from simulator.scenario import BUILTIN_VARIANTS, Scenario
+
+if TYPE_CHECKING:
+    from simulator.compare.comparison import Comparison
+    from simulator.compare.stats import Stat
+
+
+def parse_variants(text: str | None) -> list[str] | None:
+    """'pop3, imap' -> ['pop3', 'imap']; None or blank -> None (the default variants)."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    return names or None
+
+
+def known_variants(scenario: Scenario) -> list[str]:
+    """Every variant name ``compare`` accepts for ``scenario``: its own, then built-in ones."""
+    return list(dict.fromkeys([*(scenario.variants or {}), *BUILTIN_VARIANTS]))
+
+
+def comparison_table(c: Comparison) -> Table:
+    """Rows = metrics, columns = variants; mean ± 95% CI; best per row starred in green."""
+    reps = len(c.seeds)
+    table = Table(title=f"{c.scenario['name']}: {len(c.variants)} variants × {reps} "
+                        f"replication{'s' if reps > 1 else ''}",
+                  caption="mean (± 95% CI below); ★ best; ↑ higher / ↓ lower is better",
+                  box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    table.add_column("metric", no_wrap=True)
+    for v in c.variants:
+        table.add_column(f"{v}\n{'/'.join(c.protocols[v])}", justify="right")
+    for row in c.rows:
+        arrow = {"higher": " ↑", "lower": " ↓"}.get(row.metric.better, "")
+        cells = [cell(row.metric.unit, row.stats[v], v in row.best) for v in c.variants]
+        table.add_row(Text(row.metric.label + arrow), *cells)
+    return table
+
+
+def cell(unit: str, s: Stat, best: bool) -> Text:
+    """The mean on one line and '± half-width' under it; green with a star when best."""
+    text = fmt.value(unit, s.mean)
+    if s.ci95:
+        text += f"\n± {fmt.value(unit, s.ci95)}"
+    return Text(f"★ {text}" if best else text, style="bold green" if best else "")
+
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress callback for ``compare`` drawing a bar on ``console``."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("runs", total=None)
+
+        def update(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"done {label}")
+
+        yield update
+
+
+def which_protocol(c: Comparison) -> str:
+    """The decision guide's recommendation paragraph, under a heading."""
+    from simulator.report.decide import evaluate
+    from simulator.report.recommend import recommendation
+
+    return "Which protocol? " + recommendation(c, evaluate(c))
