@@ -135,7 +135,7 @@ def compare_cmd(
         raise fail(str(problem)) from None
     out.print(comparison_table(comparison))
     out.print(which_protocol(comparison), markup=False, highlight=False)
-    out.print(f"results: {dest}")
+    out.print(f"results: {dest}", markup=False, highlight=False, soft_wrap=True)
     if not comparison.valid:
         raise fail("verdict: INVALID in some runs; see comparison.md", 1)
 
@@ -154,7 +154,7 @@ def report_cmd(
     except ReportError as problem:
         raise fail(str(problem)) from None
     for path in written:
-        out.print(f"wrote {path}")
+        out.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

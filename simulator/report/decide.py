@@ -101,6 +101,11 @@ def g1(c: Comparison) -> Finding:
         return f
     agree = single_device_agreement(c)
     present = {v: a for v, a in agree.items() if a is not None}
+    if single == total or not present:
+        f.winners = winners_of(c, f.key)
+        f.evidence = (f"{single} of {total} accounts use one device. Agreement: "
+                      f"{listing(c, f.key)}.")
+        return f
     top = max(present.values())
     f.winners = [v for v, a in present.items() if top - a <= NEAR]
     shown = ", ".join(f"{v} {fmt.value('ratio', a)}" for v, a in agree.items())

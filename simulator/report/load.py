@@ -28,25 +28,27 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def cell(text: str) -> Any:
-    """A CSV cell back to None, int or float (as the run wrote it)."""
+    """A CSV cell back to None, int, float or text (as the run wrote it)."""
     if text == "":
         return None
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def read_timeseries(path: Path) -> list[tuple[Any, ...]]:
     """timeseries.csv's rows (header dropped); [] when the file is missing."""
     if not path.exists():
         return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
     try:
-        return [tuple(cell(x) for x in row) for row in rows[1:]]
-    except ValueError as problem:
-        raise ReportError(f"{path}: not a mailsim time series: {problem}") from None
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, csv.Error, UnicodeDecodeError) as problem:
+        raise ReportError(f"{path}: cannot read: {problem}") from None
+    return [tuple(cell(x) for x in row) for row in rows[1:]]
 
 
 def read_run(folder: Path) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:

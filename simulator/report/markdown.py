@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.observe.consistency import ANOMALIES
+
 
 def human_bytes(n: float | None) -> str:
     """1234567 -> '1.2 MB' (decimal units, as mail providers quote quotas)."""
@@ -55,6 +57,13 @@ def headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def canonical(kinds: dict[str, Any]) -> list[str]:
+    """Anomaly kinds in the contract's order, then any others sorted: the same order
+    whether the summary comes from a run or from summary.json (written with sorted keys)."""
+    known = [k for k in ANOMALIES if k in kinds]
+    return known + sorted(k for k in kinds if k not in ANOMALIES)
+
+
 def run_report(summary: dict[str, Any]) -> str:
     """The whole report.md for one run."""
     sc = summary["scenario"]
@@ -75,8 +84,9 @@ def run_report(summary: dict[str, Any]) -> str:
     anomalies = summary["consistency"]["anomalies"]
     witnesses = summary["consistency"].get("anomaly_witnesses", {})
     lines += ["## Anomalies", "", "| kind | count |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in anomalies.items()]
-    for kind, rows in witnesses.items():
+    lines += [f"| {k} | {anomalies[k]} |" for k in canonical(anomalies)]
+    for kind in canonical(witnesses):
+        rows = witnesses[kind]
         for w in rows:
             lines.append(f"- {kind}: {w['mid']} on {w['device']} at "
                          f"{human_seconds(w['t'])}: {w['what']}")

@@ -1,0 +1,84 @@
+"""comparison.html in headless Chromium: the page renders the metrics table and the five
+plots, logs nothing to the console, requests nothing from the network, and the screenshot
+is not blank. Skipped without Chromium, except in CI (CI=true), where it must run."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from simulator.compare import compare
+from tests.compare.helpers import tiny
+from tests.report.png import pixels
+
+pytestmark = pytest.mark.browser
+
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--host-resolver-rules=MAP * ~NOTFOUND")
+
+
+def chromium() -> str:
+    """The Chromium binary; skip (or fail in CI) when there is none."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    if os.environ.get("CI") == "true":
+        pytest.fail("chromium is required in CI (apt-get install chromium)")
+    pytest.skip("chromium not installed")
+
+
+def browse(page: Path, profile: Path, *action: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium on ``page`` with a fresh profile and one action."""
+    args = [chromium(), *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr",
+            "--v=0", *action, page.resolve().as_uri()]
+    return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """comparison.html of the tiny scenario under three variants."""
+    comparison = compare(tiny(), ["pop3", "pop3-keep", "imap"], replications=2)
+    return comparison.write(tmp_path_factory.mktemp("cmp") / "out") / "comparison.html"
+
+
+def test_page_renders_table_and_plots_without_console_errors(page: Path,
+                                                             tmp_path: Path) -> None:
+    """The rendered DOM holds the metrics table and five SVG plots; nothing was logged to
+    the console (no script errors, no failed resource loads)."""
+    result = browse(page, tmp_path / "profile", "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    assert '<table class="metrics">' in dom
+    assert dom.count("<svg") == 5
+    assert "Which protocol?" in dom
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == []
+
+
+def test_screenshot_is_not_blank(page: Path, tmp_path: Path) -> None:
+    """The screenshot has many colours, including the plots' first two line colours."""
+    shot = tmp_path / "page.png"
+    result = browse(page, tmp_path / "profile", f"--screenshot={shot}",
+                    "--window-size=1280,4200")
+    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
+    seen = pixels(shot.read_bytes())
+    assert len(set(seen)) > 50
+    white = sum(1 for p in seen if p == (255, 255, 255))
+    assert white < 0.97 * len(seen)
+    for colour in ("1f77b4", "d62728"):
+        rgb = tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+        assert any(all(abs(a - b) <= 12 for a, b in zip(p, rgb, strict=True)) for p in seen)
+
+
+def test_page_requests_nothing_from_outside(page: Path) -> None:
+    """No http(s) URL is referenced by src, href or CSS url() (SVG namespaces aside)."""
+    text = page.read_text()
+    refs = re.findall(r"(?:src|href)\s*=\s*[\"']?([^\"'\s>]+)|url\(([^)]*)\)", text)
+    assert [r for pair in refs for r in pair if re.match(r"(?i)(https?:)?//", r)] == []

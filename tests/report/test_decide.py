@@ -1,0 +1,93 @@
+"""The decision guide (claims G1–G7) on a comparison: each criterion asks whether its
+situation arises here, whether its limit bites, and which variant does best; the
+recommendation follows the numbers, not a fixed answer."""
+
+from __future__ import annotations
+
+from simulator.report.decide import agrees, evaluate
+from simulator.report.recommend import pick, recommendation
+from tests.report.fake import fake
+
+MULTI_DEVICE_WIN_FOR_IMAP = {
+    "consistency.agreement": {"pop3": 0.45, "imap": 0.93},
+    "consistency.unpropagated": {"pop3": 2700, "imap": 240},
+    "consistency.anomalies.local_only": {"pop3": 1400, "imap": 15},
+    "offline_availability.ratio": {"pop3": 0.5, "imap": 1.0},
+    "offline_availability.attempts": {"pop3": 90, "imap": 30},
+    "server_storage.fullest_account_peak_bytes": {"pop3": 9e6, "imap": 7e7},
+    "device_storage.peak_bytes": {"pop3": 4e7, "imap": 6e7},
+}
+
+
+def by_code(c):  # type: ignore[no-untyped-def]
+    return {f.code: f for f in evaluate(c)}
+
+
+def test_each_criterion_is_evaluated_once() -> None:
+    """G1 to G7, in order."""
+    assert [f.code for f in evaluate(fake(MULTI_DEVICE_WIN_FOR_IMAP))] == [
+        "G1", "G2", "G3", "G4", "G5", "G6", "G7"]
+
+
+def test_multi_device_office_picks_imap() -> None:
+    """Everyone has two devices and IMAP keeps them in step: IMAP wins G4, G5, G7 and,
+    with its cache, G2 as well; it is recommended."""
+    c = fake(MULTI_DEVICE_WIN_FOR_IMAP)
+    f = by_code(c)
+    assert not f["G1"].applies
+    assert f["G4"].winners == ["imap"] and agrees(c, f["G4"]) == "agrees"
+    assert f["G2"].winners == ["imap"] and agrees(c, f["G2"]) == "disagrees"
+    assert pick(c, evaluate(c)) == "imap"
+    text = recommendation(c, evaluate(c))
+    assert text.startswith("On this scenario's numbers, imap (IMAP)")
+    assert "G1 (single device) does not arise" in text
+
+
+def test_limits_far_away_do_not_weigh() -> None:
+    """Server peaks at 7% of the quota and devices at 0.4% of their storage: G3 and G6
+    are evaluated but marked as not binding, and do not count."""
+    f = by_code(fake(MULTI_DEVICE_WIN_FOR_IMAP))
+    assert f["G3"].winners == ["pop3"] and not f["G3"].bites and not f["G3"].counts
+    assert not f["G6"].bites
+
+
+def test_a_full_server_makes_storage_count_for_pop3() -> None:
+    """When IMAP accounts fill up and bounce mail, G3 bites and POP3 wins it."""
+    means = {**MULTI_DEVICE_WIN_FOR_IMAP,
+             "server_storage.fullest_account_peak_bytes": {"pop3": 1e8, "imap": 9.9e8},
+             "server_storage.bounced": {"pop3": 0, "imap": 120}}
+    f = by_code(fake(means))
+    assert f["G3"].bites and f["G3"].winners == ["pop3"]
+    assert "Mail bounced for lack of room: pop3 0, imap 120" in f["G3"].evidence
+
+
+def test_the_recommendation_follows_the_numbers() -> None:
+    """Single-device accounts that read offline, with a tight quota and devices that never
+    fail: POP3 wins what bites, so POP3 is recommended."""
+    means = {
+        "offline_availability.ratio": {"pop3": 1.0, "imap": 0.2},
+        "offline_availability.attempts": {"pop3": 50, "imap": 50},
+        "server_storage.fullest_account_peak_bytes": {"pop3": 1e8, "imap": 9.9e8},
+        "server_storage.bounced": {"pop3": 0, "imap": 40},
+        "consistency.agreement": {"pop3": 0.99, "imap": 0.99},
+    }
+    c = fake(means, context={"single_device_accounts": 4, "multi_device_accounts": 0})
+    f = by_code(c)
+    assert not f["G4"].applies and not f["G5"].applies
+    assert pick(c, evaluate(c)) == "pop3"
+    assert recommendation(c, evaluate(c)).startswith("On this scenario's numbers, pop3 (POP3)")
+
+
+def test_overlapping_intervals_share_the_win() -> None:
+    """A variant whose interval overlaps the best one's cannot be told apart: both win."""
+    means = {"consistency.agreement": {"a": 0.90, "b": 0.91, "c": 0.40}}
+    c = fake(means, protocols={"a": "imap", "b": "imap", "c": "pop3"}, ci=0.02)
+    assert by_code(c)["G4"].winners == ["a", "b"]
+
+
+def test_device_failures_decide_on_lost_mail() -> None:
+    """With scripted device losses, G7 is about messages lost for good."""
+    means = {"durability.lost": {"pop3": 35, "imap": 0}}
+    f = by_code(fake(means, context={"device_losses": 1}))
+    assert f["G7"].key == "durability.lost" and f["G7"].winners == ["imap"]
+    assert "Messages lost for good: pop3 35, imap 0" in f["G7"].evidence
