@@ -1,0 +1,70 @@
+"""Measures for the claims: numbers read from one run's summary, or counted in its
+history when the summary has no such figure (e.g. how much sent mail reached the server)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from simulator.observe.stats import percentile
+from simulator.runner import Results
+
+Getter = Callable[[Results], float | None]
+
+
+def metric(path: str) -> Getter:
+    """A summary.json number by dotted path."""
+    def get(r: Results) -> float | None:
+        node = r.summary
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        return None if node is None else float(node)  # type: ignore[arg-type]
+    return get
+
+
+def delivered(r: Results) -> list[tuple[float, str]]:
+    """(time, message id) of every delivery to a mailbox."""
+    return [(e[1], e[3]) for e in r.history.of("deliver")]
+
+
+def sent_on_server(r: Results) -> float | None:
+    """Share of the mail people sent that was ever stored on the server (Sent folder)."""
+    sent = {e[3] for e in r.history.of("sent")}
+    if not sent:
+        return None
+    stored = {e[7] for e in r.history.of("store") if e[3] == "add"}
+    return len(sent & stored) / len(sent)
+
+
+def downloaded(r: Results) -> float | None:
+    """Share of delivered mail whose body reached at least one device."""
+    mids = {mid for _t, mid in delivered(r)}
+    if not mids:
+        return None
+    bodies = {e[3] for e in r.history.of("view") if e[6]}
+    return len(mids & bodies) / len(mids)
+
+
+def local_only(r: Results) -> float | None:
+    """Messages left on one device only (not on the server), per delivered message."""
+    n = len(delivered(r))
+    return r.summary["consistency"]["anomalies"]["local_only"] / n if n else None
+
+
+def visible_after(q: float) -> Getter:
+    """The q-th percentile of the delay from delivery until a device first lists the
+    message (time to visible)."""
+    def get(r: Results) -> float | None:
+        arrived = dict((mid, t) for t, mid in delivered(r))
+        first: dict[str, float] = {}
+        for e in r.history.of("view"):
+            mid = e[3]
+            if e[5] and mid in arrived and mid not in first:
+                first[mid] = e[1] - arrived[mid]
+        return percentile(list(first.values()), q)
+    return get
+
+
+def plaintext_share(r: Results) -> float | None:
+    """Share of connections whose login crossed the network in clear."""
+    conns = r.summary["traffic"]["connections"]
+    return r.summary["security"]["plaintext_logins"] / conns if conns else None
