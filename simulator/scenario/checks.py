@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .devices import PROTOCOL_KEYS, DeviceRef, DeviceSpec
 from .errors import Issue
 from .events import AddEvent, DeliverEvent, LoseEvent, OfflineEvent, UserActionEvent, timeline
+from .link_checks import check_links
 from .units import format_at
 from .yamlio import Loc
 
@@ -50,13 +51,14 @@ def check_scenario(scenario: Scenario) -> list[Issue]:
     issues += _check_users(scenario)
     issues += _check_events(scenario)
     issues += _check_variants(scenario)
+    issues += check_links(scenario)
     return issues
 
 
 def _check_profiles(scenario: Scenario) -> Iterator[Issue]:
     """Profiles name existing networks."""
     for name, spec in scenario.profiles.items():
-        if spec.network not in scenario.networks:
+        if spec.network not in scenario.networks and not spec.networks:
             loc = ("profiles", name, "network")
             yield Issue(loc, unknown("network", spec.network, scenario.networks))
 
@@ -71,7 +73,8 @@ def check_ref(
     issues = []
     if profile is None and ref.protocol is None:
         issues.append(Issue((*loc, "protocol"), "missing required key 'protocol' (no profile)"))
-    if (profile is None or "network" in ref.model_fields_set) and ref.network not in networks:
+    named = profile is None or "network" in ref.model_fields_set
+    if named and not ref.networks and ref.network not in networks:  # link_checks: networks
         issues.append(Issue((*loc, "network"), unknown("network", ref.network, networks)))
     protocol = ref.protocol or (profile.protocol if profile else None)
     if ref.protocol is None and protocol is not None:

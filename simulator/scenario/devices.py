@@ -21,6 +21,7 @@ from pydantic import (
 
 from .errors import custom_error
 from .fields import Bytes, Duration, Model, Schedule
+from .links import Attachment, Attachments, attachments_of, fold_networks
 from .units import format_duration, parse_duration
 from .weekly import WeeklySchedule
 
@@ -153,7 +154,14 @@ class DeviceSpec(Model):
     client: ClientSettings = ClientSettings()
     storage: Bytes | None = None
     network: str = "internet"
+    networks: Attachments = None
     online: Schedule = WeeklySchedule.always()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _roaming(cls, data: Any) -> Any:
+        """With `networks`, `network` is the first of them (see links.fold_networks)."""
+        return fold_networks(data)
 
     @model_validator(mode="after")
     def _client_fits_protocol(self) -> DeviceSpec:
@@ -177,7 +185,14 @@ class DeviceRef(SetOnlyModel):
     client: ClientSettings = ClientSettings()
     storage: Bytes | None = None
     network: str = "internet"
+    networks: Attachments = None
     online: Schedule = WeeklySchedule.always()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _roaming(cls, data: Any) -> Any:
+        """With `networks`, `network` is the first of them (see links.fold_networks)."""
+        return fold_networks(data)
 
     @model_validator(mode="after")
     def _client_fits_protocol(self) -> DeviceRef:
@@ -199,11 +214,17 @@ class Device(Model):
     network: str
     online: Schedule
     uses: float
+    networks: Attachments = None
 
     @property
     def id(self) -> str:
         """The device's id, "user/device", as used in events and reports."""
         return f"{self.user}/{self.name}"
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        """The networks this device can use, in order of preference."""
+        return attachments_of(self.network, self.networks)
 
 
 def resolve_device(
@@ -225,13 +246,17 @@ def resolve_device(
         """The ref's value if it set it (or has no profile), else the profile's."""
         return getattr(ref if profile is None or field in chosen else profile, field)
 
+    roams_here = profile is None or bool({"network", "networks"} & chosen)
+    net_from = ref if roams_here else profile  # network and networks come as a pair
+
     return Device(
         name=ref.name,
         user=user,
         protocol=protocol,
         client=base.merged(ref.client),
         storage=pick("storage"),
-        network=pick("network"),
+        network=net_from.network,
+        networks=net_from.networks,
         online=pick("online"),
         uses=ref.uses if ref.uses is not None else (uses or 0.0),
     )

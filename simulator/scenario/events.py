@@ -1,14 +1,14 @@
 """Scripted events replayed at exact times: device loss, new devices, outages, deliveries...
 
 Each YAML event is a mapping with `at` and exactly one kind key (lose, add, offline,
-deliver, server, user); that key picks the event class.
+deliver, server, user, partition, drop); that key picks the event class.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator, model_validator
 
 from .devices import DeviceRef
 from .fields import At, Duration, Model
@@ -126,9 +126,71 @@ class UserActionEvent(EventBase):
         return f"{self.user}/{self.on}"
 
 
+class PartitionEvent(EventBase):
+    """Links are cut for `for` seconds: a network's link towards the server (by network
+    name) or every network access of a device (by "user/device")."""
+
+    KIND: ClassVar[str] = "partition"
+    partition: Annotated[list[str], Field(min_length=1)]
+    for_: Duration = Field(alias="for")
+
+    @field_validator("partition", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        """A single name is a list of one."""
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("for_")
+    @classmethod
+    def _nonzero(cls, value: float) -> float:
+        """A partition must last some time."""
+        if value <= 0:
+            raise ValueError("expected a duration greater than 0")
+        return value
+
+
+class DropEvent(EventBase):
+    """A device's connection breaks at its next command named `before` (the command never
+    reaches the server) or right after its next command named `after` (the server carried
+    it out, the reply is lost); with neither, before its very next command."""
+
+    KIND: ClassVar[str] = "drop"
+    drop: DeviceId
+    before: str | None = None
+    after: str | None = None
+
+    @model_validator(mode="after")
+    def _not_both(self) -> DropEvent:
+        """One moment per drop."""
+        if self.before is not None and self.after is not None:
+            raise ValueError("expected `before` or `after`, not both")
+        return self
+
+    @property
+    def device_id(self) -> str:
+        """The affected device, "user/device"."""
+        return self.drop
+
+    @property
+    def moment(self) -> tuple[str, str]:
+        """("before" | "after", command name or "" for any command)."""
+        if self.after is not None:
+            return "after", self.after
+        return "before", self.before or ""
+
+
 EVENT_CLASSES: dict[str, type[EventBase]] = {
     cls.KIND: cls
-    for cls in (LoseEvent, AddEvent, OfflineEvent, DeliverEvent, ServerEvent, UserActionEvent)
+    for cls in (
+        LoseEvent,
+        AddEvent,
+        OfflineEvent,
+        DeliverEvent,
+        ServerEvent,
+        UserActionEvent,
+        PartitionEvent,
+        DropEvent,
+    )
 }
 _KINDS = ", ".join(EVENT_CLASSES)
 
@@ -149,7 +211,9 @@ Event = Annotated[
     | Annotated[OfflineEvent, Tag("offline")]
     | Annotated[DeliverEvent, Tag("deliver")]
     | Annotated[ServerEvent, Tag("server")]
-    | Annotated[UserActionEvent, Tag("user")],
+    | Annotated[UserActionEvent, Tag("user")]
+    | Annotated[PartitionEvent, Tag("partition")]
+    | Annotated[DropEvent, Tag("drop")],
     Discriminator(
         _event_kind,
         custom_error_type="event_kind",

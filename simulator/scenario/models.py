@@ -19,6 +19,8 @@ from pydantic import (
 
 from .errors import custom_error
 from .fields import At, Bandwidth, Bytes, Duration, Model, Rate, in_yaml
+from .links import Uptime as Uptime  # re-exported: it used to live here
+from .links import UptimeField
 from .units import format_size
 
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -65,26 +67,19 @@ class Server(Model):
         return value
 
 
-class Uptime(Model):
-    """A network that fails: up for exponential(mtbf) seconds, then down for exponential(mttr)."""
-
-    mtbf: Duration
-    mttr: Duration
-
-    @field_validator("mtbf", "mttr")
-    @classmethod
-    def _nonzero(cls, value: float) -> float:
-        """Mean times must be positive."""
-        return _positive(value, "duration")
-
-
 class Network(Model):
-    """A link between devices and the server: one-way latency, bandwidth, packet loss, uptime."""
+    """A link between devices and the server: latency, bandwidth, packet loss, uptime.
+
+    `via` names the network this one reaches the server through (default: the server
+    directly); `drop_probability` is the chance that a connection breaks at each command.
+    """
 
     latency: Duration = 0.03
     bandwidth: Bandwidth = 2_500_000.0
     loss: Probability = 0.0
-    up: Uptime | None = None
+    up: UptimeField = None
+    via: str | None = None
+    drop_probability: Probability = 0.0
 
     @field_validator("bandwidth")
     @classmethod

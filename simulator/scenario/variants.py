@@ -90,6 +90,8 @@ def _flat_ref(scenario: Scenario, ref: DeviceRef, variant: Variant, name: str) -
         "network": device.network,
         "online": device.online,
     }
+    if device.networks is not None:
+        fields["networks"] = device.networks
     if ref.uses is not None:
         fields["uses"] = ref.uses
     return DeviceRef.model_validate(fields)

@@ -188,7 +188,7 @@ def test_an_event_needs_exactly_one_kind() -> None:
     text = MINIMAL + "events:\n  - {at: 1d, lose: ann/phone, server: uidvalidity-reset}\n"
     assert errors_of(text) == [
         "small.yaml:11:5: events[0]: expected a mapping with `at` and exactly one of: "
-        "lose, add, offline, deliver, server, user"
+        "lose, add, offline, deliver, server, user, partition, drop"
     ]
 
 
