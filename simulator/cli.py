@@ -108,9 +108,9 @@ def compare_cmd(
     comparison (exit 1 if any run's verdict is false)."""
     from simulator.compare import compare
     from simulator.report.terminal import (
-        comparison_table,
         known_variants,
         parse_variants,
+        print_comparison,
         progress_bar,
         which_protocol,
     )
@@ -133,11 +133,49 @@ def compare_cmd(
         comparison.write(dest, force=force)
     except (ScenarioError, SimulationError, OutputExists) as problem:
         raise fail(str(problem)) from None
-    out.print(comparison_table(comparison))
+    print_comparison(out, comparison)
     out.print(which_protocol(comparison), markup=False, highlight=False)
     out.print(f"results: {dest}", markup=False, highlight=False, soft_wrap=True)
     if not comparison.valid:
         raise fail("verdict: INVALID in some runs; see comparison.md", 1)
+
+
+@app.command("sweep")
+def sweep_cmd(
+    scenario: ScenarioArg,
+    grid: Annotated[list[str], typer.Option(
+        help="PATH=V1,V2 into the scenario YAML (repeat for more axes), e.g. "
+             "server.quota=500MB,1GB or variant=pop3,imap.")],
+    replications: Annotated[int, typer.Option(help="Seeds per point.")] = 3,
+    workers: Annotated[int, typer.Option(help="Runs in parallel (processes).")] = 1,
+    dask: Annotated[str | None, typer.Option(
+        help="Run on a Dask cluster: a scheduler address, or 'local' for a local one.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Sweep folder.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue a sweep, reusing finished runs.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+) -> None:
+    """Run SCENARIO over a grid of parameters x replications into tidy tables (runs.csv,
+    points.csv with 95% CIs, runs.parquet) and sweep.html."""
+    from simulator.report.terminal import progress_bar
+    from simulator.sweep import GridError, sweep
+    from simulator.sweep.execute import DaskMissing
+
+    if replications < 1 or workers < 1:
+        raise fail("--replications and --workers must be at least 1")
+    try:
+        with progress_bar(err) as progress:
+            result = sweep(scenario, grid, replications, seed, out_dir, workers, dask, resume,
+                           force, progress)
+    except (ScenarioError, GridError, OutputExists, DaskMissing) as problem:
+        raise fail(str(problem)) from None
+    except OSError as problem:
+        raise fail(f"{scenario}: cannot read: {problem.strerror}") from None
+    dest = out_dir or Path("results") / result.spec["name"] / "sweep"
+    out.print(f"{len(result.points)} points x {replications} replications; "
+              f"tables and plots in {dest}", markup=False, highlight=False, soft_wrap=True)
+    if not result.valid:
+        raise fail("verdict: INVALID in some runs; see runs.csv (column valid)", 1)
 
 
 @app.command("report")

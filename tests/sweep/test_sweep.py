@@ -103,3 +103,20 @@ def test_a_point_that_makes_the_scenario_invalid_is_reported_before_running(
     with pytest.raises(ScenarioError, match=r"server.quota=lots.*quota"):
         sweep(path, ["server.quota=1GB,lots"], out=tmp_path / "sw")
     assert not (tmp_path / "sw").exists()
+
+
+def test_the_sweep_command_writes_tables_and_reports_bad_axes(tmp_path: Path) -> None:
+    """`mailsim sweep` exits 0 with its tables, and 2 with a one-line error for a bad axis."""
+    import subprocess
+    import sys
+
+    path = write(tmp_path, BASE)
+    ok = subprocess.run([sys.executable, "-m", "simulator", "sweep", str(path), "--grid",
+                         "variant=pop3,imap", "--replications", "1", "--out",
+                         str(tmp_path / "sw")], capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "sw" / "points.csv").exists()
+    bad = subprocess.run([sys.executable, "-m", "simulator", "sweep", str(path), "--grid",
+                          "server.quota"], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "expected PATH=VALUE" in bad.stderr
+    assert "Traceback" not in bad.stderr
