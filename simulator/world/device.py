@@ -15,6 +15,7 @@ from simulator.mail import pop3
 from simulator.mail.connect import connect_cost, plaintext_login
 from simulator.mail.message import Cost
 from simulator.mail.reply import ProtocolError, Reply
+from simulator.world.faults import Drops
 from simulator.world.network import Link
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class Device:
         self.conn = Conn()
         self.scheduled_on = True
         self.forced_off = 0
+        self.routed = True  # a path of up links to the server exists (world.topology)
+        self.drops = Drops(self)
         self.session: Any = None
         self.busy = False
         self.wake = self.env.event()
@@ -50,7 +53,7 @@ class Device:
     @property
     def online(self) -> bool:
         """Whether the device has a network path now."""
-        return self.scheduled_on and self.forced_off == 0
+        return self.scheduled_on and self.forced_off == 0 and self.routed
 
     @property
     def poll(self) -> float:
@@ -73,11 +76,15 @@ class Device:
         if not self.wake.triggered:
             self.wake.succeed()
 
-    def set_online(self, scheduled: bool | None = None, forced: int = 0) -> None:
-        """Apply a schedule flip or an offline event; going offline drops the session."""
+    def set_online(self, scheduled: bool | None = None, forced: int = 0,
+                   routed: bool | None = None) -> None:
+        """Apply a schedule flip, an offline event or a change of network path; going
+        offline drops the session."""
         was = self.online
         if scheduled is not None:
             self.scheduled_on = scheduled
+        if routed is not None:
+            self.routed = routed
         self.forced_off += forced
         if was != self.online:
             self.world.history.add("online", self.env.now, self.id, self.online)
@@ -197,7 +204,8 @@ class Device:
         except StopIteration as stop:
             return stop.value
         while True:
-            if self.session is None or not self.online or not self.world.server.up:
+            if (self.session is None or not self.online or not self.world.server.up
+                    or self.drops.before(cmd)):
                 return self._broken(gen)
             reply = self._execute(cmd)
             if reply is None:
@@ -207,7 +215,7 @@ class Device:
             yield self.env.timeout(self.link.duration(reply.cost))
             self.busy = False
             self._charge(reply.cost)
-            if not (self.online and self.world.server.up):
+            if not (self.online and self.world.server.up) or self.drops.after(cmd):
                 return self._broken(gen)
             try:
                 cmd = gen.send(reply)

@@ -1,5 +1,6 @@
 """Scripted scenario events carried out at their time: lose, add, offline, deliver, the
-server's UIDVALIDITY reset, and a person's action on a named device."""
+server's UIDVALIDITY reset, a person's action on a named device, partitions (links cut for a
+while) and a device's connection dropped at a chosen command."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ def apply_event(world: World, event: Any) -> None:
 
 def _lose(world: World, event: Any) -> None:
     device = world.devices[event.lose]
+    world.history.add("lost", world.env.now, device.id)  # first: the wipe's views follow
     device.lose_session()
     device.client.lost()
-    world.history.add("lost", world.env.now, device.id)
 
 
 def _add(world: World, event: Any) -> None:
@@ -80,6 +81,14 @@ def _do(person: Any, device: Device, action: str) -> Generator[Any, Any, None]:
             getattr(person, action)(device, mid)
 
 
+def _partition(world: World, event: Any) -> None:
+    world.env.process(world.topology.partition(list(event.partition), event.for_))
+
+
+def _drop(world: World, event: Any) -> None:
+    world.devices[event.drop].drops.script(*event.moment)
+
+
 HANDLERS = {
     "lose": _lose,
     "add": _add,
@@ -87,4 +96,6 @@ HANDLERS = {
     "deliver": _deliver,
     "server": _server,
     "user": _user,
+    "partition": _partition,
+    "drop": _drop,
 }

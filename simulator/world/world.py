@@ -16,9 +16,11 @@ from simulator.clients.pop3 import Pop3Client
 from simulator.mail.store import StoreEvent
 from simulator.observe.history import History
 from simulator.world.device import Device
+from simulator.world.faults import watch_removals
 from simulator.world.network import Link
 from simulator.world.people import Person
 from simulator.world.server import Server
+from simulator.world.topology import Topology
 
 WEEK = 7 * 86_400.0
 SAMPLE_EVERY = 3600.0
@@ -58,6 +60,8 @@ class World:
         self.people: dict[str, Person] = {}
         self.devices: dict[str, Device] = {}
         self.acting: Device | None = None
+        self.topology = Topology(self)
+        watch_removals(self)
         for index, user in enumerate(scenario.expand()):
             self.server.add_account(user.name, index)
             self.people[user.name] = Person(self, user)
@@ -79,6 +83,7 @@ class World:
         self.people[spec.user].devices.append(device)
         self.history.add("device", self.env.now, device.id, spec.user, spec.protocol,
                          device.grace)
+        self.topology.attach(device)
         self.env.process(self._schedule(device))
         self.env.process(device.run())
         return device
@@ -141,6 +146,7 @@ class World:
             self.env.process(self._at(event))
         for outage in self.scenario.server.outages:
             self.env.process(self._outage(outage.at, outage.for_))
+        self.topology.start()
         self.env.process(self._sampler())
 
     def _outage(self, at: float, length: float) -> Generator[Any, Any, None]:

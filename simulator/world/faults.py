@@ -1,0 +1,87 @@
+"""Connection faults decided command by command, and who removed what from the server.
+
+:class:`Drops` answers, for each command a device is about to send and has just sent,
+whether its connection breaks there: at random (its path's ``drop_probability``, half of
+the drops before the command reaches the server and half after the server carried it out
+but before the reply arrived), by a scripted ``drop`` event, or because the device moved to
+another network. Every drop is recorded in the history.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.clients.base import Cmd
+from simulator.mail.store import StoreEvent
+from simulator.world.streams import stream
+
+if TYPE_CHECKING:
+    from simulator.world.device import Device
+    from simulator.world.world import World
+
+
+class Drops:
+    """Drop decisions for one device, from a seeded stream of its own."""
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        self.rng = stream(device.world.scenario.seed, "drops", device.id)
+        self.scripted: list[tuple[str, str]] = []  # (before | after, command or "" for any)
+        self.due_after = ""  # why the connection breaks once the current command is sent
+
+    def script(self, when: str, command: str) -> None:
+        """Arm a one-shot drop at the device's next matching command."""
+        self.scripted.append((when, command))
+
+    def _take(self, when: str, command: str) -> bool:
+        for i, (moment, name) in enumerate(self.scripted):
+            if moment == when and name in ("", command):
+                del self.scripted[i]
+                return True
+        return False
+
+    def before(self, cmd: Cmd) -> bool:
+        """Whether the connection breaks before ``cmd`` reaches the server."""
+        self.due_after = ""
+        cause = "scripted" if self._take("before", cmd.name) else ""
+        chance = self.device.link.drop_probability
+        if not cause and chance > 0:
+            u = self.rng.random()
+            if u < chance / 2:
+                cause = "random"
+            elif u < chance:
+                self.due_after = "random"
+        return self._dropped(cmd.name, "before", cause)
+
+    def after(self, cmd: Cmd) -> bool:
+        """Whether the connection breaks after the server carried out ``cmd``, before the
+        reply reached the device."""
+        cause = self.due_after or ("scripted" if self._take("after", cmd.name) else "")
+        self.due_after = ""
+        return self._dropped(cmd.name, "after", cause)
+
+    def roamed(self) -> None:
+        """The device changed networks: an open connection cannot survive that."""
+        if self.device.busy:
+            self.due_after = "roam"
+            return
+        self._dropped("", "between", "roam")
+        self.device.lose_session()
+        self.device.signal()
+
+    def _dropped(self, command: str, when: str, cause: str) -> bool:
+        if cause:
+            device = self.device
+            device.world.history.add("drop", device.env.now, device.id, command, when, cause)
+        return bool(cause)
+
+
+def watch_removals(world: World) -> None:
+    """Record which device's command removed a message from the server (for narratives)."""
+
+    def removed(user: str, event: StoreEvent) -> None:
+        if event.kind == "expunge" and world.acting is not None:
+            world.history.add("expunged_by", world.env.now, user, event.mid, world.acting.id,
+                              event.mailbox, event.cause)
+
+    world.server.watchers.append(removed)
