@@ -258,13 +258,13 @@ class ImapClient(Client):
         if key is not None:
             self.store.update(key, flags=row.flags)
             return
-        key = self._key()
-        self.where.set(key, folder, row.uid)
         msg = Message(row.mid, row.size, row.date)
         body = self.cache.keeps(row.date, now) and self.store.room_for(row.size)
         if body:
             got = yield conn.fetch_body(row.uid, peek=True)
             body = got.ok
+        key = self._key()  # known only once stored: a drop during the fetch retries it
+        self.where.set(key, folder, row.uid)
         self.store.put(key, msg, folder, row.flags, body=body)
 
     def _invalidate(self, folder: str) -> None:
