@@ -141,7 +141,8 @@ class Consistency:
         if lost and shown:
             self.witness("lost_flag_change", t, device, mid,
                           f"{', '.join(sorted(lost))} set by the user, reverted")
-        self._flags_reflected[key] = now_flags & want[1]
+        if shown:  # a copy that vanishes and comes back without the flag also reverted it;
+            self._flags_reflected[key] = now_flags  # all shown: the intent may follow the view
 
     # -- answers -------------------------------------------------------------------------
     def agreement_now(self) -> float:

@@ -12,6 +12,10 @@ Kinds and fields:
   traffic (t, device, round_trips, up, down)   read (t, device, mid, ok, offline, shown, wait_s)
   lost (t, device)   added (t, device)   outage (t, down)   uidvalidity_reset (t)
   tick (t, online_devices, server_up)   violation (t, text)   end (t)
+Network and faults (world/topology.py, world/faults.py):
+  route (t, device, network|None)   link (t, network, up, cause: schedule|failure|partition)
+  partition (t, (targets...), active)   drop (t, device, command, before|after|between, cause)
+  expunged_by (t, user, mid, device, mailbox, cause)
 """
 
 from __future__ import annotations

@@ -8,14 +8,17 @@ from typing import Any
 from simulator.observe.consistency import Consistency
 from simulator.observe.durability import Durability
 from simulator.observe.history import Event, History
+from simulator.observe.narrative import add_stories
 from simulator.observe.reads import Reads
 from simulator.observe.storage import DeviceStorage, ServerStorage
+from simulator.observe.timeline import TIMELINE_COLUMNS, Timeline
 from simulator.observe.traffic import Traffic
 from simulator.observe.verdict import Verdict
 
 TIMESERIES_COLUMNS = (
     "t_s", "agreement", "server_bytes", "device_bytes", "online_devices", "server_up",
     "unpropagated", "read_attempts", "offline_availability", "bounced", "deferred",
+    *TIMELINE_COLUMNS,
 )
 
 
@@ -32,6 +35,7 @@ class Observer:
         self.durability = Durability(history)
         self.verdict = Verdict(history)
         self.traffic = Traffic(history)
+        self.timeline = Timeline(history)
         self.rows: list[tuple[Any, ...]] = []
         self.end = 0.0
         self.users: dict[str, list[str]] = {}
@@ -57,6 +61,7 @@ class Observer:
             _round(self.reads.offline_ratio()),
             sum(self.server.bounced.values()),
             sum(self.server.deferred.values()),
+            *self.timeline.row(),
         ))
 
     def _end(self, e: Event) -> None:
@@ -76,6 +81,7 @@ class Observer:
         consistency["anomaly_witnesses"] = {
             k: list(v) for k, v in self.consistency.witnesses.items()
         }
+        add_stories(self.history, consistency["anomaly_witnesses"], durability["lost_examples"])
         offline, reads = self.reads.summary()
         traffic, security = self.traffic.summary()
         return {
@@ -88,6 +94,7 @@ class Observer:
             "durability": durability,
             "traffic": traffic,
             "security": security,
+            "faults": self.timeline.summary(end),
             "devices": {d: self._device_block(d) for d in sorted(self.consistency.agree)},
             "users": {u: self._user_block(u) for u in sorted(self.users)},
         }

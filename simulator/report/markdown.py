@@ -89,7 +89,7 @@ def run_report(summary: dict[str, Any]) -> str:
         rows = witnesses[kind]
         for w in rows:
             lines.append(f"- {kind}: {w['mid']} on {w['device']} at "
-                         f"{human_seconds(w['t'])}: {w['what']}")
+                         f"{human_seconds(w['t'])}: {w.get('story') or w['what']}")
     lines += ["", "## Devices", "",
               "| device | agreement | offline avail. | missing reads | storage peak | down |",
               "|---|---|---|---|---|---|"]
@@ -100,5 +100,6 @@ def run_report(summary: dict[str, Any]) -> str:
     lost = summary["durability"]["lost_examples"]
     if lost:
         lines += ["", "## Lost mail (examples)", ""]
-        lines += [f"- {x['mid']} ({x['user']}): last seen {x['last_seen']}" for x in lost]
+        lines += [f"- {x['mid']} ({x['user']}): {x.get('story') or 'last seen ' + x['last_seen']}"
+                  for x in lost]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,156 @@
+"""Network and fault timeline: which devices are online on which network, which links are
+down, which partitions are in force, and how many connections dropped — read from the
+history for timeseries.csv's extra columns and summary.json's ``faults`` block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.observe.history import Event, History
+from simulator.observe.stats import rounded
+
+TIMELINE_COLUMNS = (
+    "online_by_network",
+    "unreachable_devices",
+    "networks_down",
+    "partitions_active",
+    "connection_drops",
+)
+DROP_KEYS = ("before", "after", "between", "random", "scripted", "roam")
+
+
+class Spans:
+    """Total time a thing was in a state, counting overlapping reasons once."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.since = 0.0
+        self.total = 0.0
+        self.count = 0
+
+    def set(self, t: float, on: bool) -> None:
+        """One reason starts (``on``) or stops."""
+        if on:
+            if self.active == 0:
+                self.since = t
+            self.active += 1
+            self.count += 1
+        elif self.active > 0:
+            self.active -= 1
+            if self.active == 0:
+                self.total += t - self.since
+
+    def seconds(self, end: float) -> float:
+        """Total time in the state up to ``end``."""
+        return self.total + (end - self.since if self.active else 0.0)
+
+
+class Timeline:
+    """Feeds on device, online, route, link, partition, drop, outage, lost and
+    uidvalidity_reset events."""
+
+    def __init__(self, history: History) -> None:
+        self.online: dict[str, bool] = {}
+        self.network: dict[str, str | None] = {}
+        self.unreachable: dict[str, Spans] = {}
+        self.links: dict[str, Spans] = {}
+        self.partitions = Spans()
+        self.outages = Spans()
+        self.drops = dict.fromkeys(DROP_KEYS, 0)
+        self.dropped = 0
+        self.lost = 0
+        self.resets = 0
+        for kind, handler in (
+            ("device", self._device),
+            ("online", self._online),
+            ("route", self._route),
+            ("link", self._link),
+            ("partition", self._partition),
+            ("drop", self._drop),
+            ("outage", self._outage),
+            ("lost", self._lost),
+            ("uidvalidity_reset", self._reset),
+        ):
+            history.subscribe(kind, handler)
+
+    # -- feeding -------------------------------------------------------------------------
+    def _device(self, e: Event) -> None:
+        self.online[e[2]] = True
+        self.network.setdefault(e[2], None)
+        self.unreachable[e[2]] = Spans()
+
+    def _online(self, e: Event) -> None:
+        self.online[e[2]] = bool(e[3])
+
+    def _route(self, e: Event) -> None:
+        _, t, device, network = e
+        self.network[device] = network
+        spans = self.unreachable.setdefault(device, Spans())
+        if (network is None) != bool(spans.active):
+            spans.set(t, network is None)
+
+    def _link(self, e: Event) -> None:
+        _, t, name, up, _cause = e
+        self.links.setdefault(name, Spans()).set(t, not up)
+
+    def _partition(self, e: Event) -> None:
+        self.partitions.set(e[1], bool(e[3]))
+
+    def _drop(self, e: Event) -> None:
+        _, _t, _device, _command, when, cause = e
+        self.dropped += 1
+        self.drops[when] += 1
+        self.drops[cause] += 1
+
+    def _outage(self, e: Event) -> None:
+        self.outages.set(e[1], bool(e[2]))
+
+    def _lost(self, _e: Event) -> None:
+        self.lost += 1
+
+    def _reset(self, _e: Event) -> None:
+        self.resets += 1
+
+    # -- answers -------------------------------------------------------------------------
+    def online_by_network(self) -> str:
+        """Devices online now per network, e.g. "cellular=3 office=8" (by network name)."""
+        counts: dict[str, int] = {}
+        for device, network in self.network.items():
+            if network is not None:
+                counts[network] = counts.get(network, 0) + int(self.online.get(device, False))
+        return " ".join(f"{name}={counts[name]}" for name in sorted(counts))
+
+    def row(self) -> tuple[Any, ...]:
+        """This moment's values for TIMELINE_COLUMNS."""
+        return (
+            self.online_by_network(),
+            sum(1 for n in self.network.values() if n is None),
+            sum(1 for s in self.links.values() if s.active),
+            self.partitions.active,
+            self.dropped,
+        )
+
+    def summary(self, end: float) -> dict[str, Any]:
+        """The ``faults`` block of summary.json: what went wrong, how often, how long."""
+        return {
+            "outages": {
+                "count": self.outages.count,
+                "down_s": rounded(self.outages.seconds(end), 3),
+            },
+            "partitions": {
+                "count": self.partitions.count,
+                "active_s": rounded(self.partitions.seconds(end), 3),
+            },
+            "links": {
+                name: {"times_down": s.count, "down_s": rounded(s.seconds(end), 3)}
+                for name, s in sorted(self.links.items())
+            },
+            "connection_drops": {"total": self.dropped, **self.drops},
+            "unreachable_s": {
+                device: rounded(s.seconds(end), 3)
+                for device, s in sorted(self.unreachable.items())
+                if s.count
+            },
+            "devices_lost": self.lost,
+            "uidvalidity_resets": self.resets,
+        }
