@@ -1,0 +1,92 @@
+"""Small scenario texts and history queries for the fault tests, so that each test states
+only the knobs that matter to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.runner import Results, run
+from simulator.scenario import Scenario, parse_scenario
+
+DAY = 86_400.0
+HOUR = 3_600.0
+QUIET_HABITS = "{check_every: 1h, read: 0, delete: 0, archive: 0, flag: 0, reply: 0}"
+
+
+def scenario(devices: str, *, days: int = 3, seed: int = 1, receive: str = "0/d",
+             habits: str = QUIET_HABITS, networks: str = "", server: str = "",
+             events: str = "", quiet: str = "", send: str = "0/d") -> Scenario:
+    """One person, "ann", with the given device list (YAML flow items, one per line)."""
+    text = f"""\
+mailsim: 1
+name: fault-test
+seed: {seed}
+duration: {days}d
+{f"quiet: {quiet}" if quiet else ""}
+server:
+  pop3_lock: true
+{server}
+networks:
+  lan: {{latency: 5ms, bandwidth: 100Mbit}}
+{networks}
+users:
+  - name: ann
+    mail: {{receive: {receive}, send: {send}, size: 50KB}}
+    habits: {habits}
+    devices:
+{devices}
+events:
+{events or "  []"}
+"""
+    return parse_scenario(text.replace("events:\n  []", "events: []"), "<fault-test>")
+
+
+def device(name: str, protocol: str, client: str, uses: float = 1.0, extra: str = "") -> str:
+    """One device line for :func:`scenario`."""
+    more = f", {extra}" if extra else ""
+    return f"      - {{name: {name}, protocol: {protocol}, client: {client}, uses: {uses}{more}}}"
+
+
+def of(results: Results, kind: str) -> list[tuple[Any, ...]]:
+    """Every kept history event of ``kind``."""
+    return list(results.history.of(kind))
+
+
+def sessions(results: Results, device_id: str) -> list[float]:
+    """When ``device_id`` logged in."""
+    return [e[1] for e in of(results, "session") if e[2] == device_id]
+
+
+def traffic_times(results: Results, device_id: str) -> list[float]:
+    """When ``device_id`` sent or received anything."""
+    return [e[1] for e in of(results, "traffic") if e[2] == device_id]
+
+
+def delivered(results: Results) -> list[str]:
+    """Message ids delivered to mailboxes, in order."""
+    return [e[3] for e in of(results, "deliver")]
+
+
+def shown_at_end(results: Results, device_id: str) -> dict[str, int]:
+    """mid -> how many copies ``device_id`` shows at the end."""
+    shown: dict[str, int] = {}
+    for e in of(results, "view"):
+        if e[2] == device_id:
+            shown[e[3]] = e[5]
+    return {mid: n for mid, n in shown.items() if n}
+
+
+def on_server(results: Results, until: float | None = None) -> dict[str, int]:
+    """mid -> server copies (all mailboxes) at ``until`` (default: the end)."""
+    copies: dict[str, int] = {}
+    for e in of(results, "store"):
+        if until is not None and e[1] > until:
+            break
+        step = {"add": 1, "expunge": -1}.get(e[3], 0)
+        copies[e[7]] = copies.get(e[7], 0) + step
+    return {mid: n for mid, n in copies.items() if n}
+
+
+def go(s: Scenario) -> Results:
+    """Run a scenario, keeping its history."""
+    return run(s)

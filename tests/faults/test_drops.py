@@ -1,0 +1,150 @@
+"""Connections dropped mid-sync, at a chosen command (`drop` events) or at random
+(`drop_probability`): POP3 deletes nothing without QUIT and the lock lingers until
+autologout (SEMANTICS 3, 9); an interrupted IMAP replay resumes at the first
+unacknowledged action (rule 19); the verdict stays valid and IMAP converges."""
+
+from __future__ import annotations
+
+from simulator.runner import run
+from tests.faults.helpers import (
+    DAY,
+    HOUR,
+    device,
+    go,
+    of,
+    on_server,
+    scenario,
+    sessions,
+    shown_at_end,
+)
+
+POP3 = "{leave_on_server: false, poll: 5m}"
+FIVE = "  - {at: 10h, deliver: {to: ann, count: 5, size: 50KB}}"
+
+
+def test_a_pop3_session_dropped_before_quit_deletes_nothing() -> None:
+    """The phone downloads and marks five messages, then the connection breaks before
+    QUIT: the server still has every message, and the lock stays held until autologout
+    (30 min), so the next session that deletes comes at least that much later."""
+    events = FIVE + "\n  - {at: 10h, drop: ann/phone, before: quit}"
+    results = go(scenario(device("phone", "pop3", POP3), events=events))
+    drops = [e for e in of(results, "drop") if e[3] == "quit"]
+    assert [(e[4], e[5]) for e in drops] == [("before", "scripted")]
+    dropped_at = drops[0][1]
+    assert sorted(on_server(results, until=dropped_at)) == sorted(
+        f"e36000-{i}@ann" for i in range(1, 6))
+    deletions = [e[1] for e in of(results, "store") if e[3] == "expunge"]
+    assert deletions and min(deletions) >= dropped_at + 1800
+    assert shown_at_end(results, "ann/phone") == {f"e36000-{i}@ann": 1 for i in range(1, 6)}
+    assert on_server(results) == {}
+    assert results.summary["durability"]["lost"] == 0
+    assert results.valid
+
+
+def test_a_pop3_quit_whose_reply_is_lost_still_deletes_and_downloads_nothing_twice() -> None:
+    """The server carried out QUIT (the messages are gone from it) but the reply was lost:
+    the phone keeps its copies, shows each once, and nothing is lost."""
+    events = FIVE + "\n  - {at: 10h, drop: ann/phone, after: quit}"
+    results = go(scenario(device("phone", "pop3", POP3), events=events))
+    assert [(e[3], e[4]) for e in of(results, "drop")] == [("quit", "after")]
+    assert on_server(results) == {}
+    assert shown_at_end(results, "ann/phone") == {f"e36000-{i}@ann": 1 for i in range(1, 6)}
+    assert results.summary["consistency"]["anomalies"]["duplicate"] == 0
+    assert results.summary["durability"]["lost"] == 0
+
+
+def _offline_actions(drop: str) -> object:
+    """A laptop, offline 09:00-12:00, flags one message, archives it and deletes another;
+    on reconnect its replay is interrupted as given. A phone follows along."""
+    devices = "\n".join([
+        device("laptop", "imap", "{cache: full, idle: true, poll: 10m}", 0.5),
+        device("phone", "imap", "{cache: full, poll: 10m}", 0.5),
+    ])
+    events = "\n".join([
+        "  - {at: 8h, deliver: {to: ann, count: 4, size: 50KB}}",
+        "  - {at: 9h, offline: ann/laptop, for: 3h}",
+        "  - {at: 10h, user: ann, on: laptop, do: flag}",
+        "  - {at: 10h 01:00, user: ann, on: laptop, do: archive}",
+        "  - {at: 10h 02:00, user: ann, on: laptop, do: delete}",
+        f"  - {{at: 11h, drop: ann/laptop, {drop}}}",
+    ])
+    return go(scenario(devices, events=events, quiet="1d"))
+
+
+def test_an_imap_replay_dropped_after_a_move_resumes_and_applies_every_action_once() -> None:
+    """The MOVE to Archive reached the server but its reply did not: on the next session
+    the replay goes on from there; each message ends in one place, as the person left it."""
+    results = _offline_actions("after: move")
+    assert [(e[3], e[4]) for e in of(results, "drop")] == [("move", "after")]
+    assert sorted(on_server(results).values()) == [1, 1, 1, 1]
+    archived = [e[7] for e in of(results, "store") if e[3] == "add" and e[4] == "Archive"]
+    assert len(archived) == 1
+    consistency = results.summary["consistency"]
+    assert consistency["final_agreement"] == 1.0
+    assert consistency["anomalies"]["duplicate"] == 0
+    assert consistency["anomalies"]["lost_flag_change"] == 0
+    assert results.valid
+
+
+def test_an_imap_replay_dropped_before_a_flag_store_replays_it() -> None:
+    """The +FLAGS never reached the server: it is sent again on the next session."""
+    results = _offline_actions("before: store")
+    assert [(e[3], e[4]) for e in of(results, "drop")] == [("store", "before")]
+    assert results.summary["consistency"]["final_agreement"] == 1.0
+    assert results.valid
+
+
+def test_an_append_whose_reply_is_lost_is_sent_again_and_shows_twice() -> None:
+    """APPEND to Sent succeeded but the reply was lost: the client appends again, the
+    server keeps two copies and the device shows the message twice — a duplicate whose
+    witness tells the story."""
+    devices = device("laptop", "imap", "{cache: full, idle: true, poll: 10m}")
+    events = "\n".join([
+        "  - {at: 10h, user: ann, on: laptop, do: send}",
+        "  - {at: 9h, drop: ann/laptop, after: append}",
+    ])
+    results = go(scenario(devices, events=events))
+    consistency = results.summary["consistency"]
+    assert consistency["anomalies"]["duplicate"] == 1
+    witness = consistency["anomaly_witnesses"]["duplicate"][0]
+    assert witness["mid"] == "s1@ann"
+    assert "ann/laptop lost its connection after APPEND" in witness["story"]
+    assert witness["story"].endswith("→ ann/laptop shows s1@ann more than once")
+    assert results.valid
+
+
+RANDOM = "  flaky: {latency: 40ms, bandwidth: 20Mbit, drop_probability: 0.1}"
+
+
+def _random_drops(seed: int) -> object:
+    devices = "\n".join([
+        device("laptop", "imap", "{cache: full, idle: true, poll: 10m}", 0.5,
+               "network: flaky"),
+        device("phone", "imap", "{cache: full, poll: 15m}", 0.5, "network: flaky"),
+    ])
+    habits = "{check_every: 1h, delete: 0.3, archive: 0.3, flag: 0.2, reply: 0.1}"
+    return go(scenario(devices, seed=seed, receive="40/d", send="5/d", habits=habits,
+                       networks=RANDOM, quiet="1d"))
+
+
+def test_random_drops_keep_the_verdict_and_imap_devices_still_converge() -> None:
+    """With one command in ten breaking the connection (half before the server sees it,
+    half after), every message is accounted for and both devices end as intended."""
+    results = _random_drops(seed=3)
+    drops = results.summary["faults"]["connection_drops"]
+    assert drops["random"] > 50 and drops["before"] > 0 and drops["after"] > 0
+    assert results.valid
+    assert results.summary["consistency"]["final_agreement"] == 1.0
+    assert results.summary["durability"]["lost"] == 0
+
+
+def test_random_drops_are_the_same_for_the_same_seed() -> None:
+    """Drops come from a seeded stream per device: a rerun gives the same bytes."""
+    assert _random_drops(seed=3).summary_json() == _random_drops(seed=3).summary_json()
+
+
+def test_no_drop_probability_means_no_random_drops() -> None:
+    """The default network never drops connections on its own."""
+    results = run(scenario(device("phone", "pop3", POP3), receive="50/d", days=2))
+    assert results.summary["faults"]["connection_drops"]["total"] == 0
+    assert len(sessions(results, "ann/phone")) > 2 * DAY / HOUR
