@@ -23,6 +23,7 @@ from simulator.conformance.trace import (
     drop,
     open_,
     quit,
+    reset_uidvalidity,
     trace,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "missing",
     "open_",
     "quit",
+    "reset_uidvalidity",
     "trace",
 ]
 

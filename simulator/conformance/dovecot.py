@@ -152,6 +152,14 @@ class Dovecot:
             raise RuntimeError(f"dovecot-lda failed ({done.returncode}): {done.stderr!r}")
         return "bounced" if self.bounces.read_text() != before else "delivered"
 
+    def forget_uids(self, folder: str) -> None:
+        """Delete ``folder``'s UID list and indexes: Dovecot renumbers it under a new
+        UIDVALIDITY at the next access, keeping messages and flags (a restored backup)."""
+        maildir = self.root / "home" / "Maildir"
+        path = maildir if folder == "INBOX" else maildir / f".{folder}"
+        for name in ["dovecot-uidlist", *(p.name for p in path.glob("dovecot.index*"))]:
+            (path / name).unlink(missing_ok=True)
+
     # -- clean-up --------------------------------------------------------------------------
     def log(self) -> str:
         """Dovecot's log file (for diagnosing a failing trace)."""

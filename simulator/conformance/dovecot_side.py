@@ -3,7 +3,9 @@
 Each IMAP session enables QRESYNC (so expunges arrive as UIDs) and, before every command
 that runs in the selected state, sends NOOP: the model's server brings a session up to date
 before it evaluates a command, Dovecot after, and both are legal (RFC 3501 §5.2, §7); with the
-NOOP first the two see the same mailbox and report the same news. A separate "oracle"
+NOOP first the two see the same mailbox and report the same news. Dovecot sends no news
+with a failed (NO/BAD) command and neither does the model, so news gathered by the NOOP of
+a command that then fails stays pending for the next command. A separate "oracle"
 session reads each mailbox's UIDVALIDITY and HIGHESTMODSEQ after every step (to normalise
 MODSEQs) and the final state; it never selects a mailbox while the trace runs.
 """
@@ -66,6 +68,11 @@ class DovecotRunner(Runner, Pop3Side):
         """Dispatch one step to dovecot-lda or to a session process."""
         if step.kind == "deliver":
             return {"outcome": self.server.deliver(*step.args)}
+        if step.kind == "reset":
+            self.oracle.pipe.close()
+            self.server.forget_uids(step.name)
+            self.oracle = self.server.imap()
+            return {}
         if step.kind == "open":
             self.sessions[step.session], self.kinds[step.session] = None, step.name
             return {}
@@ -106,8 +113,9 @@ class DovecotRunner(Runner, Pop3Side):
         if folder and name not in ("select", "close", "logout", "noop", "idle"):
             view.absorb(view.conn.command("NOOP"), results_are_updates=True)
         obs = self._imap_command(view, name, args, opts)
-        if name not in NO_UPDATES:
-            obs["updates"] = self._news(folder, view.take_news() if folder else News())
+        if name not in NO_UPDATES:  # a failed command carries no news; it stays pending
+            news = view.take_news() if folder and obs["ok"] else News()
+            obs["updates"] = self._news(folder, news)
         if name == "logout":
             view.conn.pipe.close(graceful=True)
             self.sessions[k] = None

@@ -118,6 +118,10 @@ class ImapView:
                 self.seq.remove(uid)
                 self.news.expunged.append(uid)
                 self.news.flags.pop(uid, None)
+            elif None in self.seq and uid > max((u for u in self.seq if u), default=0):
+                # announced by EXISTS but not fetched yet: it leaves without ever being news
+                self.seq.remove(None)
+                self.news.flags.pop(uid, None)
 
     def _flag_news(self, seq: int, items: dict[str, Any]) -> None:
         uid = items.get("UID") or self.seq[seq - 1]
@@ -135,6 +139,8 @@ class ImapView:
         if not unknown:
             return
         result = self.conn.command(f"FETCH {unknown[0]}:{unknown[-1]} {ROW_ITEMS}")
+        if not result.ok:
+            raise RuntimeError(f"harness lost the sequence map of {self.folder}: {result}")
         for seq, items in (fetch_items(r) for r in result.untagged if fetch_items(r)):  # type: ignore[misc]
             uid = items["UID"]
             self.seq[seq - 1] = uid

@@ -39,6 +39,9 @@ class ModelRunner(Runner):
         """Dispatch one step to the store or a session."""
         if step.kind == "deliver":
             return {"outcome": self._deliver(*step.args)}
+        if step.kind == "reset":
+            self.account.reset_uidvalidity(step.name)
+            return {}
         if step.kind == "open":
             self.sessions[step.session] = (
                 self.maildrop.open() if step.name == "pop3" else self.server.connect()
@@ -123,7 +126,8 @@ class ModelRunner(Runner):
             return session.select(args[0], qresync=qresync)
         if name == "fetch_flags":
             since = opts.get("changedsince")
-            since_value = self.reference(session.box.name, since)[1] if since else 0
+            folder = session.box.name if session.box is not None else "INBOX"
+            since_value = self.reference(folder, since)[1] if since else 0
             return session.fetch_flags(opts.get("uids"), changedsince=since_value)
         if name == "append":
             mailbox, mid, size, *rest = args

@@ -13,7 +13,6 @@ observations in a normal form that keeps only what a client can rely on:
 
 from __future__ import annotations
 
-import bisect
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,8 +57,7 @@ class Runner(ABC):
         self.settings = trace.settings
         self.first_uid: dict[str, int] = {}
         self._validities: dict[str, list[int]] = {f: [] for f in FOLDERS}
-        self._hms: dict[str, list[int]] = {f: [] for f in FOLDERS}  # after step -1, 0, 1..
-        self._state: dict[str, list[tuple[int, int]]] = {f: [] for f in FOLDERS}
+        self._state: dict[str, list[tuple[int, int]]] = {f: [] for f in FOLDERS}  # after -1, 0..
 
     # -- what subclasses provide ---------------------------------------------------------
     @abstractmethod
@@ -105,7 +103,6 @@ class Runner(ABC):
             self._state[folder].append((validity, hms))
             if validity not in self._validities[folder]:
                 self._validities[folder].append(validity)
-            self._hms[folder].append(hms)
 
     # -- normal forms --------------------------------------------------------------------
     def rel(self, folder: str, uid: int) -> int:
@@ -128,8 +125,16 @@ class Runner(ABC):
         return self._state[folder][ref.step + 1]
 
     def _step_of(self, mod: ModSeq) -> int:
-        """The first step after which the folder's HIGHESTMODSEQ reached ``mod.value``."""
-        return bisect.bisect_left(self._hms[mod.folder], mod.value) - 1
+        """The first step after which the folder's HIGHESTMODSEQ reached ``mod.value``.
+
+        Only steps under the folder's current UIDVALIDITY count: a reset restarts MODSEQs.
+        """
+        states = self._state[mod.folder]
+        current = states[-1][0]
+        for index, (validity, hms) in enumerate(states):
+            if validity == current and hms >= mod.value:
+                return index - 1
+        return len(states) - 2
 
     def _resolve(self, value: Any) -> Any:
         if isinstance(value, ModSeq):

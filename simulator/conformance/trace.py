@@ -12,7 +12,10 @@ over-quota policy) and a list of steps:
 - ``drop(k)``: the connection breaks (a POP3 session holding the lock is abandoned: the
   server keeps it, and the lock, until autologout);
 - ``autologout(k)``: the server's inactivity timer ends session ``k``;
-- ``quit(k)``: shorthand for the protocol's own goodbye (POP3 QUIT, IMAP LOGOUT).
+- ``quit(k)``: shorthand for the protocol's own goodbye (POP3 QUIT, IMAP LOGOUT);
+- ``reset_uidvalidity(folder)``: the server loses its UID list (a restore from backup) and
+  renumbers the folder under a new UIDVALIDITY. Use it only while no session is open (in
+  Dovecot it deletes ``dovecot-uidlist`` and the index files under the processes' feet).
 
 UIDs in arguments are relative to the first UID of their mailbox (1 = the first message ever
 stored there). A MODSEQ argument is written ``at(i)``: the mailbox's HIGHESTMODSEQ right
@@ -51,7 +54,7 @@ def at(step: int) -> At:
 
 @dataclass(frozen=True)
 class Step:
-    """One trace step; ``kind`` is deliver | open | cmd | drop | autologout | quit."""
+    """One trace step; ``kind`` is deliver | open | cmd | drop | autologout | quit | reset."""
 
     kind: str
     session: int = 0
@@ -69,6 +72,8 @@ class Step:
             return f"deliver{self.args}"
         if self.kind == "open":
             return f"open(s{self.session}, {self.name})"
+        if self.kind == "reset":
+            return f"reset_uidvalidity({self.name})"
         if self.kind != "cmd":
             return f"{self.kind}(s{self.session})"
         parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs]
@@ -111,6 +116,11 @@ def quit(k: int) -> Step:
 
 Expectation = tuple[int | str, str, Any]
 """(step index or ``"final"``, dotted key such as ``"updates.flags"`` or ``"INBOX"``, value)."""
+
+
+def reset_uidvalidity(folder: str) -> Step:
+    """The server renumbers ``folder`` under a new UIDVALIDITY (rules 5, 10)."""
+    return Step("reset", name=folder)
 
 
 @dataclass(frozen=True)

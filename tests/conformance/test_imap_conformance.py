@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.conformance import Outcome, Trace, deliver, drop, open_, quit, trace
+from simulator.conformance import (
+    Outcome,
+    Trace,
+    at,
+    deliver,
+    drop,
+    open_,
+    quit,
+    reset_uidvalidity,
+    trace,
+)
 from simulator.conformance import cmd as c
 
 SEEN, FLAGGED, ANSWERED = "\\Seen", "\\Flagged", "\\Answered"
@@ -45,6 +55,20 @@ TRACES: list[Trace] = [
         c(1, "store", [1], "+", [DELETED]), c(1, "expunge"),         # 4-5
         c(1, "append", "Drafts", "d2", 300, [DRAFT]),                # 6
         expect=[(3, "value", 1), (6, "value", 2)],
+    ),
+    trace(
+        "rule10_uidvalidity_reset_renumbers_and_keeps_flags", (10, 16),
+        "A server that loses its UIDs renumbers under a new UIDVALIDITY; old QRESYNC state "
+        "gives no delta, so clients must drop their cache for that mailbox.",
+        deliver("m1", 300), deliver("m2", 300), deliver("m3", 300), *imap_in(1),  # 0-5
+        c(1, "store", [1], "+", [FLAGGED]), c(1, "store", [2], "+", [DELETED]),  # 6-7
+        c(1, "expunge"), quit(1), reset_uidvalidity("INBOX"),         # 8-10
+        open_(2, "imap"), c(2, "login"), c(2, "select", "INBOX", qresync=at(8)),  # 11-13
+        c(2, "fetch_new", 0),                                         # 14
+        expect=[(13, "value.uidvalidity", 1), (13, "value.vanished", []),
+                (13, "value.changed", []), (13, "value.uidnext", 3),
+                (14, "value", [(1, "m1", 300, (FLAGGED,), "step10"),
+                               (2, "m3", 300, (), "step10")])],
     ),
     trace(
         "rule11_body_fetch_sets_seen_and_peek_does_not", (11,),

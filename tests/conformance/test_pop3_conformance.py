@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.conformance import Outcome, Trace, autologout, deliver, drop, open_, quit, trace
+from simulator.conformance import (
+    Outcome,
+    Trace,
+    autologout,
+    deliver,
+    drop,
+    open_,
+    quit,
+    reset_uidvalidity,
+    trace,
+)
 from simulator.conformance import cmd as c
 
 SEEN = "\\Seen"
@@ -149,6 +159,16 @@ TRACES: list[Trace] = [
         deliver("m2", 300), *pop3_session(2), c(2, "uidl"),          # 5-8
         *imap_inbox(3), c(3, "fetch_new", 0),                        # 9-12
         expect=[(8, "value", [(1, 2, 0, "lower")])],
+    ),
+    trace(
+        "rule5_uidvalidity_reset_changes_every_uidl", (5, 10),
+        "After a UIDVALIDITY reset every UIDL is new: POP3 clients download everything again.",
+        deliver("m1", 300), deliver("m2", 300), deliver("m3", 300),  # 0-2
+        *pop3_session(1), c(1, "dele", 2), quit(1),                  # 3-6
+        *pop3_session(2), c(2, "uidl"), quit(2),                     # 7-10
+        reset_uidvalidity("INBOX"), *pop3_session(3), c(3, "uidl"), c(3, "list"),  # 11-15
+        expect=[(9, "value", [(1, 1, 0, "lower"), (2, 3, 0, "lower")]),
+                (14, "value", [(1, 1, 1, "lower"), (2, 2, 1, "lower")])],
     ),
     trace(
         "rule6_top_gives_headers_and_k_body_lines", (6,),

@@ -107,6 +107,25 @@ TRACES: list[Trace] = [
         c(1, "select", "INBOX", qresync=at(5)),                       # 10
         expect=[(10, "value.vanished", [1]), (10, "value.changed", [])],
     ),
+    trace(
+        "rule13_a_failed_command_carries_no_news", (13, 17),
+        "A command that fails (APPEND over quota) reports no news; the next command does.",
+        deliver("m1", 500), *imap_in(1), *imap_in(2),                # 0-6
+        c(2, "store", [1], "+", [FLAGGED]), deliver("m2", 400),      # 7-8
+        c(1, "append", "INBOX", "a1", 300), c(1, "noop"),            # 9-10
+        quota=1000,
+        expect=[(9, "code", "OVERQUOTA"), (9, "updates", {"new": [], "expunged": [], "flags": []}),
+                (10, "updates.new", [(2, "m2", 400, (), "step8")]),
+                (10, "updates.flags", [(1, (FLAGGED,), "step7")])],
+    ),
+    trace(
+        "rule13_mail_added_and_moved_before_being_announced_is_no_news", (13, 15),
+        "A message that arrives and leaves between two commands is neither new nor expunged.",
+        deliver("m1", 300), *imap_in(1), deliver("m2", 300), deliver("m3", 300),  # 0-5
+        c(1, "move", [1, 2], "Trash"), c(1, "noop"),                 # 6-7
+        expect=[(6, "value", [(1, 1), (2, 2)]), (6, "updates.expunged", [1]),
+                (6, "updates.new", [(3, "m3", 300, (), "step5")])],
+    ),
 ]  # fmt: skip
 
 
