@@ -108,6 +108,7 @@ class Comparison:
     timeseries: dict[str, list[tuple[Any, ...]]]
     results: dict[str, Results] = field(default_factory=dict)
     version: str = field(default_factory=mailsim_version)
+    _files: dict[str, str | bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -140,10 +141,13 @@ class Comparison:
         return json.dumps(data, indent=2) + "\n"
 
     def files(self) -> dict[str, str | bytes]:
-        """The comparison folder: a results folder per variant and comparison.*."""
+        """The comparison folder: a results folder per variant and comparison.* (rendered
+        once; a comparison does not change after it is made)."""
         from simulator.report.comparison_md import comparison_md
         from simulator.report.html import comparison_html
 
+        if self._files is not None:
+            return self._files
         files: dict[str, str | bytes] = {}
         for variant in self.variants:
             for name, content in self.results[variant].files().items():
@@ -151,6 +155,7 @@ class Comparison:
         files["comparison.json"] = self.to_json()
         files["comparison.md"] = comparison_md(self)
         files["comparison.html"] = comparison_html(self)
+        self._files = files
         return files
 
     def write(self, dest: Path, force: bool = False) -> Path:

@@ -32,3 +32,32 @@ def stat(unit: str, s: Stat) -> str:
     if s.ci95 is None or s.ci95 == 0:
         return value(unit, s.mean)
     return f"{value(unit, s.mean)} ± {value(unit, s.ci95)}"
+
+
+def short(unit: str, x: float | None) -> str:
+    """A value in at most about seven characters, for terminal tables: 48.7%, 1.2GB,
+    8.3m, 12.9k."""
+    if x is None:
+        return "—"
+    if unit == "ratio":
+        return f"{100 * x:.1f}%"
+    if unit == "bytes":
+        return _scaled(x, ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")), "B")
+    if unit == "s":
+        for div, suffix in ((86_400.0, "d"), (3600.0, "h"), (60.0, "m")):
+            if abs(x) >= div:
+                return f"{x / div:.1f}{suffix}"
+        if abs(x) < 1:
+            return f"{1000 * x:.0f}ms"
+        return f"{x:.2g}s" if abs(x) < 10 else f"{x:.0f}s"
+    if abs(x) >= 10_000:
+        return _scaled(x, ((1e9, "G"), (1e6, "M"), (1e3, "k")), "")
+    return count(x)
+
+
+def _scaled(x: float, scales: tuple[tuple[float, str], ...], base: str) -> str:
+    """x divided by the largest fitting scale, three significant digits."""
+    for div, suffix in scales:
+        if abs(x) >= div:
+            return f"{x / div:.3g}{suffix}"
+    return f"{x:.0f}{base}"

@@ -64,6 +64,12 @@ def new_figure(size: tuple[float, float] = WIDE) -> tuple[Figure, Axes]:
     return fig, ax
 
 
+def legend(ax: Axes) -> None:
+    """The legend, right of the axes; none when nothing is labelled (no warning)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+
+
 def byte_scale(peak: float) -> tuple[float, str]:
     """Divisor and unit label for a byte axis whose largest value is ``peak``."""
     for div, unit in ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
@@ -113,7 +119,7 @@ def server_storage(series: dict[str, tuple[list[float], list[float]]], quota_tot
         ax.set_xlabel("time (days)")
         ax.set_ylabel(f"server storage, all accounts ({unit})")
         ax.set_title("Server storage over time")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        legend(ax)
     return fig
 
 
@@ -128,7 +134,7 @@ def agreement(series: dict[str, tuple[list[float], list[float]]]) -> Figure:
         ax.set_xlabel("time (days)")
         ax.set_ylabel("agreement, mean over devices (%)")
         ax.set_title("Agreement of device views with what each person expects")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        legend(ax)
     return fig
 
 
@@ -152,7 +158,7 @@ def propagation_cdf(quantiles: dict[str, list[list[float]]]) -> Figure:
         ax.set_xlabel("delay until another device of the person shows the change (log scale)")
         ax.set_ylabel("share of propagated changes")
         ax.set_title("Propagation delay (CDF)")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        legend(ax)
     return fig
 
 
@@ -185,5 +191,5 @@ def grouped_bars(title: str, xlabel: str, groups: list[str],
             ax.xaxis.set_major_formatter(FuncFormatter(ticks))
         ax.set_xlabel(xlabel)
         ax.set_title(title)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        legend(ax)
     return fig

@@ -65,12 +65,13 @@ def recommendation(c: Comparison, findings: list[Finding]) -> str:
                      f"it is best on {len(won)} of the {len(counted)} criteria that bear on "
                      f"this organisation ({codes}).")
     else:
-        parts.append(f"None of the guide's criteria separates the variants here; "
-                     f"{label(c, choice)} has the highest agreement.")
+        parts.append("None of the guide's criteria separates the variants on this "
+                     "scenario's numbers, so any of them will do here.")
     lost = [f for f in counted if choice not in f.winners]
     if lost:
         parts.append("It gives up " + "; ".join(_cost(c, f, choice) for f in lost) + ".")
-    parts += _alternatives(c, findings, choice)
+    if counted:
+        parts += _alternatives(c, findings, choice)
     idle = [f for f in findings if not f.counts]
     if idle:
         parts.append("Not deciding here: " + "; ".join(_idle(f) for f in idle) + ".")

@@ -41,9 +41,9 @@ def comparison_table(c: Comparison) -> Table:
                         f"replication{'s' if reps > 1 else ''}",
                   caption="mean (± 95% CI below); ★ best; ↑ higher / ↓ lower is better",
                   box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
-    table.add_column("metric", no_wrap=True)
+    table.add_column("metric", max_width=26)
     for v in c.variants:
-        table.add_column(f"{v}\n{'/'.join(c.protocols[v])}", justify="right")
+        table.add_column(f"{v}\n{'/'.join(c.protocols[v])}", justify="right", no_wrap=True)
     for row in c.rows:
         arrow = {"higher": " ↑", "lower": " ↓"}.get(row.metric.better, "")
         cells = [cell(row.metric.unit, row.stats[v], v in row.best) for v in c.variants]
@@ -52,11 +52,22 @@ def comparison_table(c: Comparison) -> Table:
 
 
 def cell(unit: str, s: Stat, best: bool) -> Text:
-    """The mean on one line and '± half-width' under it; green with a star when best."""
-    text = fmt.value(unit, s.mean)
+    """The mean on one line and '±half-width' (dim) under it; green with a star when best."""
+    text = Text(("★ " if best else "") + fmt.short(unit, s.mean),
+                style="bold green" if best else "")
     if s.ci95:
-        text += f"\n± {fmt.value(unit, s.ci95)}"
-    return Text(f"★ {text}" if best else text, style="bold green" if best else "")
+        text.append(f"\n±{fmt.short(unit, s.ci95)}", style="dim")
+    return text
+
+
+def print_comparison(console: Console, c: Comparison) -> None:
+    """The table at its natural width when writing to a file or pipe (no squeezing into
+    80 columns), at the terminal's width otherwise."""
+    table = comparison_table(c)
+    width = None
+    if not console.is_terminal:
+        width = max(console.width, console.measure(table).maximum)
+    console.print(table, width=width)
 
 
 @contextmanager

@@ -91,3 +91,10 @@ def test_device_failures_decide_on_lost_mail() -> None:
     f = by_code(fake(means, context={"device_losses": 1}))
     assert f["G7"].key == "durability.lost" and f["G7"].winners == ["imap"]
     assert "Messages lost for good: pop3 35, imap 0" in f["G7"].evidence
+
+
+def test_nothing_to_decide_says_so() -> None:
+    """When no criterion separates the variants, the recommendation does not pretend."""
+    c = fake({}, context={"single_device_accounts": 4, "multi_device_accounts": 0})
+    text = recommendation(c, evaluate(c))
+    assert text.startswith("None of the guide's criteria separates the variants")

@@ -13,6 +13,7 @@ from simulator.compare import compare
 from simulator.report.html import comparison_html, run_html
 from simulator.report.rerender import rerender
 from simulator.runner import run
+from simulator.scenario import parse_scenario
 from tests.compare.helpers import tiny
 
 PLOTS = ("fig-storage", "fig-agreement", "fig-propagation", "fig-offline", "fig-devices")
@@ -99,3 +100,12 @@ def test_rerendering_a_run_folder(tmp_path: Path) -> None:
     (dest / "report.html").unlink()
     assert rerender(dest) == [dest / "report.md", dest / "report.html"]
     assert (dest / "report.html").read_bytes() == original
+
+
+def test_a_scenario_without_mail_still_renders() -> None:
+    """No mail at all: empty plots, 'n/a' bars and no warning from matplotlib."""
+    quiet = parse_scenario("mailsim: 1\nname: quiet\nduration: 1d\nusers:\n  - name: ann\n"
+                           "    mail: {receive: 0/d}\n    devices:\n"
+                           "      - {name: laptop, protocol: imap, uses: 1.0}\n", "<quiet>")
+    page = comparison_html(compare(quiet, ["pop3", "imap"], replications=1))
+    assert page.count("<svg") == 5 and "any of them will do" in page
