@@ -76,6 +76,7 @@ class Runner:
     """Runs claim scenarios, each (scenario, variant, seed) once, shared between claims."""
 
     def __init__(self, replications: int = 2, root: Path = CLAIMS_DIR) -> None:
+        """Run ``replications`` seeds per claim scenario found under ``root``."""
         self.replications = replications
         self.root = root
         self._scenarios: dict[str, Scenario] = {}

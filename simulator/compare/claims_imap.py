@@ -26,6 +26,7 @@ from simulator.report import fmt
 
 
 def judge_sync(x: Numbers) -> Verdict:
+    """Holds when IMAP agrees ≥ 95% and leaves ≤ 1% of POP3's unpropagated changes."""
     agree, pending = x[AGREEMENT.name], x[UNPROPAGATED.name]
     ok = n(agree["imap"]) >= 0.95 and n(pending["imap"]) <= 0.01 * max(n(pending["pop3"]), 1)
     why = (f"two devices under imap agree {pct(agree['imap'])} and leave "
@@ -48,6 +49,8 @@ FETCH = Measure("wait to open a message, p50", "s", m.metric("reads.fetch_latenc
 
 
 def judge_i6(x: Numbers) -> Verdict:
+    """Holds partly when header-only IMAP lists new mail in ≤ half POP3's p90 but opening waits
+    > 1 s."""
     p90, fetch = x[VISIBLE_P90.name], x[FETCH.name]
     faster = n(p90["imap-light"]) <= 0.5 * n(p90["pop3"])
     why = (f"on a 1 Mbit link, 90% of new mail (~1 MB messages and a burst of 15 × 3 MB) "
@@ -74,6 +77,8 @@ STORAGE_RUNS = runs("i7-g6-device-storage.yaml", "pop3", "pop3-keep", "imap", "i
 
 
 def judge_i7(x: Numbers) -> Verdict:
+    """Holds partly when no-cache IMAP keeps ≤ 10% of pop3-keep's bytes but full-cache IMAP ≥
+    50%."""
     peak = x[DEVICE_PEAK.name]
     ref = n(peak["pop3-keep"])
     online_small = n(peak["imap-online"]) <= 0.1 * ref
@@ -96,6 +101,7 @@ I2_I7_G6 = Claim(
 
 
 def judge_i8(x: Numbers) -> Verdict:
+    """Holds when IMAP bounces mail over the quota."""
     bounced = x["bounced (over quota)"]
     ok = n(bounced["imap"]) > 0
     why = (f"with a 30 MB quota and ~12 MB of mail a day, {n(bounced['imap']):g} messages "
@@ -115,6 +121,7 @@ I8 = Claim(
 
 
 def judge_i9(x: Numbers) -> Verdict:
+    """Holds partly when only the cache-less IMAP client keeps ≤ 10% of POP3's bytes."""
     peak = x[DEVICE_PEAK.name]
     why = (f"imap with a full cache kept {size(peak['imap'])} on the device (pop3 "
            f"{size(peak['pop3'])}); only the cache-less client kept almost nothing "
@@ -132,6 +139,7 @@ I9 = Claim(
 
 
 def judge_i10(x: Numbers) -> Verdict:
+    """Holds partly when cache-less IMAP reads ≤ 5% offline but full-cache IMAP ≥ 95%."""
     off = x[OFFLINE.name]
     why = (f"offline reads succeeded {pct(off['imap-online'])} without a cache and "
            f"{pct(off['imap-light'])} with headers only, but {pct(off['imap'])} with a full "
@@ -149,6 +157,7 @@ I10 = Claim(
 
 
 def judge_g7(x: Numbers) -> Verdict:
+    """Holds when no IMAP variant loses mail with the device and POP3 does."""
     lost = x[LOST.name]
     ok = n(lost["imap"]) == 0 and n(lost["imap-online"]) == 0 and n(lost["pop3"]) > 0
     why = (f"after the device was wiped, imap lost {n(lost['imap']):g} messages and pop3 "
@@ -169,6 +178,8 @@ R1_RUNS = (Run("imap, delete to Trash", "r1-no-retention.yaml", "imap"),
 
 
 def judge_r1(x: Numbers) -> Verdict:
+    """Holds (partly, if retention loses kept mail) when Trash keeps ≥ 1.5× the expunged
+    storage and retention brings it to ≤ 60%."""
     final, lost = x[SERVER_FINAL.name], x[LOST.name]
     trash, expunge, kept = (n(final[r.label]) for r in R1_RUNS)
     grows = trash >= 1.5 * expunge
@@ -200,6 +211,7 @@ PORTS = {("pop3", "none"): 110, ("pop3", "implicit"): 995, ("imap", "none"): 143
 
 
 def judge_t1_t2(x: Numbers) -> Verdict:
+    """Holds when the ports are 110/995/143/993 and only TLS-less logins are in clear."""
     share = x["plaintext logins per connection"]
     plain = [n(share[r.label]) for r in T_RUNS[:2]]
     tls = [n(share[r.label]) for r in T_RUNS[2:]]

@@ -23,6 +23,7 @@ from simulator.compare.claims import Claim, Measure, Numbers, Verdict
 
 # -- POP3: how it works ----------------------------------------------------------------------
 def judge_p1_p2(x: Numbers) -> Verdict:
+    """Holds when pop3 downloads ≥ 95% of new mail and leaves ≤ 5% of pop3-keep's bytes."""
     dl, srv = x["delivered mail downloaded"], x[SERVER_FINAL.name]
     ok = n(dl["pop3"]) >= 0.95 and n(srv["pop3"]) <= 0.05 * n(srv["pop3-keep"])
     why = (f"pop3 downloaded {pct(dl['pop3'])} of new mail and left {size(srv['pop3'])} on "
@@ -41,6 +42,8 @@ P1_P2 = Claim(
 
 
 def judge_p3_p9(x: Numbers) -> Verdict:
+    """Holds when both POP3 variants agree ≤ 70%, ≥ 50% of pop3's mail is on one device only,
+    and IMAP agrees ≥ 95%."""
     agree, alone = x[AGREEMENT.name], x[LOCAL_ONLY.name]
     split = max(n(agree["pop3"]), n(agree["pop3-keep"])) <= 0.7 and n(alone["pop3"]) >= 0.5
     ok = split and n(agree["imap"]) >= 0.95
@@ -61,6 +64,7 @@ P3_P9 = Claim(
 
 
 def judge_p4(x: Numbers) -> Verdict:
+    """Holds when ≤ 5% of POP3's sent mail reaches the server and ≥ 95% of IMAP's does."""
     share = x["sent mail stored on the server"]
     ok = n(share["pop3"]) <= 0.05 and n(share["imap"]) >= 0.95
     why = (f"{pct(share['pop3'])} of the mail sent under pop3 ever reached the server, "
@@ -82,6 +86,7 @@ OFFLINE_RUNS = runs("p5-offline-reading.yaml", "pop3", "imap", "imap-light", "im
 
 
 def judge_p5(x: Numbers) -> Verdict:
+    """Holds when POP3 reads ≥ 95% of mail offline."""
     off = x[OFFLINE.name]
     ok = n(off["pop3"]) >= 0.95
     why = (f"reading on the laptop while it was offline succeeded {pct(off['pop3'])} of the "
@@ -97,6 +102,7 @@ P5 = Claim(
 
 
 def judge_g2(x: Numbers) -> Verdict:
+    """Holds partly when POP3 reads ≥ 95% offline but full-cache IMAP does too."""
     off = x[OFFLINE.name]
     if n(off["pop3"]) < 0.95:
         return "refuted", f"pop3 read only {pct(off['pop3'])} of mail offline"
@@ -114,6 +120,7 @@ G2 = Claim(
 
 
 def judge_g1(x: Numbers) -> Verdict:
+    """Holds when one-device POP3 is within 2 points of IMAP on agreement and offline reads."""
     agree, off = x[AGREEMENT.name], x[OFFLINE.name]
     gap = n(agree["imap"]) - n(agree["pop3"])
     ok = gap <= 0.02 and n(off["pop3"]) >= n(off["imap"]) - 0.02
@@ -136,6 +143,7 @@ BOUNCED = Measure("bounced (over quota)", "count", m.metric("server_storage.boun
 
 
 def judge_p6_g3(x: Numbers) -> Verdict:
+    """Holds when POP3's account peaks at ≤ 20% of IMAP's and bounces nothing."""
     peak, bounced = x[FULLEST.name], x[BOUNCED.name]
     ok = n(peak["pop3"]) <= 0.2 * n(peak["imap"]) and n(bounced["pop3"]) == 0
     why = (f"with a 30 MB quota the account peaked at {size(peak['pop3'])} under pop3 and "
@@ -154,6 +162,7 @@ LOSS_RUNS = runs("p7-g7-device-loss.yaml", "pop3", "pop3-keep", "imap", "imap-on
 
 
 def judge_p7(x: Numbers) -> Verdict:
+    """Holds partly when POP3 loses mail with its device but 'keep a copy' loses less."""
     lost = x[LOST.name]
     why = (f"when the only device was wiped, pop3 lost {n(lost['pop3']):g} messages for good "
            f"and pop3-keep {n(lost['pop3-keep']):g} (its sent mail); imap lost "

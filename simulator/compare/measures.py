@@ -4,6 +4,7 @@ history when the summary has no such figure (e.g. how much sent mail reached the
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from simulator.observe.stats import percentile
 from simulator.runner import Results
@@ -14,10 +15,11 @@ Getter = Callable[[Results], float | None]
 def metric(path: str) -> Getter:
     """A summary.json number by dotted path."""
     def get(r: Results) -> float | None:
-        node = r.summary
+        """The value at ``path``, or None where the summary has none."""
+        node: Any = r.summary
         for part in path.split("."):
             node = node.get(part) if isinstance(node, dict) else None
-        return None if node is None else float(node)  # type: ignore[arg-type]
+        return None if node is None else float(node)
     return get
 
 
@@ -54,6 +56,7 @@ def visible_after(q: float) -> Getter:
     """The q-th percentile of the delay from delivery until a device first lists the
     message (time to visible)."""
     def get(r: Results) -> float | None:
+        """Percentile of first-listing delays over delivered messages (None if none)."""
         arrived = dict((mid, t) for t, mid in delivered(r))
         first: dict[str, float] = {}
         for e in r.history.of("view"):

@@ -41,6 +41,7 @@ def fullest_account(summary: dict[str, Any]) -> float | None:
 
 
 def _m(key: str, label: str, unit: Unit, better: Better) -> Metric:
+    """A metric read straight from its summary.json path."""
     return Metric(key, label, unit, better)
 
 

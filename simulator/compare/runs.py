@@ -76,6 +76,7 @@ def run_tasks(scenario: Scenario, tasks: list[Task], workers: int = 1,
     done: dict[Task, RunOutput] = {}
 
     def record(task: Task, output: RunOutput) -> None:
+        """Keep one output and report progress."""
         done[task] = output
         if progress is not None:
             progress(len(done), len(tasks), task.label)

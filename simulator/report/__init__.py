@@ -1,0 +1,1 @@
+"""Reports: summary tables, Markdown and self-contained HTML with inline SVG plots."""

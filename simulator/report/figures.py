@@ -39,6 +39,7 @@ def figures(summaries: dict[str, dict[str, Any]], timeseries: dict[str, Sequence
 
 def _storage(timeseries: dict[str, Sequence[Sequence[Any]]], quota: float | None,
              accounts: int, where: str) -> Plot:
+    """Server storage over time with the summed quota (drawn or noted)."""
     data = {k: series.column(rows, "server_bytes") for k, rows in timeseries.items()}
     total = None if quota is None else quota * accounts
     fig = plots.server_storage(data, total, accounts)
@@ -58,6 +59,7 @@ def _storage(timeseries: dict[str, Sequence[Sequence[Any]]], quota: float | None
 
 
 def _agreement(timeseries: dict[str, Sequence[Sequence[Any]]], where: str) -> Plot:
+    """Agreement over time."""
     data = {k: series.column(rows, "agreement") for k, rows in timeseries.items()}
     fig = plots.agreement(data)
     caption = ("For each device, the share of messages in (its view ∪ what its person expects) "
@@ -68,6 +70,7 @@ def _agreement(timeseries: dict[str, Sequence[Sequence[Any]]], where: str) -> Pl
 
 
 def _propagation(summaries: dict[str, dict[str, Any]], where: str) -> Plot:
+    """The propagation-delay CDF from the saved percentiles."""
     data = {k: series.quantiles(s) for k, s in summaries.items()}
     fig = plots.propagation_cdf(data)
     empty = [k for k, q in data.items() if not q]
@@ -81,6 +84,7 @@ def _propagation(summaries: dict[str, dict[str, Any]], where: str) -> Plot:
 
 
 def _per_device(summaries: dict[str, dict[str, Any]], where: str) -> list[Plot]:
+    """Offline availability and storage peak per device (or device kind)."""
     groups, by_kind = series.device_groups(list(summaries.values()))
     what = "device kind (pooled over users)" if by_kind else "device"
     offline = {k: series.offline_availability(s, groups, by_kind) for k, s in summaries.items()}

@@ -37,6 +37,7 @@ def run_html(summary: dict[str, Any], timeseries: Sequence[Sequence[Any]]) -> st
 
 
 def _violations(verdict: dict[str, Any]) -> str:
+    """The alert listing broken invariants (empty when the verdict is valid)."""
     if verdict["valid"]:
         return ""
     items = "".join(f"<li>{esc(v)}</li>" for v in verdict["violations"])
@@ -45,6 +46,7 @@ def _violations(verdict: dict[str, Any]) -> str:
 
 
 def _devices(summary: dict[str, Any]) -> str:
+    """The per-device table of one run."""
     rows = []
     for name, d in summary["devices"].items():
         rows.append([esc(name), *(f"<td class=\"num\">{esc(x)}</td>" for x in (
@@ -79,6 +81,7 @@ def comparison_html(c: Comparison) -> str:
 
 
 def _guide(c: Comparison) -> str:
+    """The 'Which protocol?' section: recommendation and the G1–G7 table."""
     findings = evaluate(c)
     rows = []
     for f in findings:
@@ -123,6 +126,7 @@ def metrics_table(c: Comparison) -> str:
 
 
 def _runs(c: Comparison) -> str:
+    """Each variant's verdicts and a link to its first replication's folder."""
     rows = []
     for v in c.variants:
         ok = sum(c.verdicts[v])

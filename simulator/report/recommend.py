@@ -24,6 +24,7 @@ def pick(c: Comparison, findings: list[Finding]) -> str:
     score = scores(c, findings)
 
     def rank(v: str) -> tuple[int, float, int]:
+        """Sort key: criteria won, agreement, earlier in the list."""
         agreement = c.mean("consistency.agreement", v) or 0.0
         return score[v], agreement, -c.variants.index(v)
 

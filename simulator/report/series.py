@@ -37,6 +37,7 @@ def device_groups(summaries: Sequence[dict[str, Any]]) -> tuple[list[str], bool]
 
 
 def _members(summary: dict[str, Any], group: str, by_kind: bool) -> list[dict[str, Any]]:
+    """The device blocks a group stands for (one device, or every device of a kind)."""
     devices = summary.get("devices", {})
     if not by_kind:
         return [devices[group]] if group in devices else []

@@ -79,6 +79,7 @@ def progress_bar(console: Console) -> Iterator[Callable[[int, int, str], None]]:
         task = bar.add_task("runs", total=None)
 
         def update(done: int, total: int, label: str) -> None:
+            """Advance the bar to ``done`` of ``total``."""
             bar.update(task, completed=done, total=total, description=f"done {label}")
 
         yield update

@@ -1,0 +1,1 @@
+"""Tests of the source document's claims on the claim scenarios."""

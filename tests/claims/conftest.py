@@ -25,6 +25,7 @@ def outcome(runner: Runner) -> Callable[[str], Outcome]:
     cache: dict[str, Outcome] = {}
 
     def get(ids: str) -> Outcome:
+        """Measure and judge once, then reuse."""
         if ids not in cache:
             cache[ids] = runner.evaluate(claim(ids))
         return cache[ids]

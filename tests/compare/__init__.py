@@ -1,0 +1,1 @@
+"""Tests of compare: replications, statistics, the CLI."""

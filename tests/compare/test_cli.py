@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from simulator.cli import app
@@ -34,8 +35,8 @@ def test_compare_writes_the_folder_and_prints_the_table(tmp_path: Path) -> None:
     assert (out / "pop3" / "summary.json").exists() and (out / "comparison.html").exists()
 
 
-def test_compare_default_folder_is_named_after_scenario_and_seed(tmp_path: Path,
-                                                                 monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_compare_default_folder_is_named_after_scenario_and_seed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --out: results/<scenario>/compare-seed<seed>/ under the current directory."""
     monkeypatch.chdir(tmp_path)
     args = ["compare", str(scenario_file(tmp_path)), "--variants", "imap",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.compare import METRICS, compare, replication_seeds
+from simulator.compare import METRICS, Comparison, compare, replication_seeds
 from simulator.compare.comparison import best_of
 from simulator.compare.metrics import BY_KEY
 from simulator.compare.stats import Stat
@@ -19,7 +19,7 @@ from tests.compare.helpers import tiny
 
 
 @pytest.fixture(scope="module")
-def comparison():  # type: ignore[no-untyped-def]
+def comparison() -> Comparison:
     """The tiny scenario under pop3 and imap, three replications."""
     return compare(tiny(), ["pop3", "imap"], replications=3)
 
@@ -33,7 +33,7 @@ def test_replication_seeds_start_with_the_base_seed_and_are_stable() -> None:
     assert replication_seeds(6, 2)[1] != seeds[1]
 
 
-def test_every_variant_runs_with_the_same_seeds(comparison) -> None:  # type: ignore[no-untyped-def]
+def test_every_variant_runs_with_the_same_seeds(comparison: Comparison) -> None:
     """Common random numbers: the seed list is shared, one value per replication."""
     assert comparison.seeds == replication_seeds(5, 3)
     for row in comparison.rows:
@@ -50,13 +50,13 @@ def test_same_seed_same_mail_in_every_variant() -> None:
     assert deliveries[0] == deliveries[1] and deliveries[0]
 
 
-def test_first_replication_is_the_plain_run(comparison) -> None:  # type: ignore[no-untyped-def]
+def test_first_replication_is_the_plain_run(comparison: Comparison) -> None:
     """Each variant's folder holds exactly what `mailsim run --variant V` gives."""
     plain = run(tiny(), variant="imap")
     assert comparison.results["imap"].summary_json() == plain.summary_json()
 
 
-def test_every_contract_metric_has_a_row_with_a_direction(comparison) -> None:  # type: ignore[no-untyped-def]
+def test_every_contract_metric_has_a_row_with_a_direction(comparison: Comparison) -> None:
     """The table covers the results contract's numbers, each higher- or lower-is-better."""
     keys = {r.metric.key for r in comparison.rows}
     for key in ("consistency.agreement", "consistency.propagation_s.p95",
@@ -68,7 +68,7 @@ def test_every_contract_metric_has_a_row_with_a_direction(comparison) -> None:  
     assert all(m.better in ("higher", "lower", "neither") for m in METRICS)
 
 
-def test_means_are_the_means_of_the_replications(comparison) -> None:  # type: ignore[no-untyped-def]
+def test_means_are_the_means_of_the_replications(comparison: Comparison) -> None:
     """The mean of a row is the plain mean of that variant's replication values."""
     row = comparison.row("traffic.bytes_down")
     values = row.values["pop3"]
@@ -87,12 +87,12 @@ def test_best_follows_the_metric_direction() -> None:
     assert best_of(lost, {"a": Stat(None, None, 0), "b": Stat(2, None, 1)}) == []
 
 
-def test_imap_agrees_better_than_pop3_on_two_devices(comparison) -> None:  # type: ignore[no-untyped-def]
+def test_imap_agrees_better_than_pop3_on_two_devices(comparison: Comparison) -> None:
     """A sanity check on real numbers: with two devices IMAP is marked best on agreement."""
     assert comparison.row("consistency.agreement").best == ["imap"]
 
 
-def test_workers_give_byte_identical_results(comparison) -> None:  # type: ignore[no-untyped-def]
+def test_workers_give_byte_identical_results(comparison: Comparison) -> None:
     """Running in two worker processes changes nothing: the same comparison.json and the
     same first-replication summaries and time series (from which every report is drawn)."""
     parallel = compare(tiny(), ["pop3", "imap"], replications=3, workers=2)
@@ -101,7 +101,7 @@ def test_workers_give_byte_identical_results(comparison) -> None:  # type: ignor
         assert parallel.results[variant].files() == comparison.results[variant].files()
 
 
-def test_write_lays_out_one_folder_per_variant(comparison, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_write_lays_out_one_folder_per_variant(comparison: Comparison, tmp_path: Path) -> None:
     """The folder: <variant>/ results folders plus comparison.json, .md and .html."""
     dest = comparison.write(tmp_path / "cmp")
     names = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
@@ -116,7 +116,7 @@ def test_write_lays_out_one_folder_per_variant(comparison, tmp_path: Path) -> No
     assert [v["name"] for v in data["variants"]] == ["pop3", "imap"]
 
 
-def test_write_never_overwrites_without_force(comparison, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_write_never_overwrites_without_force(comparison: Comparison, tmp_path: Path) -> None:
     """An existing folder is kept unless force is given."""
     dest = tmp_path / "cmp"
     dest.mkdir()

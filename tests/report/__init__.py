@@ -1,0 +1,1 @@
+"""Tests of the reports: HTML, Markdown, the decision guide, the browser."""

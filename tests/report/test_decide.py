@@ -4,7 +4,8 @@ recommendation follows the numbers, not a fixed answer."""
 
 from __future__ import annotations
 
-from simulator.report.decide import agrees, evaluate
+from simulator.compare.comparison import Comparison
+from simulator.report.decide import Finding, agrees, evaluate
 from simulator.report.recommend import pick, recommendation
 from tests.report.fake import fake
 
@@ -19,7 +20,8 @@ MULTI_DEVICE_WIN_FOR_IMAP = {
 }
 
 
-def by_code(c):  # type: ignore[no-untyped-def]
+def by_code(c: Comparison) -> dict[str, Finding]:
+    """Findings by criterion code."""
     return {f.code: f for f in evaluate(c)}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.compare import compare
+from simulator.compare import Comparison, compare
 from simulator.report.html import comparison_html, run_html
 from simulator.report.rerender import rerender
 from simulator.runner import run
@@ -20,7 +20,7 @@ PLOTS = ("fig-storage", "fig-agreement", "fig-propagation", "fig-offline", "fig-
 
 
 @pytest.fixture(scope="module")
-def comparison():  # type: ignore[no-untyped-def]
+def comparison() -> Comparison:
     """The tiny scenario under three variants, two replications."""
     return compare(tiny(), ["pop3", "pop3-keep", "imap"], replications=2)
 
@@ -53,7 +53,7 @@ def test_same_run_same_bytes() -> None:
     assert "Date" not in pages[0] and "<dc:date>" not in pages[0]
 
 
-def test_plots_are_labelled_with_units(comparison) -> None:  # type: ignore[no-untyped-def]
+def test_plots_are_labelled_with_units(comparison: Comparison) -> None:
     """Axis labels say what is measured and in which unit."""
     page = comparison_html(comparison)
     for label in ("time (days)", "server storage, all accounts (", "agreement, mean over "
@@ -62,7 +62,7 @@ def test_plots_are_labelled_with_units(comparison) -> None:  # type: ignore[no-u
         assert label in page
 
 
-def test_comparison_page_has_table_plots_and_guide(comparison) -> None:  # type: ignore[no-untyped-def]
+def test_comparison_page_has_table_plots_and_guide(comparison: Comparison) -> None:
     """The metrics table (every metric, every variant, best starred), five plots, the
     decision guide G1–G7 and a recommendation naming one of the variants."""
     page = comparison_html(comparison)
@@ -81,7 +81,7 @@ def test_comparison_page_has_table_plots_and_guide(comparison) -> None:  # type:
     assert advice and any(f"{v} (" in advice.group(1) for v in comparison.variants)
 
 
-def test_rerendering_from_disk_gives_the_same_pages(comparison, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_rerendering_from_disk_gives_the_same_pages(comparison: Comparison, tmp_path: Path) -> None:
     """`mailsim report DIR` rebuilds comparison.* and each report.* from the saved JSON and
     CSV, byte for byte."""
     dest = comparison.write(tmp_path / "cmp")
