@@ -52,6 +52,8 @@ class Timeline:
     def __init__(self, history: History) -> None:
         self.online: dict[str, bool] = {}
         self.network: dict[str, str | None] = {}
+        self.per_network: dict[str, int] = {}  # devices online now, per network in use
+        self.unrouted = 0  # devices without a path now
         self.unreachable: dict[str, Spans] = {}
         self.links: dict[str, Spans] = {}
         self.partitions = Spans()
@@ -76,15 +78,30 @@ class Timeline:
     # -- feeding -------------------------------------------------------------------------
     def _device(self, e: Event) -> None:
         self.online[e[2]] = True
-        self.network.setdefault(e[2], None)
+        self.network[e[2]] = None
+        self.unrouted += 1
         self.unreachable[e[2]] = Spans()
 
+    def _count(self, device: str, sign: int) -> None:
+        """Add (+1) or remove (-1) ``device``'s share of the per-network counts."""
+        network = self.network.get(device)
+        if network is None:
+            self.unrouted += sign
+        else:
+            self.per_network[network] = self.per_network.get(network, 0) + sign * int(
+                self.online.get(device, False)
+            )
+
     def _online(self, e: Event) -> None:
+        self._count(e[2], -1)
         self.online[e[2]] = bool(e[3])
+        self._count(e[2], +1)
 
     def _route(self, e: Event) -> None:
         _, t, device, network = e
+        self._count(device, -1)
         self.network[device] = network
+        self._count(device, +1)
         spans = self.unreachable.setdefault(device, Spans())
         if (network is None) != bool(spans.active):
             spans.set(t, network is None)
@@ -114,17 +131,13 @@ class Timeline:
     # -- answers -------------------------------------------------------------------------
     def online_by_network(self) -> str:
         """Devices online now per network, e.g. "cellular=3 office=8" (by network name)."""
-        counts: dict[str, int] = {}
-        for device, network in self.network.items():
-            if network is not None:
-                counts[network] = counts.get(network, 0) + int(self.online.get(device, False))
-        return " ".join(f"{name}={counts[name]}" for name in sorted(counts))
+        return " ".join(f"{name}={n}" for name, n in sorted(self.per_network.items()))
 
     def row(self) -> tuple[Any, ...]:
         """This moment's values for TIMELINE_COLUMNS."""
         return (
             self.online_by_network(),
-            sum(1 for n in self.network.values() if n is None),
+            self.unrouted,
             sum(1 for s in self.links.values() if s.active),
             self.partitions.active,
             self.dropped,

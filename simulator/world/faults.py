@@ -43,8 +43,10 @@ class Drops:
     def before(self, cmd: Cmd) -> bool:
         """Whether the connection breaks before ``cmd`` reaches the server."""
         self.due_after = ""
-        cause = "scripted" if self._take("before", cmd.name) else ""
         chance = self.device.link.drop_probability
+        if chance <= 0 and not self.scripted:
+            return False  # the common case, kept cheap
+        cause = "scripted" if self._take("before", cmd.name) else ""
         if not cause and chance > 0:
             u = self.rng.random()
             if u < chance / 2:
@@ -56,6 +58,8 @@ class Drops:
     def after(self, cmd: Cmd) -> bool:
         """Whether the connection breaks after the server carried out ``cmd``, before the
         reply reached the device."""
+        if not (self.due_after or self.scripted):
+            return False
         cause = self.due_after or ("scripted" if self._take("after", cmd.name) else "")
         self.due_after = ""
         return self._dropped(cmd.name, "after", cause)
@@ -81,7 +85,14 @@ def watch_removals(world: World) -> None:
 
     def removed(user: str, event: StoreEvent) -> None:
         if event.kind == "expunge" and world.acting is not None:
-            world.history.add("expunged_by", world.env.now, user, event.mid, world.acting.id,
-                              event.mailbox, event.cause)
+            world.history.add(
+                "expunged_by",
+                world.env.now,
+                user,
+                event.mid,
+                world.acting.id,
+                event.mailbox,
+                event.cause,
+            )
 
     world.server.watchers.append(removed)

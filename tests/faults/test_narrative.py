@@ -108,7 +108,7 @@ def test_the_timeline_counts_devices_online_per_network_links_down_and_drops() -
     history.add("route", 20.0, "a/laptop", None)
     history.add("partition", 30.0, ("cell",), True)
     history.add("drop", 40.0, "a/phone", "retr", "after", "random")
-    assert timeline.row() == ("cell=1", 1, 1, 1, 1)
+    assert timeline.row() == ("cell=1 office=0", 1, 1, 1, 1)
     history.add("partition", 90.0, ("cell",), False)
     history.add("link", 120.0, "office", True, "failure")
     summary = timeline.summary(200.0)
