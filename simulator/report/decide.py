@@ -242,8 +242,12 @@ def evaluate(c: Comparison) -> list[Finding]:
 
 
 def agrees(c: Comparison, f: Finding) -> str:
-    """'agrees' / 'disagrees' with the document, or '—' when the criterion has no winner."""
+    """How the measured winners compare with the protocol the document favours: 'agrees'
+    (only that protocol wins), 'disagrees' (only the other), 'partly' (a variant of each
+    protocol is best), or '—' when the criterion has no winner here."""
     if not f.applies or not f.winners:
         return "—"
-    hit = any(f.favours in c.protocols[v] for v in f.winners)
-    return "agrees" if hit else "disagrees"
+    hits = [f.favours in c.protocols[v] for v in f.winners]
+    if all(hits):
+        return "agrees"
+    return "partly" if any(hits) else "disagrees"

@@ -92,7 +92,7 @@ def _per_device(summaries: dict[str, dict[str, Any]], where: str) -> list[Plot]:
                              "offline reads that succeeded (%)", groups,
                              {k: [None if v is None else 100 * v for v in vs]
                               for k, vs in offline.items()},
-                             ticks=lambda x, _p: f"{x:g} %")
+                             ticks=lambda x, _p: f"{x:g} %", value=lambda v: f"{v:.0f} %")
     off = Plot("offline", "Offline availability per device",
                f"Per {what}: of the reads a person attempted while the device had no "
                f"connection, the share that found the body on the device; n/a = no offline "
@@ -102,7 +102,7 @@ def _per_device(summaries: dict[str, dict[str, Any]], where: str) -> list[Plot]:
     div, unit = byte_scale(top)
     fig = plots.grouped_bars("Device storage per " + what.split(" (")[0],
                              f"peak bytes of mail on the device ({unit})", groups, peaks,
-                             scale=div)
+                             scale=div, value=lambda v: fmt.value("bytes", v))
     mean = " (mean over the devices of that kind)" if by_kind else ""
     store = Plot("devices", "Device storage per device",
                  f"Per {what}: the most bytes of mail (bodies and cached headers) the device "

@@ -47,6 +47,8 @@ def short(unit: str, x: float | None) -> str:
         for div, suffix in ((86_400.0, "d"), (3600.0, "h"), (60.0, "m")):
             if abs(x) >= div:
                 return f"{x / div:.1f}{suffix}"
+        if x == 0:
+            return "0s"
         if abs(x) < 1:
             return f"{1000 * x:.0f}ms"
         return f"{x:.2g}s" if abs(x) < 10 else f"{x:.0f}s"

@@ -170,9 +170,11 @@ def _upper(quantiles: dict[str, list[list[float]]]) -> float:
 
 def grouped_bars(title: str, xlabel: str, groups: list[str],
                  series: dict[str, list[float | None]], scale: float = 1.0,
-                 ticks: Callable[[float, int], str] | None = None) -> Figure:
-    """Horizontal bars: one group per device (or device kind), one bar per variant;
-    a missing value is marked 'n/a' at zero."""
+                 ticks: Callable[[float, int], str] | None = None,
+                 value: Callable[[float], str] | None = None) -> Figure:
+    """Horizontal bars: one group per device (or device kind), one bar per variant, each
+    labelled with ``value`` of its height (so a zero still shows); a missing value is
+    marked 'n/a'."""
     n = max(len(series), 1)
     height = max(2.2, 0.9 + len(groups) * (0.18 * n + 0.15))
     with rc_context(STYLE):
@@ -182,11 +184,14 @@ def grouped_bars(title: str, xlabel: str, groups: list[str],
             ys = [g - 0.4 + bar / 2 + i * bar for g in range(len(groups))]
             widths = [0.0 if v is None else v / scale for v in values]
             ax.barh(ys, widths, height=bar * 0.92, color=colour(i), label=label)
-            for y, v in zip(ys, values, strict=True):
-                if v is None:
-                    ax.text(0, y, " n/a", va="center", fontsize=7, color="#555555")
+            for y, v, w in zip(ys, values, widths, strict=True):
+                text = " n/a" if v is None else f" {value(v)}" if value else ""
+                if text:
+                    ax.text(w, y, text, va="center", fontsize=7, color="#444444")
         ax.set_yticks(range(len(groups)), groups)
         ax.invert_yaxis()
+        ax.set_xlim(0, max([w for vs in series.values() for w in
+                            (0.0 if v is None else v / scale for v in vs)] + [1e-9]) * 1.12)
         if ticks is not None:
             ax.xaxis.set_major_formatter(FuncFormatter(ticks))
         ax.set_xlabel(xlabel)

@@ -100,3 +100,13 @@ def test_nothing_to_decide_says_so() -> None:
     c = fake({}, context={"single_device_accounts": 4, "multi_device_accounts": 0})
     text = recommendation(c, evaluate(c))
     assert text.startswith("None of the guide's criteria separates the variants")
+
+
+def test_a_tie_between_protocols_agrees_only_partly() -> None:
+    """When a POP3 and an IMAP variant share the best offline availability, the document's
+    'choose POP3' is only partly borne out."""
+    means = {**MULTI_DEVICE_WIN_FOR_IMAP,
+             "offline_availability.ratio": {"pop3-keep": 1.0, "imap": 1.0, "pop3": 0.5}}
+    c = fake(means, protocols={"pop3": "pop3", "pop3-keep": "pop3", "imap": "imap"})
+    f = by_code(c)["G2"]
+    assert f.winners == ["pop3-keep", "imap"] and agrees(c, f) == "partly"

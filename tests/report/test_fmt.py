@@ -29,7 +29,7 @@ def test_short_forms_fit_a_terminal_column() -> None:
     assert fmt.short("ratio", 0.931) == "93.1%"
     assert fmt.short("bytes", 1_180_000_000) == "1.18GB"
     assert fmt.short("bytes", 512) == "512B"
-    assert fmt.short("s", 0.0038) == "4ms"
+    assert fmt.short("s", 0.0038) == "4ms" and fmt.short("s", 0.0) == "0s"
     assert fmt.short("s", 2.8) == "2.8s"
     assert fmt.short("s", 498.0) == "8.3m"
     assert fmt.short("s", 131_000.0) == "1.5d"
