@@ -14,7 +14,17 @@ from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn
 
 from simulator.conformance.dovecot import Settings
-from simulator.conformance.trace import Step, Trace, at, autologout, cmd, deliver, drop, open_
+from simulator.conformance.trace import (
+    Step,
+    Trace,
+    at,
+    autologout,
+    cmd,
+    deliver,
+    drop,
+    open_,
+    reset_uidvalidity,
+)
 from simulator.mail.store import ANSWERED, DELETED, DRAFT, FLAGGED, SEEN
 
 FLAGS = (SEEN, FLAGGED, ANSWERED, DELETED, DRAFT)
@@ -40,6 +50,7 @@ class _Builder:
     steps: list[Step] = field(default_factory=list)
     sessions: dict[int, _Session] = field(default_factory=dict)
     messages: int = 0
+    was_reset: bool = False
 
     def mid(self) -> str:
         self.messages += 1
@@ -64,8 +75,13 @@ class _Builder:
     def step(self, draw: DrawFn) -> None:
         live = [k for k, s in self.sessions.items() if s.state != "closed"]
         choices = live * 4 + ["open"] * (len(self.sessions) < self.max_sessions) + ["deliver"]
+        if not live and self.sessions and not self.was_reset:
+            choices.append("reset")  # once, and only while no session is open (see trace.py)
         choice = draw(st.sampled_from(choices))
-        if choice == "deliver":
+        if choice == "reset":
+            self.was_reset = True
+            self.steps.append(reset_uidvalidity(draw(st.sampled_from(FOLDERS))))
+        elif choice == "deliver":
             self.steps.append(deliver(self.mid(), draw(st.sampled_from(SIZES))))
         elif choice == "open":
             self._open(draw)
