@@ -100,10 +100,12 @@ class Story:
         self.on_server = 0  # server copies now: a UIDVALIDITY reset matters only to those
 
     def _sees(self, device: str) -> bool:
+        """Whether the story follows ``device`` (all devices when it has no focus)."""
         return self.focus is None or device in self.focus
 
     # -- one phrase per event kind -------------------------------------------------------
     def _phrase(self, e: Event) -> Phrase | None:
+        """The phrase for one event, or None when it tells nothing new."""
         kind, t = e[0], e[1]
         if kind == "deliver":
             return Phrase(t, "", f"{self.mid} delivered")
@@ -123,6 +125,7 @@ class Story:
         return self._context(e)
 
     def _intent(self, e: Event) -> Phrase | None:
+        """What the person did to the message (reading, flagging, deleting...)."""
         _, t, _user, _mid, _state, device, cause = e
         if cause == "delete":
             self.person_deleted.add((device, t))
@@ -130,6 +133,7 @@ class Story:
         return Phrase(t, "", f"the person {verb} it on {device}") if verb else None
 
     def _view(self, e: Event) -> Phrase | None:
+        """A device starting or stopping to show the message, or showing it twice."""
         _, t, device, _mid, _state, shown, bodies = e
         before = self.held.get(device, (0, 0))
         self.held[device] = (shown, bodies)
@@ -155,6 +159,7 @@ class Story:
         return Phrase(t, device, "no longer shows it")
 
     def _store(self, e: Event) -> Phrase | None:
+        """Server-side copies: moved, copied, appended, deleted by retention."""
         _, t, _user, kind, mailbox, _uv, _uid, _mid, cause = e
         self.on_server += {"add": 1, "expunge": -1}.get(kind, 0)
         if kind == "add" and cause in ("move", "copy"):
@@ -169,6 +174,7 @@ class Story:
         return None
 
     def _expunged(self, e: Event) -> Phrase | None:
+        """A device's command removed the message from the server."""
         _, t, _user, _mid, device, mailbox, cause = e
         if cause == "move" or t in self.moved_at:
             return None
@@ -176,6 +182,8 @@ class Story:
         return Phrase(t, device, text)
 
     def _context(self, e: Event) -> Phrase | None:
+        """World events that matter to the message: a UIDVALIDITY reset, a dropped
+        connection of a followed device at a telling command."""
         if e[0] == "uidvalidity_reset" and self.on_server > 0:
             return Phrase(e[1], "", "the server reset UIDVALIDITY")
         if e[0] == "drop" and self.focus and e[2] in self.focus and e[3] in TOLD_DROPS:

@@ -77,6 +77,7 @@ class Timeline:
 
     # -- feeding -------------------------------------------------------------------------
     def _device(self, e: Event) -> None:
+        """A new device: online until told otherwise, without a path until routed."""
         self.online[e[2]] = True
         self.network[e[2]] = None
         self.unrouted += 1
@@ -93,11 +94,13 @@ class Timeline:
             )
 
     def _online(self, e: Event) -> None:
+        """A device went online or offline."""
         self._count(e[2], -1)
         self.online[e[2]] = bool(e[3])
         self._count(e[2], +1)
 
     def _route(self, e: Event) -> None:
+        """A device moved to another network, or lost its path."""
         _, t, device, network = e
         self._count(device, -1)
         self.network[device] = network
@@ -107,25 +110,31 @@ class Timeline:
             spans.set(t, network is None)
 
     def _link(self, e: Event) -> None:
+        """A network's link went down or came back."""
         _, t, name, up, _cause = e
         self.links.setdefault(name, Spans()).set(t, not up)
 
     def _partition(self, e: Event) -> None:
+        """A partition started or ended."""
         self.partitions.set(e[1], bool(e[3]))
 
     def _drop(self, e: Event) -> None:
+        """A connection broke: count it by moment and by cause."""
         _, _t, _device, _command, when, cause = e
         self.dropped += 1
         self.drops[when] += 1
         self.drops[cause] += 1
 
     def _outage(self, e: Event) -> None:
+        """The server went down or came back."""
         self.outages.set(e[1], bool(e[2]))
 
     def _lost(self, _e: Event) -> None:
+        """A device was lost."""
         self.lost += 1
 
     def _reset(self, _e: Event) -> None:
+        """The server reset UIDVALIDITY."""
         self.resets += 1
 
     # -- answers -------------------------------------------------------------------------

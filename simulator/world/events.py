@@ -82,10 +82,12 @@ def _do(person: Any, device: Device, action: str) -> Generator[Any, Any, None]:
 
 
 def _partition(world: World, event: Any) -> None:
+    """Cut the named links for the event's duration."""
     world.env.process(world.topology.partition(list(event.partition), event.for_))
 
 
 def _drop(world: World, event: Any) -> None:
+    """Arm a one-shot connection drop at the device's next matching command."""
     world.devices[event.drop].drops.script(*event.moment)
 
 

@@ -34,6 +34,7 @@ class Drops:
         self.scripted.append((when, command))
 
     def _take(self, when: str, command: str) -> bool:
+        """Use up the first scripted drop armed for this moment and command, if any."""
         for i, (moment, name) in enumerate(self.scripted):
             if moment == when and name in ("", command):
                 del self.scripted[i]
@@ -74,6 +75,7 @@ class Drops:
         self.device.signal()
 
     def _dropped(self, command: str, when: str, cause: str) -> bool:
+        """Record a drop (when there is a cause) and say whether there was one."""
         if cause:
             device = self.device
             device.world.history.add("drop", device.env.now, device.id, command, when, cause)
@@ -84,6 +86,7 @@ def watch_removals(world: World) -> None:
     """Record which device's command removed a message from the server (for narratives)."""
 
     def removed(user: str, event: StoreEvent) -> None:
+        """A server watcher: note the device whose command expunged a message."""
         if event.kind == "expunge" and world.acting is not None:
             world.history.add(
                 "expunged_by",

@@ -111,6 +111,7 @@ class Topology:
             return
 
         def run() -> Generator[Any, Any, None]:
+            """Sleep until the schedule flips, then apply it."""
             while True:
                 wait = schedule.next_change((offset + self.env.now) % WEEK)
                 yield self.env.timeout(max(wait, 1e-3))

@@ -3,6 +3,7 @@ mail cannot be read offline, and POP3 leaves what it could not take on the serve
 
 from __future__ import annotations
 
+from simulator.runner import Results
 from tests.faults.helpers import device, go, on_server, scenario
 
 HABITS = "{check_every: 30m, delete: 0, archive: 0, flag: 0, reply: 0}"
@@ -10,7 +11,7 @@ LAPTOP = "{cache: full, idle: true, poll: 10m}"
 OFFICE_HOURS = 'online: {weekly: "Mon-Sun 09:00-12:00"}'
 
 
-def _imap(storage: str) -> object:
+def _imap(storage: str) -> Results:
     """A laptop online only three hours a day; the person checks mail all day."""
     laptop = device("laptop", "imap", LAPTOP, extra=f"storage: {storage}, {OFFICE_HOURS}")
     return go(scenario(laptop, days=4, receive="40/d", habits=HABITS))

@@ -5,7 +5,7 @@ unacknowledged action (rule 19); the verdict stays valid and IMAP converges."""
 
 from __future__ import annotations
 
-from simulator.runner import run
+from simulator.runner import Results, run
 from tests.faults.helpers import (
     DAY,
     HOUR,
@@ -53,7 +53,7 @@ def test_a_pop3_quit_whose_reply_is_lost_still_deletes_and_downloads_nothing_twi
     assert results.summary["durability"]["lost"] == 0
 
 
-def _offline_actions(drop: str) -> object:
+def _offline_actions(drop: str) -> Results:
     """A laptop, offline 09:00-12:00, flags one message, archives it and deletes another;
     on reconnect its replay is interrupted as given. A phone follows along."""
     devices = "\n".join([
@@ -116,7 +116,8 @@ def test_an_append_whose_reply_is_lost_is_sent_again_and_shows_twice() -> None:
 RANDOM = "  flaky: {latency: 40ms, bandwidth: 20Mbit, drop_probability: 0.1}"
 
 
-def _random_drops(seed: int) -> object:
+def _random_drops(seed: int) -> Results:
+    """Two IMAP devices on a link that drops one command in ten, then a quiet day."""
     devices = "\n".join([
         device("laptop", "imap", "{cache: full, idle: true, poll: 10m}", 0.5,
                "network: flaky"),

@@ -3,6 +3,7 @@ retention (the server deletes old mail)."""
 
 from __future__ import annotations
 
+from simulator.runner import Results
 from tests.faults.helpers import HOUR, device, go, of, scenario, shown_at_end
 
 FIVE = "  - {at: 10h, deliver: {to: ann, count: 5, size: 50KB}}"
@@ -39,7 +40,8 @@ def test_after_a_uidvalidity_reset_imap_rebuilds_its_cache_without_duplicates() 
     assert consistency["final_agreement"] == 1.0
 
 
-def _retention(retention: str) -> object:
+def _retention(retention: str) -> Results:
+    """An IMAP laptop keeping everything for ten days, with the given server retention."""
     laptop = device("laptop", "imap", "{cache: full, idle: true, poll: 10m}")
     server = f"  retention: {retention}" if retention else ""
     return go(scenario(laptop, days=10, receive="50/d", server=server))

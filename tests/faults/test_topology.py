@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.mail.message import Cost
+from simulator.runner import Results
 from simulator.world.network import Link
 from simulator.world.world import World
 from tests.faults.helpers import DAY, HOUR, device, go, of, scenario, sessions, traffic_times
@@ -56,6 +57,7 @@ def test_a_device_is_offline_while_its_network_is_down_by_schedule() -> None:
 
 
 def _down_share(seed: int) -> tuple[list[tuple[float, bool]], float]:
+    """A phone on a failing network for 20 days: the link's flips and its down share."""
     s = scenario(device("phone", "imap", IMAP, extra="network: cell"), days=20, seed=seed,
                  networks="  cell: {latency: 60ms, up: {mtbf: 4h, mttr: 1h}}")
     results = go(s)
@@ -120,7 +122,8 @@ PARTITIONED = """\
 """
 
 
-def _two_device_partition(cut: str) -> tuple[object, float, float]:
+def _two_device_partition(cut: str) -> tuple[Results, float, float]:
+    """A laptop on office and a phone on cell; ``cut`` is partitioned 1d 10:00-14:00."""
     devices = "\n".join([
         device("laptop", "imap", IMAP, 0.5, "network: office"),
         device("phone", "imap", "{cache: full, poll: 10m}", 0.5, "network: cell"),
