@@ -63,6 +63,7 @@ class Dovecot:
 
     # -- set-up ----------------------------------------------------------------------------
     def _setup(self) -> None:
+        """Directories, log, fake sendmail, config, and the model's folders (via IMAP CREATE)."""
         self.root.chmod(0o755)
         for sub in ("base", "state", "home/Maildir", "bin"):
             (self.root / sub).mkdir(parents=True)
@@ -113,10 +114,12 @@ class Dovecot:
         return "\n".join(lines) + "\n"
 
     def _env(self) -> dict[str, str]:
+        """The environment Dovecot's binaries need to find the (preauthenticated) user."""
         return {"USER": "user", "HOME": str(self.root / "home"), "PATH": "/usr/bin:/bin"}
 
     # -- sessions --------------------------------------------------------------------------
     def _spawn(self, binary: str) -> Pipe:
+        """Start one ``binary`` process on the account, remembered for shutdown."""
         pipe = Pipe([str(LIBEXEC / binary), "-c", str(self.conf)], self._env(), self.timeout)
         self._pipes.append(pipe)
         return pipe
@@ -174,10 +177,12 @@ class Dovecot:
 
 
 def _yes(flag: bool) -> str:
+    """Dovecot's spelling of a boolean setting."""
     return "yes" if flag else "no"
 
 
 def _chown_tree(path: Path, uid: int, gid: int) -> None:
+    """chown -R: the mail processes run as the mail uid and must own the maildir."""
     os.chown(path, uid, gid)
     for dirpath, dirnames, filenames in os.walk(path):
         for name in dirnames + filenames:

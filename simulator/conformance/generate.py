@@ -53,6 +53,7 @@ class _Builder:
     was_reset: bool = False
 
     def mid(self) -> str:
+        """A fresh mid for a delivered or appended message (every message gets a new one)."""
         self.messages += 1
         return f"r{self.messages}"
 
@@ -62,17 +63,21 @@ class _Builder:
         return not (self.settings.pop3_lock and used)
 
     def uids(self, draw: DrawFn) -> list[int]:
+        """1-3 UIDs near the ones that exist (so most commands hit real messages)."""
         top = max(1, min(self.messages, 8) + 1)
         return draw(st.lists(st.integers(1, top), min_size=1, max_size=3, unique=True))
 
     def flags(self, draw: DrawFn) -> list[str]:
+        """1-2 system flags."""
         return draw(st.lists(st.sampled_from(FLAGS), min_size=1, max_size=2, unique=True))
 
     def ref(self, draw: DrawFn) -> object:
+        """A MODSEQ reference to an earlier step (for CHANGEDSINCE / QRESYNC)."""
         return at(draw(st.integers(0, len(self.steps) - 1)))
 
     # -- one step ------------------------------------------------------------------------
     def step(self, draw: DrawFn) -> None:
+        """Append one random step: a delivery, a new session, or a command of a live one."""
         live = [k for k, s in self.sessions.items() if s.state != "closed"]
         choices = live * 4 + ["open"] * (len(self.sessions) < self.max_sessions) + ["deliver"]
         if not live and self.sessions and not self.was_reset:
@@ -91,6 +96,7 @@ class _Builder:
             self.steps.append(make(draw, choice, session))
 
     def _open(self, draw: DrawFn) -> None:
+        """Open a session and log it in (IMAP sessions often select INBOX straight away)."""
         k = len(self.sessions) + 1
         protocols = ["imap", "pop3"] if self.pop3_allowed() else ["imap"]
         protocol = draw(st.sampled_from(protocols))
@@ -101,6 +107,7 @@ class _Builder:
             self.steps.append(cmd(k, "select", "INBOX"))
 
     def _pop3(self, draw: DrawFn, k: int, s: _Session) -> Step:
+        """A POP3 command valid in TRANSACTION, or the goodbye/drop/autologout."""
         if s.state == "abandoned":
             s.state = "closed"
             return autologout(k)
@@ -121,6 +128,7 @@ class _Builder:
         return cmd(k, name)
 
     def _imap(self, draw: DrawFn, k: int, s: _Session) -> Step:
+        """Pick an IMAP command that suits the session's state."""
         names = []
         if s.state == "selected":
             names += [
@@ -135,6 +143,7 @@ class _Builder:
         return self._imap_step(draw, k, s, name)
 
     def _imap_step(self, draw: DrawFn, k: int, s: _Session, name: str) -> Step:
+        """Build the chosen IMAP command with plausible arguments."""
         if name in ("logout", "drop"):
             s.state = "closed"
             return cmd(k, "logout") if name == "logout" else drop(k)

@@ -111,9 +111,10 @@ class ImapView:
         return fetched
 
     def _vanish(self, response: list[Value]) -> None:
+        """Apply ``VANISHED uids`` to the sequence map and record the expunges as news."""
         if isinstance(response[1], list):  # VANISHED (EARLIER): only SELECT, read by the caller
             return
-        for uid in uid_set(response[1]):  # type: ignore[arg-type]
+        for uid in uid_set(response[1]):
             if uid in self.seq:
                 self.seq.remove(uid)
                 self.news.expunged.append(uid)
@@ -124,6 +125,7 @@ class ImapView:
                 self.news.flags.pop(uid, None)
 
     def _flag_news(self, seq: int, items: dict[str, Any]) -> None:
+        """Record a FETCH's flags/MODSEQ as flag news (merging split responses)."""
         uid = items.get("UID") or self.seq[seq - 1]
         if uid is None or ("FLAGS" not in items and uid not in self.news.flags):
             return  # a MODSEQ alone only completes news already started by FLAGS
@@ -141,7 +143,7 @@ class ImapView:
         result = self.conn.command(f"FETCH {unknown[0]}:{unknown[-1]} {ROW_ITEMS}")
         if not result.ok:
             raise RuntimeError(f"harness lost the sequence map of {self.folder}: {result}")
-        for seq, items in (fetch_items(r) for r in result.untagged if fetch_items(r)):  # type: ignore[misc]
+        for seq, items in (fetch_items(r) for r in result.untagged if fetch_items(r)):
             uid = items["UID"]
             self.seq[seq - 1] = uid
             flags = tuple(f.decode() for f in items["FLAGS"])

@@ -71,6 +71,7 @@ class ModelRunner(Runner):
         return "delivered"
 
     def _autologout(self, session: pop3.Session | imap.Session) -> None:
+        """End a session as the server's inactivity timer would."""
         if isinstance(session, pop3.Session):
             if session.state != pop3.CLOSED:
                 session.autologout()
@@ -79,6 +80,7 @@ class ModelRunner(Runner):
 
     # -- POP3 ----------------------------------------------------------------------------
     def _pop3(self, session: pop3.Session, name: str, args: tuple[Any, ...]) -> Obs:
+        """Run a POP3 command on the model and observe it like the Dovecot side does."""
         reply: Reply = getattr(session, name)(*args)
         obs: Obs = {"ok": reply.ok, "code": reply.code}
         if not reply.ok or name in POP3_SIMPLE:
@@ -97,12 +99,14 @@ class ModelRunner(Runner):
         return obs
 
     def _uidl(self, n: int, text: str) -> tuple[Any, ...]:
+        """A UIDL line in normal form."""
         return uidl_row(self, n, text)
 
     # -- IMAP ----------------------------------------------------------------------------
     def _imap(
         self, session: imap.Session, name: str, args: tuple[Any, ...], opts: dict[str, Any]
     ) -> Obs:
+        """Run an IMAP command on the model; protocol errors are observed as BAD."""
         folder = session.box.name if session.box is not None else ""
         try:
             reply = self._call_imap(session, name, args, opts)
@@ -120,6 +124,7 @@ class ModelRunner(Runner):
     def _call_imap(
         self, session: imap.Session, name: str, args: tuple[Any, ...], opts: dict[str, Any]
     ) -> Reply:
+        """Call the session method, resolving ``at(i)`` references and messages."""
         if name == "select":
             ref = opts.get("qresync")
             qresync = self.reference(args[0], ref) if isinstance(ref, At) else None
@@ -137,6 +142,7 @@ class ModelRunner(Runner):
         return getattr(session, name)(*args)
 
     def _imap_value(self, name: str, folder: str, args: tuple[Any, ...], value: Any) -> Any:
+        """The normal form of a successful reply's value, per command."""
         if name == "select":
             return self._select_info(args[0], value)
         if name == "search_all":
@@ -157,6 +163,7 @@ class ModelRunner(Runner):
         return None
 
     def _select_info(self, folder: str, info: imap.SelectInfo) -> dict[str, Any]:
+        """SELECT data in normal form."""
         return {
             "exists": info.exists,
             "uidnext": self.rel(folder, info.uidnext),
@@ -167,12 +174,15 @@ class ModelRunner(Runner):
         }
 
     def _flag_row(self, folder: str, r: imap.Row) -> tuple[Any, ...]:
+        """(UID, flags, MODSEQ) of a row."""
         return (self.rel(folder, r.uid), flags(r.flags), ModSeq(folder, r.modseq))
 
     def _new_row(self, folder: str, r: imap.Row) -> tuple[Any, ...]:
+        """(UID, mid, size, flags, MODSEQ) of a row."""
         return (self.rel(folder, r.uid), r.mid, r.size, flags(r.flags), ModSeq(folder, r.modseq))
 
     def _updates(self, folder: str, updates: imap.Updates | None) -> dict[str, Any]:
+        """``Reply.updates`` in normal form (None = no news)."""
         if updates is None:
             return {"new": [], "expunged": [], "flags": []}
         new = sorted(self._new_row(folder, r) for r in updates.new)

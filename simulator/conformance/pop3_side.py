@@ -46,6 +46,7 @@ class Pop3Side:
         return obs
 
     def _login(self, k: int) -> Obs:
+        """Start the process and probe it with NOOP: +OK, or -ERR [IN-USE] after the lock wait."""
         conn = self.server.pop3()
         conn.pipe.timeout = LOCK_WAIT
         ok, status, _ = conn.command("NOOP")
@@ -57,6 +58,7 @@ class Pop3Side:
         return {"ok": True, "code": ""}
 
     def _value(self, name: str, status: str, body: list[bytes], args: tuple[Any, ...]) -> Any:
+        """The normal form of a successful POP3 reply, per command."""
         if name == "stat":
             count, octets = status.split()[1:3]
             return (int(count), int(octets))

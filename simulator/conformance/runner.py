@@ -98,6 +98,7 @@ class Runner(ABC):
         return ""
 
     def _record(self) -> None:
+        """Remember every folder's (UIDVALIDITY, HIGHESTMODSEQ) after a step."""
         for folder in FOLDERS:
             validity, hms = self.mailbox_state(folder)
             self._state[folder].append((validity, hms))
@@ -137,6 +138,7 @@ class Runner(ABC):
         return len(states) - 2
 
     def _resolve(self, value: Any) -> Any:
+        """Replace every :class:`ModSeq` in an observation by its step."""
         if isinstance(value, ModSeq):
             return f"step{self._step_of(value)}"
         if isinstance(value, dict):

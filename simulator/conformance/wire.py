@@ -39,6 +39,7 @@ def parse(data: bytes) -> list[Value]:
 
 
 def _parse_list(data: bytes, pos: int, closer: bytes) -> tuple[list[Value], int]:
+    """Parse values until ``closer``; returns them and the position after it."""
     out: list[Value] = []
     while pos < len(data):
         ch = data[pos : pos + 1]
@@ -120,6 +121,7 @@ class ImapConn:
         return result
 
     def _collect(self, tag: bytes) -> Tagged:
+        """Read untagged responses until the tagged completion of ``tag``."""
         untagged: list[list[Value]] = []
         while True:
             line = self._line()

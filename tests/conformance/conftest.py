@@ -38,6 +38,7 @@ def dovecot() -> None:
 
 
 def _collected_traces(session: pytest.Session) -> list[Trace]:
+    """The named traces of every collected test (parameter ``named``)."""
     found: dict[str, Trace] = {}
     for item in session.items:
         params = getattr(item, "callspec", None)
@@ -58,6 +59,7 @@ def outcome_of(
     }
 
     def get(t: Trace) -> Outcome:
+        """Wait for ``t``'s outcome (started now if it was not collected up front)."""
         future = futures.get(t.name) or futures.setdefault(t.name, pool.submit(check, t))
         return future.result(timeout=TRACE_TIMEOUT)
 

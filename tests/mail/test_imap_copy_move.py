@@ -50,6 +50,7 @@ def test_rule15_move_never_leaves_a_message_in_neither_folder(
     seen_missing = []
 
     def check(acc: Account, event: StoreEvent) -> None:
+        """Record any moment at which a message is in no folder at all."""
         for mid in ("m1", "m2"):
             if not acc.find(mid):
                 seen_missing.append((event.kind, mid))

@@ -37,14 +37,17 @@ class StoreMachine(RuleBasedStateMachine):
         self.count = 0
 
     def _record(self, account: Account, event: StoreEvent) -> None:
+        """Remember every UID issued per (mailbox, UIDVALIDITY), in order."""
         if event.kind in ("add", "uidvalidity"):
             self.issued.setdefault((event.mailbox, event.uidvalidity), []).append(event.uid)
 
     def _uid(self, folder: str, index: int) -> int | None:
+        """An existing UID of ``folder`` picked by ``index``, or None if it is empty."""
         uids = list(self.account.mailboxes[folder].entries)
         return uids[index % len(uids)] if uids else None
 
     def _session(self, folder: str) -> imap.Session:
+        """An IMAP session with ``folder`` selected (COPY and MOVE are session commands)."""
         session = self.server.connect()
         session.login()
         session.select(folder)
@@ -52,6 +55,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule(folder=FOLDER, size=SIZES, flags=FLAGSETS)
     def add(self, folder: str, size: int, flags: frozenset[str]) -> None:
+        """Deliver or append a message: MODSEQ rises, unless the quota refuses it."""
         self.count += 1
         box = self.account.mailboxes[folder]
         before = box.highestmodseq
@@ -64,6 +68,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule(folder=FOLDER, index=st.integers(0, 50))
     def expunge(self, folder: str, index: int) -> None:
+        """Expunge a message: MODSEQ rises and the UID is gone."""
         uid = self._uid(folder, index)
         if uid is not None:
             box = self.account.mailboxes[folder]
@@ -73,6 +78,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule(folder=FOLDER, index=st.integers(0, 50), flags=FLAGSETS)
     def flag(self, folder: str, index: int, flags: frozenset[str]) -> None:
+        """Set flags: MODSEQ rises exactly when the flags really change."""
         uid = self._uid(folder, index)
         if uid is None:
             return
@@ -88,6 +94,7 @@ class StoreMachine(RuleBasedStateMachine):
 
     @rule(src=FOLDER, dest=FOLDER, index=st.integers(0, 50), move=st.booleans())
     def copy_or_move(self, src: str, dest: str, index: int, move: bool) -> None:
+        """COPY or MOVE one message to any folder (possibly the same one)."""
         uid = self._uid(src, index)
         if uid is not None:
             session = self._session(src)
@@ -96,6 +103,7 @@ class StoreMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.count > 0)
     @rule(folder=FOLDER)
     def reset(self, folder: str) -> None:
+        """Renumber a folder under a new UIDVALIDITY."""
         self.account.reset_uidvalidity(folder)
         self.last_hms[folder] = 0
 
