@@ -12,6 +12,9 @@ from simulator.observe.stats import TimeAverage, percentile, rounded
 
 ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
 MAX_WITNESSES = 5
+PERSIST_S = 60.0
+"""An anomaly counts once it has lasted this long: a message shown twice for a moment while
+a sync moves it between folders is nothing a person would see."""
 DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 """Percentiles of the propagation delays kept in summary.json, enough to draw their CDF."""
 
@@ -45,6 +48,8 @@ class Consistency:
         self.witnesses: dict[str, list[dict[str, Any]]] = {k: [] for k in ANOMALIES}
         self._seen: set[tuple[str, str, str]] = set()
         self._flags_reflected: dict[tuple[str, str], frozenset[str]] = {}
+        self._missing: dict[tuple[str, str], frozenset[str]] = {}
+        self._open: dict[tuple[str, str, str], tuple[float, str]] = {}
         for kind, handler in (("device", self._device), ("intent", self._intent),
                               ("view", self._view)):
             history.subscribe(kind, handler)
@@ -127,22 +132,47 @@ class Consistency:
 
     def _anomalies(self, t: float, device: str, user: str, mid: str, before: Any,
                    state: Any, shown: int) -> None:
-        if shown >= 2:
-            self.witness("duplicate", t, device, mid, f"shown {shown} times")
-        if shown and before is None and mid in self.deleted[user]:
-            self.witness("resurrected", t, device, mid, "deleted by the user, shown again")
+        self._suspect("duplicate", t, device, mid, shown >= 2, f"shown {shown} times")
+        back = before is None or ("resurrected", device, mid) in self._open
+        self._suspect("resurrected", t, device, mid,
+                      bool(shown) and mid in self.deleted[user] and back,
+                      "deleted by the user, shown again")
         want = self.intent[user].get(mid)
-        if want is None:
-            return
         key = (device, mid)
+        if want is None:
+            self._missing.pop(key, None)
+            self._suspect("lost_flag_change", t, device, mid, False, "")
+            return
+        if not shown:  # a copy that vanishes and comes back without the flag also reverted it
+            return
         had = self._flags_reflected.get(key, frozenset())
-        now_flags = state[1] if (shown and state) else frozenset()
-        lost = (had - now_flags) & want[1]
-        if lost and shown:
-            self.witness("lost_flag_change", t, device, mid,
-                          f"{', '.join(sorted(lost))} set by the user, reverted")
-        if shown:  # a copy that vanishes and comes back without the flag also reverted it;
-            self._flags_reflected[key] = now_flags  # all shown: the intent may follow the view
+        now_flags = state[1] if state else frozenset()
+        missing = ((self._missing.get(key, frozenset()) | (had - now_flags)) & want[1]) - now_flags
+        if missing:
+            self._missing[key] = missing
+        else:
+            self._missing.pop(key, None)
+        self._suspect("lost_flag_change", t, device, mid, bool(missing),
+                      f"{', '.join(sorted(missing))} set by the user, reverted")
+        self._flags_reflected[key] = now_flags  # all shown: the intent may follow the view
+
+    def _suspect(self, kind: str, t: float, device: str, mid: str, holds: bool,
+                 text: str) -> None:
+        """Open an anomaly while its condition holds; count it once it lasted PERSIST_S."""
+        key = (kind, device, mid)
+        if holds:
+            self._open.setdefault(key, (t, text))
+        elif key in self._open:
+            start, what = self._open.pop(key)
+            if t - start >= PERSIST_S:
+                self.witness(kind, start, device, mid, what)
+
+    def close(self, end: float) -> None:
+        """At the end of the run: anomalies still open count if they lasted PERSIST_S."""
+        for (kind, device, mid), (start, what) in list(self._open.items()):
+            if end - start >= PERSIST_S:
+                self.witness(kind, start, device, mid, what)
+        self._open.clear()
 
     # -- answers -------------------------------------------------------------------------
     def agreement_now(self) -> float:
@@ -158,6 +188,7 @@ class Consistency:
 
     def summary(self, end: float) -> dict[str, Any]:
         """The ``consistency`` block of summary.json."""
+        self.close(end)
         devices = sorted(self.agree)
         n = len(devices) or 1
         agreement = sum(self.agree[d].avg.mean(end) for d in devices) / n

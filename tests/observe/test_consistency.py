@@ -1,0 +1,99 @@
+"""The consistency checker on hand-written histories: agreement, propagation and anomalies
+exactly as DESIGN.md defines them."""
+
+from __future__ import annotations
+
+from simulator.observe.consistency import PERSIST_S, Consistency
+from simulator.observe.history import History
+
+INBOX = ("INBOX", frozenset())
+SEEN = ("INBOX", frozenset({"\\Seen"}))
+
+
+def checker() -> tuple[History, Consistency]:
+    history = History()
+    check = Consistency(history)
+    history.add("device", 0.0, "ann/laptop", "ann", "imap", 60.0)
+    history.add("device", 0.0, "ann/phone", "ann", "imap", 60.0)
+    return history, check
+
+
+def test_agreement_is_matching_over_view_union_intent_per_device() -> None:
+    """A device showing the message as intended matches; one not showing it does not."""
+    history, check = checker()
+    history.add("intent", 10.0, "ann", "m1", INBOX, "", "deliver")
+    history.add("view", 10.0, "ann/laptop", "m1", INBOX, 1, 1)
+    assert check.agree["ann/laptop"].ratio == 1.0
+    assert check.agree["ann/phone"].ratio == 0.0
+    assert check.agreement_now() == 0.5
+
+
+def test_agreement_is_time_weighted() -> None:
+    """Out of step for 10 s of a 40 s run, in step otherwise: 0.75 time-weighted."""
+    history, check = checker()
+    history.add("intent", 10.0, "ann", "m1", INBOX, "", "deliver")
+    history.add("view", 10.0, "ann/laptop", "m1", INBOX, 1, 1)
+    history.add("view", 20.0, "ann/phone", "m1", INBOX, 1, 1)
+    summary = check.summary(40.0)
+    assert summary["agreement"] == (1.0 + 0.75) / 2
+    assert summary["final_agreement"] == 1.0
+
+
+def test_a_flag_difference_is_a_mismatch() -> None:
+    """Same message, different flags: the device does not agree with the intent."""
+    history, check = checker()
+    history.add("intent", 1.0, "ann", "m1", SEEN, "ann/laptop", "read")
+    history.add("view", 1.0, "ann/laptop", "m1", SEEN, 1, 1)
+    history.add("view", 1.0, "ann/phone", "m1", INBOX, 1, 1)
+    assert check.summary(2.0)["divergent_messages"] == 1
+
+
+def test_propagation_is_measured_per_other_device_and_unpropagated_counted() -> None:
+    """The delay runs from the change to when each device shows it; never = unpropagated."""
+    history, check = checker()
+    history.add("intent", 100.0, "ann", "m1", INBOX, "", "deliver")
+    history.add("view", 130.0, "ann/laptop", "m1", INBOX, 1, 1)
+    summary = check.summary(1000.0)
+    assert summary["propagation_s"]["max"] == 30.0
+    assert summary["unpropagated"] == 1
+
+
+def test_a_duplicate_that_heals_within_a_minute_is_not_an_anomaly() -> None:
+    """Shown twice for a moment during a sync is nothing a person sees."""
+    history, check = checker()
+    history.add("intent", 1.0, "ann", "m1", INBOX, "", "deliver")
+    history.add("view", 5.0, "ann/phone", "m1", INBOX, 2, 2)
+    history.add("view", 5.5, "ann/phone", "m1", INBOX, 1, 1)
+    assert check.summary(1000.0)["anomalies"]["duplicate"] == 0
+
+
+def test_a_duplicate_that_persists_is_an_anomaly_with_a_witness() -> None:
+    """Shown twice for longer than PERSIST_S: one duplicate, witnessed when it began."""
+    history, check = checker()
+    history.add("intent", 1.0, "ann", "m1", INBOX, "", "deliver")
+    history.add("view", 5.0, "ann/phone", "m1", INBOX, 2, 2)
+    history.add("view", 5.0 + PERSIST_S + 1, "ann/phone", "m1", INBOX, 1, 1)
+    summary = check.summary(1000.0)
+    assert summary["anomalies"]["duplicate"] == 1
+    assert summary["anomaly_witnesses"]["duplicate"][0]["t"] == 5.0
+
+
+def test_mail_shown_again_after_the_person_deleted_it_is_resurrected() -> None:
+    """Deleted by the person, gone from the device, then back for good: resurrected."""
+    history, check = checker()
+    history.add("intent", 1.0, "ann", "m1", INBOX, "", "deliver")
+    history.add("view", 2.0, "ann/phone", "m1", INBOX, 1, 1)
+    history.add("intent", 3.0, "ann", "m1", None, "ann/phone", "delete")
+    history.add("view", 3.0, "ann/phone", "m1", None, 0, 0)
+    history.add("view", 500.0, "ann/phone", "m1", INBOX, 1, 1)
+    assert check.summary(1000.0)["anomalies"]["resurrected"] == 1
+
+
+def test_a_flag_the_person_set_that_a_device_reverts_is_a_lost_flag_change() -> None:
+    """The device showed \\Seen as intended, then lost it while the person still wants it."""
+    history, check = checker()
+    history.add("intent", 1.0, "ann", "m1", SEEN, "ann/laptop", "read")
+    history.add("view", 1.0, "ann/laptop", "m1", SEEN, 1, 1)
+    history.add("view", 50.0, "ann/laptop", "m1", INBOX, 1, 1)
+    summary = check.summary(1000.0)
+    assert summary["anomalies"]["lost_flag_change"] == 1
