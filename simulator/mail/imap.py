@@ -99,6 +99,8 @@ class Session:
         if self.state != SELECTED or box is None or self.account.mailboxes[box.name] is not box:
             return None
         news = Updates()
+        if box.highestmodseq == self._told_modseq:
+            return news  # nothing changed (every change raises HIGHESTMODSEQ)
         for entry in box.changed_since(self._told_modseq):
             rows = news.new if entry.uid >= self._told_uidnext else news.flags
             rows.append(row(entry))
@@ -160,7 +162,12 @@ class Session:
     def fetch_new(self, after_uid: int, headers: bool = True) -> Reply:
         """UID FETCH n+1:* (UID FLAGS RFC822.SIZE ENVELOPE [BODY.PEEK[HEADER]])."""
         box = self._selected()
-        rows = [row(e) for e in box.entries.values() if e.uid > after_uid]
+        newer = []
+        for uid in reversed(box.entries):  # entries are in UID order: stop at the first old one
+            if uid <= after_uid:
+                break
+            newer.append(box.entries[uid])
+        rows = [row(e) for e in reversed(newer)]
         per = ENVELOPE_BYTES + FLAG_ROW_BYTES
         down = sum(per + (min(r.size, 2_000) if headers else 0) for r in rows)
         return self._reply(rows, down=down)

@@ -48,6 +48,7 @@ class Device:
         self.last_ok_sync: float | None = None
         self.last_contact: float | None = None
         self.traffic = Cost()
+        self._unbilled = Cost()
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -164,6 +165,7 @@ class Device:
         self.busy = False
         self._charge(cost)
         if not (self.online and server.up):
+            self._flush()
             return False
         if self.client.protocol == "pop3":
             self.session = server.maildrops[self.user].open()
@@ -198,7 +200,14 @@ class Device:
     # -- running a client's generator ----------------------------------------------------------
     def drive(self, gen: SyncGen) -> Generator[Any, Any, Any]:
         """Run ``gen`` command by command; throw ConnectionLost into it if the link or the
-        server goes away (or a drop is drawn) before a command is sent."""
+        server goes away (or a drop is drawn) before a command is sent. The traffic is
+        recorded once per run of a generator, not per command."""
+        try:
+            return (yield from self._drive(gen))
+        finally:
+            self._flush()
+
+    def _drive(self, gen: SyncGen) -> Generator[Any, Any, Any]:
         try:
             cmd = next(gen)
         except StopIteration as stop:
@@ -250,8 +259,14 @@ class Device:
 
     def _charge(self, cost: Cost) -> None:
         self.traffic += cost
-        self.world.history.add("traffic", self.env.now, self.id, cost.round_trips, cost.up,
-                               cost.down)
+        self._unbilled += cost
+
+    def _flush(self) -> None:
+        """Record the traffic charged since the last record as one history event."""
+        cost, self._unbilled = self._unbilled, Cost()
+        if cost.round_trips or cost.up or cost.down:
+            self.world.history.add("traffic", self.env.now, self.id, cost.round_trips, cost.up,
+                                   cost.down)
 
 
 def _logout(conn: Conn) -> SyncGen:
