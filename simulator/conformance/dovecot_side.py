@@ -57,6 +57,8 @@ class DovecotRunner(Runner, ImapSide, Pop3Side):
             self.oracle.pipe.close()
             self.server.forget_uids(step.name)
             self.oracle = self.server.imap()
+            self.oracle.command(f"EXAMINE {step.name} (CONDSTORE)")  # renumber and track now
+            self.oracle.command("UNSELECT")
             return {}
         if step.kind == "open":
             self.sessions[step.session], self.kinds[step.session] = None, step.name
