@@ -21,6 +21,7 @@ from simulator.conformance.proc import DEFAULT_TIMEOUT, Pipe
 from simulator.conformance.wire import ImapConn, Pop3Conn
 
 LIBEXEC = Path(os.environ.get("MAILSIM_DOVECOT_LIBEXEC", "/usr/lib/dovecot"))
+DOVECONF = shutil.which("doveconf") or "/usr/bin/doveconf"
 NOBODY = 65534
 EX_TEMPFAIL = 75
 FOLDERS = ("Sent", "Drafts", "Trash", "Archive")
@@ -112,6 +113,15 @@ class Dovecot:
                 "}",
             ]
         return "\n".join(lines) + "\n"
+
+    def doveconf(self) -> str:
+        """``doveconf -n`` of the generated config: Dovecot's own check that it is valid."""
+        done = subprocess.run(
+            [DOVECONF, "-n", "-c", str(self.conf)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"doveconf rejects {self.conf}: {done.stderr}")
+        return done.stdout
 
     def _env(self) -> dict[str, str]:
         """The environment Dovecot's binaries need to find the (preauthenticated) user."""

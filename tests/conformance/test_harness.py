@@ -7,9 +7,11 @@ import pytest
 
 from simulator.conformance import cmd, deliver, open_, trace
 from simulator.conformance.compare import differences, report
+from simulator.conformance.dovecot import Dovecot, Settings
 from simulator.conformance.imap_view import uid_set
 from simulator.conformance.messages import mid_of, min_size, render
 from simulator.conformance.model_side import ModelRunner
+from simulator.conformance.proc import Pipe, ServerHung
 from simulator.conformance.runner import Run
 from simulator.conformance.wire import parse, response_code
 
@@ -94,3 +96,37 @@ def test_missing_dovecot_skips_locally_and_fails_in_ci(monkeypatch: pytest.Monke
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         require_dovecot()
+
+
+def test_a_silent_server_times_out_instead_of_hanging() -> None:
+    """A server that never answers raises ServerHung after the timeout; the suite goes on."""
+    pipe = Pipe(["sleep", "30"], {"PATH": "/usr/bin:/bin"}, timeout=0.2)
+    try:
+        with pytest.raises(ServerHung):
+            pipe.readline()
+    finally:
+        pipe.close(graceful=False)
+    assert pipe.proc.poll() is not None
+
+
+@pytest.mark.dovecot
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(),
+        Settings(pop3_lock=True, seen_on_retr=False),
+        Settings(quota=1_000, tempfail=True),
+    ],
+    ids=["defaults", "pop3-pinned", "quota-tempfail"],
+)
+def test_generated_dovecot_configs_are_valid(settings: Settings, dovecot: None) -> None:
+    """doveconf accepts every config the harness writes, with the settings a trace pins."""
+    server = Dovecot(settings)
+    try:
+        text = server.doveconf()
+    finally:
+        server.shutdown()
+    assert "mail_save_crlf = yes" in text
+    assert ("pop3_lock_session = yes" in text) == settings.pop3_lock  # -n lists non-defaults
+    assert ("pop3_no_flag_updates = yes" in text) == (not settings.seen_on_retr)
+    assert ("quota_rule = *:storage=1000B" in text) == (settings.quota == 1_000)
