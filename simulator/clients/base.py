@@ -80,6 +80,10 @@ class Client(ABC):
         """Whether queued work (outbox, offline actions) is waiting for a connection."""
         return False
 
+    def untagged(self, updates: Any) -> None:
+        """Untagged news that came with a reply (IMAP: EXISTS, EXPUNGE, FETCH FLAGS about
+        the selected mailbox), handed over before the reply itself."""
+
     def disconnected(self) -> None:
         """The session ended or broke; forget session-only state."""
 

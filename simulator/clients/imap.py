@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from simulator.clients.base import Client, Conn, SyncGen
 from simulator.clients.local import LocalStore
@@ -116,6 +117,7 @@ class ImapClient(Client):
         self.queue: deque[Action] = deque()
         self.outbox: deque[Message] = deque()
         self.selected: str | None = None
+        self.announced: set[str] = set()
         self._seq = 0
 
     @property
@@ -135,6 +137,7 @@ class ImapClient(Client):
     def disconnected(self) -> None:
         """No mailbox is selected any more."""
         self.selected = None
+        self.announced.clear()
 
     def lost(self) -> None:
         """Cache, server state and queued work are gone (the device is new)."""
@@ -163,6 +166,9 @@ class ImapClient(Client):
             yield from self._replay(conn, action)
             if self.queue and self.queue[0] is action:
                 self.queue.popleft()  # acknowledged: an interrupted replay resumes here
+        if not full and not fresh and self.selected == "INBOX":
+            yield from self._after_idle(conn, now)
+            return True
         for folder in SYNCED if full else ("INBOX",):
             yield from self._sync_folder(conn, folder, now)
         if self.idles and self.selected != "INBOX":
@@ -225,11 +231,32 @@ class ImapClient(Client):
         elif info.highestmodseq != state.highestmodseq:
             yield from self._resync_known(conn, folder, state)
         if info.uidnext > state.last_uid + 1:
-            rows = (yield conn.fetch_new(state.last_uid)).value
-            for row in rows:
-                yield from self._arrived(conn, folder, row, now)
-            state.last_uid = max([state.last_uid, *(r.uid for r in rows)])
+            yield from self._fetch_new(conn, folder, state, now)
         state.highestmodseq = info.highestmodseq
+
+    def _after_idle(self, conn: Conn, now: float) -> SyncGen:
+        """IDLE pushed news on the selected INBOX (RFC 2177): DONE ends the IDLE and carries
+        the untagged EXPUNGE/FETCH responses; new UIDs are then fetched (UID FETCH n:*).
+        HIGHESTMODSEQ is left as it was, so the next full resync stays exact."""
+        news = (yield conn.idle()).updates
+        if news is not None:
+            self._apply("INBOX", news.flags, news.expunged)
+        if "INBOX" in self.announced:
+            yield from self._fetch_new(conn, "INBOX", self.folders["INBOX"], now)
+
+    def untagged(self, updates: Any) -> None:
+        """Remember which selected mailbox announced new mail (EXISTS) with any reply; flag
+        and expunge news outside IDLE waits for the next resync."""
+        if updates.new and self.selected is not None:
+            self.announced.add(self.selected)
+
+    def _fetch_new(self, conn: Conn, folder: str, state: FolderState, now: float) -> SyncGen:
+        """UID FETCH last+1:* and the bodies the cache keeps."""
+        self.announced.discard(folder)
+        rows = (yield conn.fetch_new(state.last_uid)).value
+        for row in rows:
+            yield from self._arrived(conn, folder, row, now)
+        state.last_uid = max([state.last_uid, *(r.uid for r in rows)])
 
     def _resync_known(self, conn: Conn, folder: str, state: FolderState) -> SyncGen:
         """Base: FETCH FLAGS of all known; CONDSTORE: CHANGEDSINCE + SEARCH for expunges."""

@@ -4,7 +4,7 @@
     server (POP3) 2d 09:20; staff-01/phone was lost 5d 12:00 → m17@staff-01 exists nowhere
 
 They go with each anomaly witness and lost-mail example, so a report says what went wrong
-and not only that something did. Without a kept history there is nothing to tell (None).
+and not only that something did.
 """
 
 from __future__ import annotations
@@ -60,11 +60,22 @@ class Phrase:
         return f"{who}{self.text} {clock(self.t)}"
 
 
-def index(history: History, mids: Iterable[str]) -> tuple[dict[str, list[Event]], list[Event]]:
-    """One pass over the kept history: events naming each wanted mid, and context events."""
+class StoryLog:
+    """The events stories are told from: the history itself when it is kept, else just the
+    kinds a story reads, so summary.json is the same whether or not the history is kept."""
+
+    def __init__(self, history: History) -> None:
+        self.events: list[Event] = history.events if history.keep else []
+        if not history.keep:
+            for kind in (*MID_AT, *CONTEXT):
+                history.subscribe(kind, self.events.append)
+
+
+def index(log: StoryLog, mids: Iterable[str]) -> tuple[dict[str, list[Event]], list[Event]]:
+    """One pass over the logged events: events naming each wanted mid, and context events."""
     wanted: dict[str, list[Event]] = {mid: [] for mid in mids}
     context: list[Event] = []
-    for event in history.events:
+    for event in log.events:
         kind = event[0]
         at = MID_AT.get(kind)
         if at is not None:
@@ -237,15 +248,11 @@ def _stored(events: list[Event]) -> bool:
 
 
 def add_stories(
-    history: History, witnesses: dict[str, list[dict[str, Any]]], lost: list[dict[str, Any]]
+    log: StoryLog, witnesses: dict[str, list[dict[str, Any]]], lost: list[dict[str, Any]]
 ) -> None:
-    """Give every anomaly witness and lost-mail example a ``story`` (None without history)."""
+    """Give every anomaly witness and lost-mail example a ``story``."""
     mids = [w["mid"] for rows in witnesses.values() for w in rows] + [x["mid"] for x in lost]
-    if not history.keep:
-        for row in [*lost, *(w for rows in witnesses.values() for w in rows)]:
-            row["story"] = None
-        return
-    events, context = index(history, mids)
+    events, context = index(log, mids)
     for kind, rows in witnesses.items():
         for w in rows:
             whole = kind == "local_only"

@@ -8,7 +8,7 @@ from typing import Any
 from simulator.observe.consistency import Consistency
 from simulator.observe.durability import Durability
 from simulator.observe.history import Event, History
-from simulator.observe.narrative import add_stories
+from simulator.observe.narrative import StoryLog, add_stories
 from simulator.observe.reads import Reads
 from simulator.observe.storage import DeviceStorage, ServerStorage
 from simulator.observe.timeline import TIMELINE_COLUMNS, Timeline
@@ -28,6 +28,7 @@ class Observer:
     def __init__(self, history: History, quota: int | None = None,
                  full_margin: dict[str, int] | None = None) -> None:
         self.history = history
+        self.stories = StoryLog(history)
         self.consistency = Consistency(history)
         self.server = ServerStorage(history, quota, full_margin or {})
         self.devices = DeviceStorage(history)
@@ -81,7 +82,7 @@ class Observer:
         consistency["anomaly_witnesses"] = {
             k: list(v) for k, v in self.consistency.witnesses.items()
         }
-        add_stories(self.history, consistency["anomaly_witnesses"], durability["lost_examples"])
+        add_stories(self.stories, consistency["anomaly_witnesses"], durability["lost_examples"])
         offline, reads = self.reads.summary()
         traffic, security = self.traffic.summary()
         return {

@@ -81,7 +81,10 @@ class Bench:
                         return run
                     raise AssertionError("client kept going after ConnectionLost")
                 run.commands.append(cmd)
-                cmd = gen.send(self.execute(session, cmd))
+                reply = self.execute(session, cmd)
+                if reply.updates:
+                    client.untagged(reply.updates)
+                cmd = gen.send(reply)
         except StopIteration as stop:
             run.finished, run.value = True, stop.value
         if client.protocol == "pop3" or getattr(session, "state", "") == "LOGOUT":

@@ -226,6 +226,8 @@ class Device:
             self._charge(reply.cost)
             if not (self.online and self.world.server.up) or self.drops.after(cmd):
                 return self._broken(gen)
+            if reply.updates:
+                self.client.untagged(reply.updates)
             try:
                 cmd = gen.send(reply)
             except StopIteration as stop:

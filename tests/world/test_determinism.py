@@ -32,3 +32,14 @@ def test_another_process_with_another_hash_seed_gives_the_same_bytes() -> None:
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin"})
     assert other.stdout == here
+
+
+def test_keeping_the_history_or_not_gives_the_same_summary() -> None:
+    """Anomaly stories come from the run, not from whether its history was kept, so
+    summary.json is identical either way (compare and sweep keep no history)."""
+    from pathlib import Path
+
+    faults = Path(__file__).parents[2] / "scenarios" / "faults.yaml"
+    kept = run(faults).summary_json()
+    assert kept == run(faults, keep_history=False).summary_json()
+    assert '"story": null' not in kept and '"story": "' in kept
