@@ -25,19 +25,18 @@ class Pop3Client(Client):
         self.deleted_here: set[str] = set()  # UIDLs deleted locally, DELE at next session
         self.outbox: list[Message] = []
         self._seq = 0
-
-    def _setting(self, name: str, default: object) -> object:
-        return getattr(self.settings, name, default)
+        self.leave = bool(getattr(settings, "leave_on_server", False))
+        self.delete_after: float | None = getattr(settings, "delete_after", None)
+        self.delete_deleted = bool(getattr(settings, "delete_when_deleted_locally", False))
 
     def _wants_dele(self, uidl: str, now: float) -> bool:
-        if not self._setting("leave_on_server", False):
+        """Rule 8: delete on download, N days after this device's download, or when
+        deleted here, as set."""
+        if not self.leave:
             return True
-        after = self._setting("delete_after", None)
-        if after is not None and now - self.known[uidl] >= after:
+        if self.delete_after is not None and now - self.known[uidl] >= self.delete_after:
             return True
-        return bool(self._setting("delete_when_deleted_locally", False)) and (
-            uidl in self.deleted_here
-        )
+        return self.delete_deleted and uidl in self.deleted_here
 
     def key_for(self, uidl: str) -> str:
         """The local key of a downloaded message (override to change bookkeeping)."""

@@ -42,6 +42,7 @@ class Consistency:
         self.view: defaultdict[str, dict[str, tuple[Any, int]]] = defaultdict(dict)
         self.agree: dict[str, DeviceAgreement] = {}
         self.pending: dict[tuple[str, str], list[float]] = {}
+        self.unpropagated = 0  # changes in ``pending``, kept as a count for the time series
         self.delays: list[float] = []
         self.deleted: defaultdict[str, set[str]] = defaultdict(set)
         self.counts = dict.fromkeys(ANOMALIES, 0)
@@ -62,7 +63,7 @@ class Consistency:
         self.agree[device] = DeviceAgreement(avg=TimeAverage(t, 1.0))
         for mid in self.intent[user]:
             self._update(t, device, mid, (0, 0))
-            self.pending[(device, mid)] = [t]
+            self._wait((device, mid), t)
 
     def _intent(self, e: Event) -> None:
         _, t, user, mid, state, _origin, cause = e
@@ -75,9 +76,9 @@ class Consistency:
         for device, old in zip(devices, before, strict=True):
             self._update(t, device, mid, old)
             if self._matches(device, mid):
-                self.pending.pop((device, mid), None)
+                self._settle((device, mid))
             else:
-                self.pending.setdefault((device, mid), []).append(t)
+                self._wait((device, mid), t)
         if state is None and cause == "delete":
             self.deleted[user].add(mid)
 
@@ -93,12 +94,21 @@ class Consistency:
             views.pop(mid, None)
         self._update(t, device, mid, old)
         self._anomalies(t, device, user, mid, before, state, shown)
-        waiting = self.pending.get((device, mid))
-        if waiting and self._matches(device, mid):
-            self.delays.extend(t - t0 for t0 in waiting)
-            del self.pending[(device, mid)]
+        if (device, mid) in self.pending and self._matches(device, mid):
+            self.delays.extend(t - t0 for t0 in self._settle((device, mid)))
 
     # -- bookkeeping ---------------------------------------------------------------------
+    def _wait(self, key: tuple[str, str], t: float) -> None:
+        """A change at ``t`` has yet to reach this (device, message)."""
+        self.pending.setdefault(key, []).append(t)
+        self.unpropagated += 1
+
+    def _settle(self, key: tuple[str, str]) -> list[float]:
+        """The device now shows what is intended: the times of the changes it was awaiting."""
+        waiting = self.pending.pop(key, [])
+        self.unpropagated -= len(waiting)
+        return waiting
+
     def _matches(self, device: str, mid: str) -> bool:
         want = self.intent[self.user_of[device]].get(mid)
         have = self.view[device].get(mid)
@@ -205,7 +215,7 @@ class Consistency:
                 "count": len(self.delays),
                 "quantiles": delay_quantiles(self.delays),
             },
-            "unpropagated": sum(len(v) for v in self.pending.values()),
+            "unpropagated": self.unpropagated,
             "anomalies": dict(self.counts),
             "anomaly_witnesses": {k: list(v) for k, v in self.witnesses.items()},
         }

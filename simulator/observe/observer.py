@@ -57,7 +57,7 @@ class Observer:
             self.devices.total_now(),
             online,
             int(server_up),
-            sum(len(v) for v in self.consistency.pending.values()),
+            self.consistency.unpropagated,
             self.reads.attempts,
             _round(self.reads.offline_ratio()),
             sum(self.server.bounced.values()),
