@@ -50,7 +50,7 @@ class _Builder:
     steps: list[Step] = field(default_factory=list)
     sessions: dict[int, _Session] = field(default_factory=dict)
     messages: int = 0
-    was_reset: bool = False
+    reset_at: int = 0  # index of the UIDVALIDITY reset step, 0 if none
 
     def mid(self) -> str:
         """A fresh mid for a delivered or appended message (every message gets a new one)."""
@@ -72,19 +72,22 @@ class _Builder:
         return draw(st.lists(st.sampled_from(FLAGS), min_size=1, max_size=2, unique=True))
 
     def ref(self, draw: DrawFn) -> object:
-        """A MODSEQ reference to an earlier step (for CHANGEDSINCE / QRESYNC)."""
-        return at(draw(st.integers(0, len(self.steps) - 1)))
+        """A MODSEQ reference to an earlier step (for CHANGEDSINCE / QRESYNC).
+
+        Never from before a UIDVALIDITY reset: a MODSEQ means nothing across one.
+        """
+        return at(draw(st.integers(self.reset_at, len(self.steps) - 1)))
 
     # -- one step ------------------------------------------------------------------------
     def step(self, draw: DrawFn) -> None:
         """Append one random step: a delivery, a new session, or a command of a live one."""
         live = [k for k, s in self.sessions.items() if s.state != "closed"]
         choices = live * 4 + ["open"] * (len(self.sessions) < self.max_sessions) + ["deliver"]
-        if not live and self.sessions and not self.was_reset:
+        if not live and self.sessions and not self.reset_at:
             choices.append("reset")  # once, and only while no session is open (see trace.py)
         choice = draw(st.sampled_from(choices))
         if choice == "reset":
-            self.was_reset = True
+            self.reset_at = len(self.steps)
             self.steps.append(reset_uidvalidity(draw(st.sampled_from(FOLDERS))))
         elif choice == "deliver":
             self.steps.append(deliver(self.mid(), draw(st.sampled_from(SIZES))))

@@ -19,7 +19,8 @@ over-quota policy) and a list of steps:
 
 UIDs in arguments are relative to the first UID of their mailbox (1 = the first message ever
 stored there). A MODSEQ argument is written ``at(i)``: the mailbox's HIGHESTMODSEQ right
-after step ``i``, as a client that synchronised then would remember it.
+after step ``i``, as a client that synchronised then would remember it (never refer to a
+step before a UIDVALIDITY reset of that mailbox in CHANGEDSINCE: MODSEQs restart).
 """
 
 from __future__ import annotations
