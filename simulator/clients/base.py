@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from simulator.clients.local import LocalStore
 from simulator.mail.message import Message
 from simulator.mail.reply import Reply
+from simulator.mail.store import ANSWERED, FLAGGED, SEEN
 
 
 class ConnectionLost(Exception):
@@ -93,12 +94,20 @@ class Client(ABC):
 
     # -- what the person does (locally; server work is queued) ----------------------------
     @abstractmethod
-    def read(self, mid: str) -> bool:
-        """Mark ``mid`` read here; False if it is not shown here."""
+    def mark(self, mid: str, flag: str) -> bool:
+        """Set ``flag`` on ``mid`` as the person did here; False if it is not shown here."""
 
-    @abstractmethod
+    def read(self, mid: str) -> bool:
+        """Mark ``mid`` read here."""
+        return self.mark(mid, SEEN)
+
     def flag(self, mid: str) -> bool:
         """Flag ``mid``."""
+        return self.mark(mid, FLAGGED)
+
+    def answered(self, mid: str) -> bool:
+        """Mark ``mid`` as answered (after a reply was written)."""
+        return self.mark(mid, ANSWERED)
 
     @abstractmethod
     def archive(self, mid: str) -> bool:
@@ -107,10 +116,6 @@ class Client(ABC):
     @abstractmethod
     def delete(self, mid: str) -> bool:
         """Delete ``mid`` (to Trash or expunged, as the client is set)."""
-
-    @abstractmethod
-    def answered(self, mid: str) -> bool:
-        """Mark ``mid`` as answered (after a reply was written)."""
 
     @abstractmethod
     def send(self, msg: Message) -> None:

@@ -15,7 +15,7 @@ from simulator.clients.base import Client, Conn, SyncGen
 from simulator.clients.local import LocalStore
 from simulator.mail.imap import Row
 from simulator.mail.message import Message
-from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN
+from simulator.mail.store import DELETED, SEEN
 
 SYNCED = ("INBOX", "Sent", "Archive")
 
@@ -316,7 +316,8 @@ class ImapClient(Client):
         return bool(got.ok)
 
     # -- what the person does ----------------------------------------------------------------
-    def _flag(self, mid: str, flag: str) -> bool:
+    def mark(self, mid: str, flag: str) -> bool:
+        """Set here at once; +FLAGS on the server at the next sync (rule 19)."""
         local = self.store.shown(mid)
         if local is None:
             return False
@@ -324,18 +325,6 @@ class ImapClient(Client):
             self.store.update(local.key, flags=local.flags | {flag})
             self.queue.append(Action("flag", local.key, "+", flag))
         return True
-
-    def read(self, mid: str) -> bool:
-        """\\Seen here now, on the server at the next sync."""
-        return self._flag(mid, SEEN)
-
-    def flag(self, mid: str) -> bool:
-        """\\Flagged."""
-        return self._flag(mid, FLAGGED)
-
-    def answered(self, mid: str) -> bool:
-        """\\Answered."""
-        return self._flag(mid, ANSWERED)
 
     def archive(self, mid: str) -> bool:
         """MOVE to Archive (shown there at once)."""

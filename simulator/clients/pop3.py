@@ -10,7 +10,7 @@ from __future__ import annotations
 from simulator.clients.base import Client, Conn, SyncGen
 from simulator.clients.local import LocalStore
 from simulator.mail.message import Message
-from simulator.mail.store import ANSWERED, FLAGGED, SEEN
+from simulator.mail.store import SEEN
 
 
 class Pop3Client(Client):
@@ -83,24 +83,13 @@ class Pop3Client(Client):
         self.deleted_here.clear()
         self.outbox.clear()
 
-    def _flag(self, mid: str, flag: str) -> bool:
+    def mark(self, mid: str, flag: str) -> bool:
+        """Flags stay on this device (rule 7)."""
         local = self.store.shown(mid)
         if local is None:
             return False
         self.store.update(local.key, flags=local.flags | {flag})
         return True
-
-    def read(self, mid: str) -> bool:
-        """\\Seen, locally only (rule 7)."""
-        return self._flag(mid, SEEN)
-
-    def flag(self, mid: str) -> bool:
-        """\\Flagged, locally only."""
-        return self._flag(mid, FLAGGED)
-
-    def answered(self, mid: str) -> bool:
-        """\\Answered, locally only."""
-        return self._flag(mid, ANSWERED)
 
     def archive(self, mid: str) -> bool:
         """Move to the local Archive folder."""
