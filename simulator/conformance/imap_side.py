@@ -181,11 +181,16 @@ class ImapSide:
         return self._expunge(view, "EXPUNGE")
 
     def _expunge(self, view: ImapView, text: str) -> Obs:
-        """An expunge command; its value is the UIDs that VANISHED during it."""
-        before = len(view.news.expunged)
+        """An expunge command; its value is the UIDs that VANISHED during it (the NOOP before
+        it drained other sessions' expunges), announced-but-unfetched messages included."""
         result = view.conn.command(text)
         view.absorb(result, results_are_updates=True)
-        gone = view.news.expunged[before:]
+        gone = [
+            uid
+            for r in result.untagged
+            if r[0] == b"VANISHED" and not isinstance(r[1], list)
+            for uid in uid_set(r[1])
+        ]
         return _done(result, sorted(self.rel(view.folder, u) for u in gone))
 
     def _i_close(self, view: ImapView) -> Obs:

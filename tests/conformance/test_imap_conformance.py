@@ -148,6 +148,15 @@ TRACES: list[Trace] = [
         expect=[(9, "value", [1]), (9, "updates.expunged", [1])],
     ),
     trace(
+        "rule12_expunge_takes_deleted_mail_another_session_just_appended", (12, 13, 14),
+        "EXPUNGE removes a \\Deleted message APPENDed by another session a moment ago; "
+        "it was never reported as new, and is not reported as expunged news either.",
+        deliver("m1", 300), *imap_in(1), open_(2, "imap"), c(2, "login"),  # 0-5
+        c(2, "append", "INBOX", "d1", 300, [DELETED]), c(1, "expunge"), c(1, "noop"),  # 6-8
+        expect=[(7, "value", [2]), (7, "updates", NO_NEWS), (8, "updates", NO_NEWS),
+                ("final", "INBOX", [(1, "m1", 300, ())])],
+    ),
+    trace(
         "rule14_append_assigns_new_uids_with_appenduid", (14,),
         "APPEND returns the new UID (APPENDUID) and keeps the given flags.",
         *imap_in(1, "Sent"), c(1, "append", "Sent", "s1", 500, [SEEN]),  # 0-3
