@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.report import fmt
 from simulator.report.decide import agrees, evaluate, names
 from simulator.report.figures import figures
-from simulator.report.markdown import headline, human_seconds, pct
+from simulator.report.markdown import canonical, headline, human_seconds, pct
 from simulator.report.page import esc, figure, page, table
 from simulator.report.recommend import recommendation
 
@@ -33,6 +33,7 @@ def run_html(summary: dict[str, Any], timeseries: Sequence[Sequence[Any]]) -> st
                     f"seed {sc['seed']}")
     body += [figure(p) for p in plots]
     body.append(_devices(summary))
+    body.append("<h2>What went wrong</h2>\n" + what_went_wrong(summary))
     return page(title, "\n".join(body))
 
 
@@ -57,6 +58,27 @@ def _devices(summary: dict[str, Any]) -> str:
     return "<h2>Devices</h2>\n" + table(head, rows)
 
 
+def what_went_wrong(summary: dict[str, Any]) -> str:
+    """Anomaly counts with each witness's story, and lost mail with where it last was."""
+    anomalies = summary["consistency"]["anomalies"]
+    witnesses = summary["consistency"].get("anomaly_witnesses", {})
+    lost = summary["durability"]
+    if not any(anomalies.values()) and not lost["lost"]:
+        return "<p>No anomalies and no lost mail.</p>\n"
+    out = ["<ul class=\"stories\">"]
+    for kind in canonical(witnesses):
+        shown = witnesses[kind]
+        out.append(f"<li><strong>{esc(kind)}: {esc(anomalies[kind])}</strong>"
+                   + (f" (first {len(shown)} shown)" if shown else ""))
+        out += ["<ul>", *(f"<li>{esc(w.get('story') or w['what'])}</li>" for w in shown),
+                "</ul></li>"]
+    out.append(f"<li><strong>lost: {esc(lost['lost'])}</strong><ul>")
+    out += [f"<li>{esc(x.get('story') or x['mid'] + ': last seen ' + x['last_seen'])}</li>"
+            for x in lost["lost_examples"]]
+    out.append("</ul></li></ul>\n")
+    return "\n".join(out)
+
+
 def comparison_html(c: Comparison) -> str:
     """The whole comparison.html."""
     name = c.scenario["name"]
@@ -76,6 +98,7 @@ def comparison_html(c: Comparison) -> str:
     body.append("<h2>Plots</h2>")
     where = f"first replication (seed {c.seeds[0]})"
     body += [figure(p) for p in figures(c.summaries, c.timeseries, where)]
+    body.append(_stories(c, where))
     body.append(_runs(c))
     return page(title, "\n".join(body))
 
@@ -123,6 +146,16 @@ def metrics_table(c: Comparison) -> str:
     caption = (f"{note}. ↑ higher is better, ↓ lower is better; ★ best (ties share it; "
                "no star when all variants are equal); — no such figure in these runs.")
     return table(head, rows, caption, cls="metrics")
+
+
+def _stories(c: Comparison, where: str) -> str:
+    """Per variant, what went wrong in its first replication, folded away."""
+    parts = [f"<h2>What went wrong</h2>\n<p>Anomalies and lost mail with their stories, "
+             f"{esc(where)}.</p>"]
+    for v in c.variants:
+        parts.append(f"<details><summary>{esc(v)}</summary>\n"
+                     f"{what_went_wrong(c.summaries[v])}</details>")
+    return "\n".join(parts) + "\n"
 
 
 def _runs(c: Comparison) -> str:
