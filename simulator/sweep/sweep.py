@@ -4,6 +4,7 @@ tidy tables (runs.csv, points.csv, optional Parquet) and an HTML page of plots."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 
 from simulator.compare.runs import replication_seeds
 from simulator.report.files import OutputExists, write_atomic, write_text_atomic
-from simulator.scenario import ScenarioError, parse_scenario
+from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.scenario.yamlio import dump_yaml, read_yaml
 from simulator.sweep.execute import Progress, SweepTask, execute
 from simulator.sweep.grid import Axis, apply, expand, label, parse_axis
@@ -65,7 +66,7 @@ def plan(path: Path, grid: Sequence[str | Axis], replications: int, seed: int | 
         edited, variant = apply(doc, point)
         source = f"{path} [{label(point)}]"
         point_text = dump_yaml(edited)
-        scenario = parse_scenario(point_text, source)
+        scenario = _parse_point(point_text, source, path, label(point))
         if variant is not None and variant not in scenario.variant_names():
             names = ", ".join(scenario.variant_names())
             raise ScenarioError([f"{source}: variant: unknown {variant!r} (expected one of: "
@@ -76,6 +77,17 @@ def plan(path: Path, grid: Sequence[str | Axis], replications: int, seed: int | 
             "values": {a.path: list(a.values) for a in axes}, "replications": replications,
             "seeds": seeds}
     return spec, tasks
+
+
+def _parse_point(text: str, source: str, path: Path, where: str) -> Scenario:
+    """Validate one point; its errors name the grid point (line numbers would point into
+    the regenerated YAML, not into the user's file)."""
+    try:
+        return parse_scenario(text, source)
+    except ScenarioError as err:
+        lines = [f"{path}: with --grid {where}: " + re.sub(r"^.*?:\d+:\d+: ", "", e)
+                 for e in err.errors]
+        raise ScenarioError(lines) from None
 
 
 def sweep(path: str | Path, grid: Sequence[str | Axis], replications: int = 3,
