@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from simulator.conformance import Trace, check
 from simulator.conformance.generate import traces
 
-EXAMPLES = int(os.environ.get("MAILSIM_CONFORMANCE_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("MAILSIM_CONFORMANCE_EXAMPLES", "150"))
 
 
 @pytest.mark.dovecot
