@@ -111,16 +111,6 @@ class LocalStore:
             self._notify(new.msg.mid)
         return new
 
-    def rekey(self, old_key: str, new_key: str, **changes: object) -> None:
-        """Move a message to a new key (a UID learnt after MOVE or APPEND)."""
-        old = self.msgs.get(old_key)
-        if old is None:
-            return
-        self._unindex(old)
-        self.msgs.pop(old_key, None)
-        self._index(replace(old, key=new_key, **changes))  # type: ignore[arg-type]
-        self._notify(old.msg.mid)
-
     def remove(self, key: str) -> None:
         """Forget ``key`` and its body."""
         old = self.msgs.get(key)

@@ -52,8 +52,3 @@ class History:
         """Kept events of the given kinds, in order."""
         wanted = set(kinds)
         return (e for e in self.events if e[0] in wanted)
-
-    def replay(self, other: History) -> None:
-        """Feed every kept event of this history into ``other`` (checkers after the fact)."""
-        for event in self.events:
-            other.add(*event)

@@ -47,8 +47,8 @@ class Device:
         self.idle_news = False
         self.last_ok_sync: float | None = None
         self.last_contact: float | None = None
-        self.traffic = Cost()
         self._unbilled = Cost()
+        self.stored_bytes = 0  # last device_bytes recorded (the world only records changes)
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -260,7 +260,6 @@ class Device:
             self.world.acting = None
 
     def _charge(self, cost: Cost) -> None:
-        self.traffic += cost
         self._unbilled += cost
 
     def _flush(self) -> None:

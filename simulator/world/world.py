@@ -91,7 +91,10 @@ class World:
     def _view(self, device: Device, mid: str, state: State | None, shown: int, bodies: int) -> None:
         now = self.env.now
         self.history.add("view", now, device.id, mid, state, shown, bodies)
-        self.history.add("device_bytes", now, device.id, device.client.store.bytes)
+        used = device.client.store.bytes
+        if used != device.stored_bytes:  # a flag change moves no bytes: no event
+            device.stored_bytes = used
+            self.history.add("device_bytes", now, device.id, used)
 
     def _push(self, user: str, event: StoreEvent) -> None:
         """IDLE: tell every other idling, connected device of ``user`` about INBOX news."""
