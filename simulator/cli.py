@@ -88,7 +88,9 @@ def validate(scenario: ScenarioArg) -> None:
         raise fail(str(problem)) from None
     users = loaded.expand()
     devices = sum(len(u.devices) for u in users)
-    out.print(f"{scenario}: ok — {len(users)} users, {devices} devices, "
+    extra = sum(len(u.accounts) for u in users)
+    more = f"{extra} further accounts, " if extra else ""
+    out.print(f"{scenario}: ok — {len(users)} users, {devices} devices, {more}"
               f"{loaded.duration / 86400:g} days, variants: {', '.join(loaded.variant_names())}")
 
 

@@ -77,8 +77,13 @@ class Results:
 
 
 def full_margins(scenario: Scenario) -> dict[str, int]:
-    """Per user, the room below which the account counts as full: one typical message."""
-    return {user.name: int(user.mail.size.median) for user in scenario.expand()}
+    """Per account, the room below which it counts as full: one typical message."""
+    margins = {}
+    for user in scenario.expand():
+        margins[user.name] = int(user.mail.size.median)
+        for account in user.accounts:
+            margins[user.account_id(account)] = int(account.mail.size.median)
+    return margins
 
 
 @contextmanager

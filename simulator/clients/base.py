@@ -50,6 +50,9 @@ class Client(ABC):
     ``client: {class: "package.module:MyClient"}`` to test your own algorithm."""
 
     protocol: ClassVar[str]
+    merges_accounts: ClassVar[bool] = False
+    """Whether the client files mail into local folders that several accounts can share (a
+    POP3 client's one local Inbox, claim P8), rather than mirroring each server's folders."""
 
     def __init__(self, device: str, settings: Any, store: LocalStore) -> None:
         self.device = device

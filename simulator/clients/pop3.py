@@ -18,6 +18,7 @@ class Pop3Client(Client):
     deleted locally; sent mail and flags never leave the device (rule 7)."""
 
     protocol = "pop3"
+    merges_accounts = True  # downloads go to local folders: every account into one Inbox
 
     def __init__(self, device: str, settings: object, store: LocalStore) -> None:
         super().__init__(device, settings, store)

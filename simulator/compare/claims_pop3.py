@@ -179,11 +179,32 @@ P7 = Claim(
     LOSS_RUNS, (LOST, DEVICE_PEAK), judge_p7,
 )
 
+MERGED = Measure("new mail in the device's busiest Inbox", "ratio",
+                 m.metric("accounts.merged_inbox_share"))
+INBOXES = Measure("Inboxes new mail went to, per device", "count",
+                  m.metric("accounts.inboxes_per_device"))
+
+
+def judge_p8(x: Numbers) -> Verdict:
+    """Holds when both POP3 variants file ≥ 99% of both accounts' mail into one Inbox while
+    IMAP keeps ≥ 2 Inboxes, its busiest holding ≤ 90%."""
+    merged, inboxes = x[MERGED.name], x[INBOXES.name]
+    pop3 = all(n(merged[v]) >= 0.99 and n(inboxes[v]) == 1 for v in ("pop3", "pop3-keep"))
+    ok = pop3 and n(inboxes["imap"]) >= 2 and n(merged["imap"]) <= 0.9
+    why = (f"with a work account on the organisation's server and a private one at an ISP, "
+           f"pop3 put {pct(merged['pop3'])} of both accounts' new mail into the laptop's one "
+           f"local Inbox; imap kept {n(inboxes['imap']):g} Inboxes, one per server, the busiest "
+           f"holding {pct(merged['imap'])} (a unified view would show them together, but they "
+           "stay separate mailboxes)")
+    return ("holds" if ok else "refuted"), why
+
+
 P8 = Claim(
     "P8",
     "Mail from several accounts on several servers can be combined into one local Inbox.",
-    untestable="the model has one account per person and one server; a device cannot poll "
-    "several accounts yet, so a merged POP3 Inbox cannot be expressed as a scenario",
+    runs("p8-merged-inbox.yaml", "pop3", "pop3-keep", "imap"),
+    (MERGED, INBOXES, SERVER_FINAL),
+    judge_p8,
 )
 
 POP3_CLAIMS = (P1_P2, P3_P9, P4, P5, P6_G3, P7, P8, G1, G2)

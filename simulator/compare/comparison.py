@@ -57,6 +57,8 @@ def metric_rows(variants: list[str], summaries: dict[str, list[dict[str, Any]]]
     rows = []
     for metric in METRICS:
         values = {v: [metric.value(s) for s in summaries[v]] for v in variants}
+        if metric.optional and all(x is None for vs in values.values() for x in vs):
+            continue
         stats = {v: summarize(values[v]) for v in variants}
         rows.append(MetricRow(metric, values, stats, best_of(metric, stats)))
     return rows

@@ -20,6 +20,7 @@ class Metric:
     unit: Unit
     better: Better
     derive: Callable[[dict[str, Any]], float | None] | None = None
+    optional: bool = False  # only shown when some run has it (e.g. several accounts, P8)
 
     def value(self, summary: dict[str, Any]) -> float | None:
         """This metric's value in one run's summary (None when the run has no such figure)."""
@@ -36,6 +37,8 @@ class Metric:
 def fullest_account(summary: dict[str, Any]) -> float | None:
     """The highest server peak of any single account: what meets the per-account quota."""
     peaks = [u.get("server_peak_bytes") for u in summary.get("users", {}).values()]
+    further = summary.get("accounts", {}).get("per_account", {}).values()
+    peaks += [a.get("server_peak_bytes") for a in further]
     present = [p for p in peaks if p is not None]
     return float(max(present)) if present else None
 
@@ -64,6 +67,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("server_storage.fullest_account_peak_bytes", "Fullest account's peak", "bytes",
            "lower", fullest_account),
     _m("server_storage.bounced", "Bounced (over quota)", "count", "lower"),
+    Metric("accounts.merged_inbox_share", "New mail in the busiest Inbox (several accounts)",
+           "ratio", "higher", optional=True),
+    Metric("accounts.inboxes_per_device", "Inboxes per device (several accounts)", "count",
+           "lower", optional=True),
     _m("server_storage.deferred", "Deferred (over quota)", "count", "lower"),
     _m("server_storage.time_over_quota_s", "Time accounts were full", "s", "lower"),
     _m("offline_availability.ratio", "Offline availability", "ratio", "higher"),

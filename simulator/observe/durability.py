@@ -12,8 +12,8 @@ MAX_EXAMPLES = 5
 
 
 class Durability:
-    """Counts server copies per (user, mid) and device bodies per mid, with the last place
-    each message was seen and what removed it."""
+    """Counts server copies per (person, mid), over all of the person's accounts, and device
+    bodies per mid, with the last place each message was seen and what removed it."""
 
     def __init__(self, history: History) -> None:
         self.server: defaultdict[tuple[str, str], int] = defaultdict(int)
@@ -23,13 +23,16 @@ class Durability:
         self.removal: dict[str, tuple[str, float, str]] = {}  # mid -> (place, t, what did it)
         self.server_cause: dict[tuple[str, str], str] = {}  # what removed the last server copy
         self.lost_devices: dict[str, float] = {}
+        self.owner: dict[str, str] = {}  # a person's further account -> the person
+        history.subscribe("account", lambda e: self.owner.__setitem__(e[2], e[3]))
         history.subscribe("store", self._store)
         history.subscribe("view", self._view)
         history.subscribe("intent", self._intent)
         history.subscribe("lost", self._lost)
 
     def _store(self, e: Event) -> None:
-        _, t, user, kind, mailbox, _uv, _uid, mid, cause = e
+        _, t, account, kind, mailbox, _uv, _uid, mid, cause = e
+        user = self.owner.get(account, account)
         if kind in ("add", "uidvalidity"):
             self.server[(user, mid)] += 1
         elif kind == "expunge":

@@ -16,6 +16,9 @@ Network and faults (world/topology.py, world/faults.py):
   route (t, device, network|None)   link (t, network, up, cause: schedule|failure|partition)
   partition (t, (targets...), active)   drop (t, device, command, before|after|between, cause)
   expunged_by (t, user, mid, device, mailbox, cause)
+Several accounts per person (claim P8; "user" above is then the account's name):
+  account (t, account, person, server, quota)   filed (t, device, mid, inbox_tree)
+  server_outage (t, server, down)
 """
 
 from __future__ import annotations

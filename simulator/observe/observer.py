@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.observe.accounts import Accounts
 from simulator.observe.consistency import Consistency
 from simulator.observe.durability import Durability
 from simulator.observe.history import Event, History
@@ -37,6 +38,7 @@ class Observer:
         self.verdict = Verdict(history)
         self.traffic = Traffic(history)
         self.timeline = Timeline(history)
+        self.accounts = Accounts(history)
         self.rows: list[tuple[Any, ...]] = []
         self.end = 0.0
         self.users: dict[str, list[str]] = {}
@@ -98,6 +100,7 @@ class Observer:
             "faults": self.timeline.summary(end),
             "devices": {d: self._device_block(d) for d in sorted(self.consistency.agree)},
             "users": {u: self._user_block(u) for u in sorted(self.users)},
+            **({"accounts": accounts} if (accounts := self.accounts.summary()) else {}),
         }
 
     def _device_block(self, device: str) -> dict[str, Any]:

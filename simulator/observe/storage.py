@@ -22,6 +22,8 @@ class ServerStorage:
         self.bounced: dict[str, int] = {}
         self.deferred: dict[str, int] = {}
         self.over: list[str] = []
+        self.quotas: dict[str, int | None] = {}  # further accounts, on their own servers
+        history.subscribe("account", lambda e: self.quotas.__setitem__(e[2], e[5]))
         history.subscribe("server_bytes", self._bytes)
         history.subscribe("bounce", lambda e: self._count(self.bounced, e[2]))
         history.subscribe("defer", lambda e: self._count(self.deferred, e[2]))
@@ -35,11 +37,12 @@ class ServerStorage:
         series = self.per_user.setdefault(user, TimeAverage(t, 0.0))
         self.total.set(t, self.total.value - series.value + used)
         series.set(t, used)
-        if self.quota is None:
+        quota = self.quotas.get(user, self.quota)
+        if quota is None:
             return
-        if used > self.quota:
-            self.over.append(f"{user}: {used} bytes stored over a quota of {self.quota}")
-        full = self.quota - used < self.full_margin.get(user, 0)
+        if used > quota:
+            self.over.append(f"{user}: {used} bytes stored over a quota of {quota}")
+        full = quota - used < self.full_margin.get(user, 0)
         if full and user not in self.full_since:
             self.full_since[user] = t
         elif not full and user in self.full_since:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.report import fmt
 from simulator.report.decide import agrees, evaluate, names
 from simulator.report.figures import figures
-from simulator.report.markdown import canonical, headline, human_seconds, pct
+from simulator.report.markdown import account_tables, canonical, headline, human_seconds, pct
 from simulator.report.page import esc, figure, page, table
 from simulator.report.recommend import recommendation
 
@@ -33,6 +33,10 @@ def run_html(summary: dict[str, Any], timeseries: Sequence[Sequence[Any]]) -> st
                     f"seed {sc['seed']}")
     body += [figure(p) for p in plots]
     body.append(_devices(summary))
+    if summary.get("accounts"):
+        body.append("<h2>Accounts</h2>")
+        body += [table(head, ([esc(x) for x in r] for r in rows))
+                 for head, rows in account_tables(summary["accounts"])]
     body.append("<h2>What went wrong</h2>\n" + what_went_wrong(summary))
     return page(title, "\n".join(body))
 

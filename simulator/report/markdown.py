@@ -64,6 +64,22 @@ def canonical(kinds: dict[str, Any]) -> list[str]:
     return known + sorted(k for k in kinds if k not in ANOMALIES)
 
 
+Table = tuple[list[str], list[list[str]]]
+
+
+def account_tables(block: dict[str, Any]) -> list[Table]:
+    """The accounts tables (claim P8): each account's server and bytes; then, per device,
+    how many Inboxes its new mail went to and the busiest one's share."""
+    accounts = [[name, a["person"], a["server"], str(a["delivered"]),
+                 human_bytes(a["server_peak_bytes"]), human_bytes(a["server_final_bytes"])]
+                for name, a in block["per_account"].items()]
+    devices = [[device, str(d["inboxes"]), pct(d["merged_share"])]
+               for device, d in block["per_device"].items()]
+    return [(["account", "person", "server", "delivered", "server peak", "server at end"],
+             accounts),
+            (["device", "Inboxes new mail went to", "in the busiest Inbox"], devices)]
+
+
 def run_report(summary: dict[str, Any]) -> str:
     """The whole report.md for one run."""
     sc = summary["scenario"]
@@ -97,6 +113,11 @@ def run_report(summary: dict[str, Any]) -> str:
         lines.append(f"| {name} | {pct(d['agreement'])} | {pct(d['offline_availability'])} | "
                      f"{d['missing_reads']} | {human_bytes(d['storage_peak_bytes'])} | "
                      f"{human_bytes(d['bytes_down'])} |")
+    if summary.get("accounts"):
+        lines += ["", "## Accounts"]
+        for head, rows in account_tables(summary["accounts"]):
+            lines += ["", f"| {' | '.join(head)} |", "|" + "---|" * len(head)]
+            lines += [f"| {' | '.join(row)} |" for row in rows]
     lost = summary["durability"]["lost_examples"]
     if lost:
         lines += ["", "## Lost mail (examples)", ""]

@@ -97,6 +97,23 @@ def _check_users(scenario: Scenario) -> Iterator[Issue]:
         for j, ref in enumerate(group.devices):
             loc = ("users", i, "devices", j)
             yield from check_ref(ref, loc, scenario.profiles, scenario.networks)
+    yield from _check_accounts(scenario, owner)
+
+
+def _check_accounts(scenario: Scenario, users: Mapping[str, int]) -> Iterator[Issue]:
+    """Further accounts name a server of `servers:`, and their ids ("ann+home") are not
+    also user names."""
+    for i, group in enumerate(scenario.users):
+        for k, account in enumerate(group.accounts):
+            loc = ("users", i, "accounts", k)
+            if account.server is not None and account.server not in scenario.servers:
+                message = unknown("server", account.server, list(scenario.servers))
+                yield Issue((*loc, "server"), message)
+            clash = next((f"{n}+{account.name}" for n in group.user_names()
+                          if f"{n}+{account.name}" in users), None)
+            if clash is not None:
+                message = f"account {clash!r} would have the same name as user {clash!r}"
+                yield Issue((*loc, "name"), message)
 
 
 def _device_owners(scenario: Scenario) -> dict[str, set[str]]:

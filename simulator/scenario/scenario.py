@@ -36,6 +36,7 @@ class Scenario(Model):
     quiet: Duration = 0.0  # the last stretch: no new mail, nobody acts, devices keep syncing
     start: datetime = DEFAULT_START
     server: Server = Server()
+    servers: dict[str, Server] = Field(default_factory=dict)  # other servers (claim P8)
     networks: dict[str, Network] = Field(default_factory=lambda: {DEFAULT_NETWORK: Network()})
     profiles: dict[str, DeviceSpec] = Field(default_factory=dict)
     users: list[UserGroup] = Field(min_length=1)
@@ -109,6 +110,10 @@ class Scenario(Model):
         """Every person (groups with `count` expanded) with fully-resolved devices."""
         return [user for group in self.users for user in group.expand(self.profiles)]
 
+    def server_of(self, account: str | None) -> Server:
+        """The configuration of the named server (None: the organisation's `server:`)."""
+        return self.server if account is None else self.servers[account]
+
     def timeline(self) -> list[Event]:
         """The scripted events in the order they happen (by time, then as written)."""
         return timeline(self.events)
@@ -156,4 +161,9 @@ class Scenario(Model):
         data = self.model_dump(mode="json", by_alias=True)
         if data.get("variants") is None:
             data.pop("variants", None)
+        if not data.get("servers"):
+            data.pop("servers", None)
+        for group in data.get("users", []):
+            if not group.get("accounts"):
+                group.pop("accounts", None)
         return f"# mailsim scenario {self.name} (canonical form)\n" + dump_yaml(data)

@@ -1,7 +1,9 @@
 """Users: groups of people as written in YAML (`UserGroup`) and resolved people (`User`).
 
 A group with `count: N` stands for N people named name-01..name-NN; each gets the same
-mail, habits and devices.
+mail, habits and devices. A person may have more mail accounts than their own (`accounts:`,
+claim P8): each is a separate account, on the organisation's server or on one of `servers:`,
+that every device of the person also syncs.
 """
 
 from __future__ import annotations
@@ -18,13 +20,28 @@ from .models import Habits, Mail
 USES_TOLERANCE = 1e-6
 
 
+class Account(Model):
+    """Another mail account of the same person (e.g. a private one at an ISP): its own
+    mailbox on `server` (a key of `servers:`; default the organisation's `server:`)."""
+
+    name: Name
+    server: str | None = None
+    mail: Mail
+
+
 class User(Model):
-    """One resolved person: their mail traffic, habits and fully-resolved devices."""
+    """One resolved person: their mail traffic, habits, fully-resolved devices and any
+    further accounts."""
 
     name: str
     mail: Mail
     habits: Habits
     devices: list[Device]
+    accounts: list[Account] = Field(default_factory=list)
+
+    def account_id(self, account: Account) -> str:
+        """The server account's name: "<person>+<account>" (the person's own is their name)."""
+        return f"{self.name}+{account.name}"
 
 
 class UserGroup(Model):
@@ -35,6 +52,18 @@ class UserGroup(Model):
     mail: Mail
     habits: Habits = Habits()
     devices: list[DeviceRef] = Field(min_length=1)
+    accounts: list[Account] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _accounts_unique(self) -> UserGroup:
+        """Each further account of a person has its own name."""
+        seen: set[str] = set()
+        for i, account in enumerate(self.accounts):
+            if account.name in seen:
+                raise custom_error(f"duplicate account name {account.name!r}",
+                                   ("accounts", i, "name"))
+            seen.add(account.name)
+        return self
 
     @model_validator(mode="after")
     def _devices_fit(self) -> UserGroup:
@@ -66,6 +95,7 @@ class UserGroup(Model):
                 mail=self.mail,
                 habits=self.habits,
                 devices=[resolve_device(name, ref, profiles) for ref in self.devices],
+                accounts=self.accounts,
             )
             for name in self.user_names()
         ]

@@ -56,8 +56,9 @@ def devices(draw: st.DrawFn, protocol: str | None, client: dict[str, Any] | None
 def scenario_dicts(draw: st.DrawFn, protocol: str | None = None,
                    client: dict[str, Any] | None = None, always_online: bool = False,
                    events: bool = True, max_users: int = 2, days: int = 2,
-                   quiet: str | None = None) -> dict[str, Any]:
-    """A scenario as a plain dict (what a YAML file would hold)."""
+                   quiet: str | None = None, max_accounts: int = 1) -> dict[str, Any]:
+    """A scenario as a plain dict (what a YAML file would hold); each person may have up to
+    ``max_accounts`` further accounts, on the organisation's server or an ISP's."""
     users = []
     for u in range(draw(st.integers(1, max_users))):
         users.append({
@@ -73,6 +74,14 @@ def scenario_dicts(draw: st.DrawFn, protocol: str | None = None,
                        "reply": draw(st.sampled_from([0.0, 0.1, 0.3]))},
             "devices": draw(devices(protocol, client, always_online)),
         })
+        extra = draw(st.integers(0, max_accounts))
+        if extra:
+            users[-1]["accounts"] = [
+                {"name": f"a{k}", **({"server": "isp"} if draw(st.booleans()) else {}),
+                 "mail": {"receive": f"{draw(st.integers(5, 40))}/d",
+                          "send": f"{draw(st.integers(0, 5))}/d"}}
+                for k in range(extra)
+            ]
     doc: dict[str, Any] = {
         "mailsim": 1, "name": "generated", "seed": draw(st.integers(0, 10_000)),
         "duration": f"{days}d",
@@ -83,6 +92,8 @@ def scenario_dicts(draw: st.DrawFn, protocol: str | None = None,
                      "cell": {"latency": "80ms", "bandwidth": "5Mbit"}},
         "users": users,
     }
+    if any("accounts" in user for user in users):
+        doc["servers"] = {"isp": {"quota": draw(st.sampled_from(["20MB", "1GB"]))}}
     if quiet:
         doc["quiet"] = quiet
     if events:

@@ -1,6 +1,10 @@
 """A device in time: one SimPy process that connects when the device is online, runs its
 client's sync generator command by command (charging each command's cost on its link),
-waits for the next poll or IDLE push, and serves the person's requests in between."""
+waits for the next poll or IDLE push, and serves the person's requests in between.
+
+A device that syncs several accounts (claim P8) has one line per account: a Device each, with
+its own client, session and process, sharing the first line's presence (online, link) and
+local store. The first line is the device the rest of the world sees."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simulator.clients.base import Client, Cmd, Conn, ConnectionLost, SyncGen
+from simulator.clients.local import LocalStore
 from simulator.mail import pop3
 from simulator.mail.connect import connect_cost, plaintext_login
 from simulator.mail.message import Cost
@@ -19,6 +24,7 @@ from simulator.world.faults import Drops
 from simulator.world.network import Link
 
 if TYPE_CHECKING:
+    from simulator.world.server import Server
     from simulator.world.world import World
 
 Request = Callable[["Device"], Generator[Any, Any, None]]
@@ -28,12 +34,21 @@ IDLE_GRACE = 60.0
 class Device:
     """One user device: its client, its link, whether it is online, and its session."""
 
-    def __init__(self, world: World, spec: Any, client: Client, link: Link) -> None:
+    def __init__(self, world: World, spec: Any, client: Client, link: Link,
+                 account: str | None = None, server: Server | None = None,
+                 main: Device | None = None) -> None:
         self.world, self.env, self.spec = world, world.env, spec
         self.id: str = spec.id
         self.user: str = spec.user
+        self.account: str = account or spec.user
+        self.server: Server = server or world.server
+        self.main: Device = main or self
+        self.lines: list[Device] = main.lines if main is not None else []
+        self.lines.append(self)
+        self.key = self.id if main is None else f"{self.id}#{self.account}"  # for draws
         self.client = client
-        self.link = link
+        self.store: LocalStore = getattr(client.store, "whole", client.store)
+        self._link = link
         self.conn = Conn()
         self.scheduled_on = True
         self.forced_off = 0
@@ -54,7 +69,17 @@ class Device:
     @property
     def online(self) -> bool:
         """Whether the device has a network path now."""
-        return self.scheduled_on and self.forced_off == 0 and self.routed
+        main = self.main
+        return main.scheduled_on and main.forced_off == 0 and main.routed
+
+    @property
+    def link(self) -> Link:
+        """The device's current path to the servers (shared by its lines)."""
+        return self.main._link
+
+    @link.setter
+    def link(self, link: Link) -> None:
+        self.main._link = link
 
     @property
     def poll(self) -> float:
@@ -89,9 +114,36 @@ class Device:
         self.forced_off += forced
         if was != self.online:
             self.world.history.add("online", self.env.now, self.id, self.online)
-            if not self.online and not self.busy:
-                self.lose_session()
-            self.signal()
+            for line in self.lines:
+                if not self.online and not line.busy:
+                    line.lose_session()
+                line.signal()
+
+    def owner(self, mid: str) -> Device:
+        """The line whose account holds ``mid`` (its mid ends in "@<account>"; mail of the
+        person's own account, or of no account, is the first line's)."""
+        if len(self.lines) == 1:
+            return self
+        return next((line for line in self.lines[1:] if mid.endswith(f"@{line.account}")), self)
+
+    def on(self, line: Device, job: Request) -> Generator[Any, Any, Any]:
+        """Run ``job`` on ``line`` from this device's process: directly on itself, else
+        queued on the line's own process (one process drives a session) and awaited."""
+        if line is self:
+            return (yield from job(self))
+        done = self.env.event()
+
+        def run(target: Device) -> Generator[Any, Any, None]:
+            done.succeed((yield from job(target)))
+
+        line.request(run)
+        return (yield done)
+
+    def roamed(self) -> None:
+        """The device moved to another network: every open connection breaks."""
+        for line in self.lines:
+            if line.session is not None:
+                line.drops.roamed()
 
     def request(self, job: Request) -> None:
         """Queue something the person does on this device."""
@@ -107,6 +159,8 @@ class Device:
                 continue
             if self.requests:
                 yield from self.requests.popleft()(self)
+                for line in self.lines[1:] if self.main is self else ():
+                    line.signal()  # the person may have given another account work
                 continue
             waits: list[simpy.Event] = [self.wake]
             if self.online:
@@ -118,7 +172,7 @@ class Device:
     def _sync_due(self) -> bool:
         if self.env.now >= self.next_poll:
             return True
-        ready = self.last_ok_sync is not None and self.world.server.up
+        ready = self.last_ok_sync is not None and self.server.up
         if self.session is None and not self.client.stays_connected:
             return ready and self.client.pending()
         return ready and (self.idle_news or self.client.pending())
@@ -141,6 +195,13 @@ class Device:
             yield from self._close()
         return bool(ok)
 
+    def sync_all(self) -> Generator[Any, Any, bool]:
+        """Check mail: sync every account of the device, one after the other."""
+        ok = yield from self.sync()
+        for line in self.lines[1:]:
+            ok = bool((yield from self.on(line, lambda d: d.sync()))) and ok
+        return ok
+
     def fetch(self, mid: str) -> Generator[Any, Any, bool]:
         """Open ``mid`` from the server (an online read of a body not kept locally)."""
         if not self.online or self.session is None:
@@ -151,14 +212,14 @@ class Device:
         return bool(ok)
 
     def _keep_open(self) -> bool:
-        return self.client.idles or self.poll < self.world.scenario.server.autologout
+        return self.client.idles or self.poll < self.server.config.autologout
 
     # -- sessions ------------------------------------------------------------------------------
     def _connect(self) -> Generator[Any, Any, bool]:
-        server = self.world.server
+        server = self.server
         if not server.up:
             return False
-        cfg = self.world.scenario.server
+        cfg = server.config
         cost = connect_cost(self.client.protocol, cfg.tls, cfg.tls_version)
         self.busy = True
         yield self.env.timeout(self.link.duration(cost))
@@ -168,9 +229,9 @@ class Device:
             self._flush()
             return False
         if self.client.protocol == "pop3":
-            self.session = server.maildrops[self.user].open()
+            self.session = server.maildrops[self.account].open()
         else:
-            self.session = server.imap[self.user].connect()
+            self.session = server.imap[self.account].connect()
         self.world.history.add(
             "session", self.env.now, self.id, self.client.protocol, plaintext_login(cfg.tls)
         )
@@ -194,7 +255,7 @@ class Device:
         self.client.disconnected()
 
     def _autologout(self, session: pop3.Session) -> Generator[Any, Any, None]:
-        yield self.env.timeout(self.world.scenario.server.autologout)
+        yield self.env.timeout(self.server.config.autologout)
         session.autologout()
 
     # -- running a client's generator ----------------------------------------------------------
@@ -213,7 +274,7 @@ class Device:
         except StopIteration as stop:
             return stop.value
         while True:
-            if (self.session is None or not self.online or not self.world.server.up
+            if (self.session is None or not self.online or not self.server.up
                     or self.drops.before(cmd)):
                 return self._broken(gen)
             reply = self._execute(cmd)
@@ -224,7 +285,7 @@ class Device:
             yield self.env.timeout(self.link.duration(reply.cost))
             self.busy = False
             self._charge(reply.cost)
-            if not (self.online and self.world.server.up) or self.drops.after(cmd):
+            if not (self.online and self.server.up) or self.drops.after(cmd):
                 return self._broken(gen)
             if reply.updates:
                 self.client.untagged(reply.updates)
@@ -247,7 +308,7 @@ class Device:
         self.world.acting = self
         try:
             if cmd.name == "smtp_send":
-                return self.world.server.submission.send(*cmd.args, **cmd.kwargs)
+                return self.server.submission.send(*cmd.args, **cmd.kwargs)
             method = getattr(self.session, cmd.name, None)
             if method is None or cmd.name.startswith("_"):
                 raise ProtocolError(f"no such {self.client.protocol} command {cmd.name!r}")

@@ -24,8 +24,9 @@ def apply_event(world: World, event: Any) -> None:
 def _lose(world: World, event: Any) -> None:
     device = world.devices[event.lose]
     world.history.add("lost", world.env.now, device.id)  # first: the wipe's views follow
-    device.lose_session()
-    device.client.lost()
+    for line in device.lines:
+        line.lose_session()
+        line.client.lost()
 
 
 def _add(world: World, event: Any) -> None:
@@ -55,8 +56,9 @@ def _deliver(world: World, event: Any) -> None:
 
 def _server(world: World, event: Any) -> None:
     if event.server == "uidvalidity-reset":
-        for device in world.devices.values():
-            device.lose_session()
+        for line in world.lines():
+            if line.server is world.server:
+                line.lose_session()
         world.server.reset_uidvalidity()
         world.history.add("uidvalidity_reset", world.env.now)
 
@@ -75,9 +77,9 @@ def _do(person: Any, device: Device, action: str) -> Generator[Any, Any, None]:
     elif action == "send":
         yield from _now(person.send, device, int(person.spec.mail.size.median))
     else:
-        inbox = device.client.store.visible_keys("INBOX")
+        inbox = device.store.visible_keys("INBOX")
         if inbox:
-            mid = device.client.store.get(inbox[-1]).msg.mid
+            mid = device.store.msgs[inbox[-1]].msg.mid
             getattr(person, action)(device, mid)
 
 

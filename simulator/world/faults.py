@@ -25,7 +25,7 @@ class Drops:
 
     def __init__(self, device: Device) -> None:
         self.device = device
-        self.rng = stream(device.world.scenario.seed, "drops", device.id)
+        self.rng = stream(device.world.scenario.seed, "drops", device.key)
         self.scripted: list[tuple[str, str]] = []  # (before | after, command or "" for any)
         self.due_after = ""  # why the connection breaks once the current command is sent
 
@@ -98,4 +98,5 @@ def watch_removals(world: World) -> None:
                 event.cause,
             )
 
-    world.server.watchers.append(removed)
+    for server in world.servers.values():
+        server.watchers.append(removed)

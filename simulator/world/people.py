@@ -41,6 +41,19 @@ class Person:
         self.unread: dict[str, float] = {}  # INBOX mail not read yet -> when it arrived
         self.checks = 0
         self.sent = 0
+        self.accounts: list[str] = [spec.name, *(spec.account_id(a) for a in spec.accounts)]
+        self.mail_of = {spec.name: spec.mail} | {
+            spec.account_id(a): a.mail for a in spec.accounts
+        }
+        self.seq: dict[str, int] = dict.fromkeys(self.accounts, 0)  # sent per account
+
+    def start(self) -> None:
+        """Start mail arriving and being written for every account, and the mail checks."""
+        for account in self.accounts:
+            self.env.process(self.arrivals(account))
+        for account in self.accounts:
+            self.env.process(self.sending(account))
+        self.env.process(self.checking())
 
     # -- intent ------------------------------------------------------------------------------
     def _intend(self, mid: str, state: State | None, device: str, cause: str) -> None:
@@ -58,45 +71,51 @@ class Person:
         self._intend(mid, state, device, cause)
 
     # -- arrivals and sending ---------------------------------------------------------------
-    def arrivals(self) -> Generator[Any, Any, None]:
-        """Poisson arrivals at the user's receive rate, sizes from the size model."""
-        mail = self.spec.mail
-        rng = stream(self.seed, "mail", self.name)
+    def arrivals(self, account: str = "") -> Generator[Any, Any, None]:
+        """Poisson arrivals at the account's receive rate, sizes from the size model."""
+        account = account or self.name
+        mail = self.mail_of[account]
+        rng = stream(self.seed, "mail", account)
         n = 0
         while mail.receive > 0:
             yield self.env.timeout(rng.expovariate(mail.receive))
             if self._quiet():
                 return
             n += 1
-            msg = Message(f"m{n}@{self.name}", draw_size(rng, mail.size), self.env.now)
-            self.env.process(self.deliver(msg))
+            msg = Message(f"m{n}@{account}", draw_size(rng, mail.size), self.env.now)
+            self.env.process(self.deliver(msg, account))
 
-    def deliver(self, msg: Message) -> Generator[Any, Any, None]:
-        """Hand ``msg`` to the server; once it is in the mailbox the person expects it."""
-        outcome = yield from self.world.server.deliver(self.name, msg)
+    def deliver(self, msg: Message, account: str = "") -> Generator[Any, Any, None]:
+        """Hand ``msg`` to the account's server; once in the mailbox the person expects it."""
+        account = account or self.name
+        outcome = yield from self.world.home[account].deliver(account, msg)
         if outcome == "delivered":
             self.unread[msg.mid] = self.env.now
             self._intend(msg.mid, ("INBOX", frozenset()), "", "deliver")
 
-    def sending(self) -> Generator[Any, Any, None]:
-        """New mail written at the user's send rate on a device chosen by ``uses``."""
-        rng = stream(self.seed, "send", self.name)
-        rate = self.spec.mail.send
-        while rate > 0:
-            yield self.env.timeout(rng.expovariate(rate))
+    def sending(self, account: str = "") -> Generator[Any, Any, None]:
+        """New mail written from ``account`` at its send rate on a device chosen by ``uses``."""
+        account = account or self.name
+        rng = stream(self.seed, "send", account)
+        mail = self.mail_of[account]
+        while mail.send > 0:
+            yield self.env.timeout(rng.expovariate(mail.send))
             if self._quiet():
                 return
             device = self._pick(rng.random())
-            size = draw_size(rng, self.spec.mail.size)
+            size = draw_size(rng, mail.size)
             if device is not None:
-                device.request(lambda d, s=size: _now(self.send, d, s))
+                device.request(lambda d, s=size, a=account: _now(self.send, d, s, a))
 
-    def send(self, device: Device, size: int) -> None:
-        """Write and send a message on ``device``; the person expects it in Sent everywhere."""
+    def send(self, device: Device, size: int, account: str = "") -> None:
+        """Write and send a message from ``account`` on ``device``; the person expects it in
+        Sent everywhere."""
+        account = account or self.name
         self.sent += 1
-        msg = Message(f"s{self.sent}@{self.name}", size, self.env.now)
+        self.seq[account] += 1
+        msg = Message(f"s{self.seq[account]}@{account}", size, self.env.now)
         self.world.history.add("sent", self.env.now, self.name, msg.mid, size, device.id)
-        device.client.send(msg)
+        device.owner(msg.mid).client.send(msg)
         self._intend(msg.mid, ("Sent", frozenset({SEEN})), device.id, "send")
 
     # -- mail checks -------------------------------------------------------------------------
@@ -137,14 +156,16 @@ class Person:
     def check(self, device: Device, n: int, read_all: bool = False) -> Generator[Any, Any, None]:
         """Open the mail app: sync if online, then try to read what should be there."""
         if device.online:
-            yield from device.sync()
-        since = device.connected_at()
-        if since is None:
+            yield from device.sync_all()
+        seen = {line.account: line.connected_at() for line in device.lines}
+        cutoff = {a: t - device.grace for a, t in seen.items() if t is not None}
+        if not cutoff:
             return
+        latest = max(cutoff.values())
         for mid, arrived in list(self.unread.items()):
-            if arrived > since - device.grace:
+            if arrived > latest:
                 break
-            if mid not in self.unread:
+            if mid not in self.unread or arrived > cutoff.get(device.owner(mid).account, -1.0):
                 continue
             if not read_all and uniform(self.seed, "read", self.name, mid, n) >= self._p("read"):
                 continue
@@ -152,16 +173,16 @@ class Person:
                 self._act(device, mid)
 
     def _read(self, device: Device, mid: str) -> Generator[Any, Any, bool]:
-        store, online = device.client.store, device.online
+        store, online, line = device.store, device.online, device.owner(mid)
         shown = store.shown(mid) is not None
         start = self.env.now
         ok = store.has_body(mid)
         if not ok and online and shown:
-            ok = yield from device.fetch(mid)
+            ok = yield from device.on(line, lambda d: d.fetch(mid))
         self.world.history.add(
             "read", self.env.now, device.id, mid, ok, not online, shown, self.env.now - start
         )
-        if ok and device.client.read(mid):
+        if ok and line.client.read(mid):
             self.unread.pop(mid, None)
             self._change(mid, device.id, "read", flag=SEEN)
             return True
@@ -173,8 +194,8 @@ class Person:
     def _act(self, device: Device, mid: str) -> None:
         """What the person does after reading: delete or archive, flag, reply."""
         u = uniform(self.seed, "act", self.name, mid)
-        if uniform(self.seed, "flag", self.name, mid) < self._p("flag") and device.client.flag(mid):
-            self._change(mid, device.id, "flag", flag=FLAGGED)
+        if uniform(self.seed, "flag", self.name, mid) < self._p("flag"):
+            self.flag(device, mid)
         if uniform(self.seed, "reply", self.name, mid) < self._p("reply"):
             self.answer(device, mid)
         if u < self._p("delete"):
@@ -184,25 +205,27 @@ class Person:
 
     def delete(self, device: Device, mid: str) -> None:
         """Delete on ``device``; the person no longer expects the message anywhere."""
-        if device.client.delete(mid):
+        if device.owner(mid).client.delete(mid):
             self.unread.pop(mid, None)
             self._intend(mid, None, device.id, "delete")
 
     def archive(self, device: Device, mid: str) -> None:
         """File the message in Archive."""
-        if device.client.archive(mid):
+        if device.owner(mid).client.archive(mid):
             self._change(mid, device.id, "archive", folder="Archive")
 
     def flag(self, device: Device, mid: str) -> None:
         """Flag the message."""
-        if device.client.flag(mid):
+        if device.owner(mid).client.flag(mid):
             self._change(mid, device.id, "flag", flag=FLAGGED)
 
     def answer(self, device: Device, mid: str) -> None:
         """Reply: mark \\Answered and send a reply of a typical size."""
-        if device.client.answered(mid):
+        line = device.owner(mid)
+        if line.client.answered(mid):
             self._change(mid, device.id, "reply", flag=ANSWERED)
-            self.send(device, int(self.spec.mail.size.median))
+            size = int(self.mail_of[line.account].size.median)
+            self.send(device, size, line.account)
 
 
 def _now(action: Any, *args: Any) -> Generator[Any, Any, None]:

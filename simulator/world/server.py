@@ -20,10 +20,13 @@ RETENTION_SWEEP = 86_400.0
 
 
 class Server:
-    """One organisation's mail server: an account per user and the protocol front ends."""
+    """A mail server: its accounts (one per user, and any further accounts people have on
+    it) and the protocol front ends."""
 
-    def __init__(self, env: simpy.Environment, config: Any, history: History) -> None:
+    def __init__(self, env: simpy.Environment, config: Any, history: History,
+                 name: str = "") -> None:
         self.env = env
+        self.name = name  # "" for the organisation's own server
         self.config = config
         self.history = history
         self.accounts: dict[str, Account] = {}

@@ -205,6 +205,6 @@ class Topology:
         if network != old:
             self.current[device.id] = network
             self.history.add("route", self.env.now, device.id, network)
-            if old and network and device.session is not None:
-                device.drops.roamed()
+            if old and network:
+                device.roamed()
         device.set_online(routed=found is not None)

@@ -4,7 +4,7 @@ events and hourly samples, all appending to one history that the checkers read."
 from __future__ import annotations
 
 import importlib
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import simpy
@@ -12,6 +12,7 @@ import simpy
 from simulator.clients.base import Client
 from simulator.clients.imap import ImapClient
 from simulator.clients.local import LocalStore, State
+from simulator.clients.parts import LOCAL_TREE, StorePart
 from simulator.clients.pop3 import Pop3Client
 from simulator.mail.store import StoreEvent
 from simulator.observe.history import History
@@ -56,27 +57,68 @@ class World:
         self.env = simpy.Environment()
         self.history = history or History()
         self.server = Server(self.env, scenario.server, self.history)
-        self.server.watchers.append(self._push)
+        self.servers = {"": self.server} | {
+            name: Server(self.env, cfg, self.history, name)
+            for name, cfg in scenario.servers.items()
+        }
+        for server in self.servers.values():
+            server.watchers.append(self._push)
+        self.home: dict[str, Server] = {}  # account -> the server it lives on
         self.people: dict[str, Person] = {}
         self.devices: dict[str, Device] = {}
+        self.lines_of: dict[str, list[Device]] = {}  # account -> the devices syncing it
         self.acting: Device | None = None
         self.topology = Topology(self)
         watch_removals(self)
-        for index, user in enumerate(scenario.expand()):
-            self.server.add_account(user.name, index)
+        users = scenario.expand()
+        for index, user in enumerate(users):
+            self._add_account(user.name, user.name, "", index)
             self.people[user.name] = Person(self, user)
-        for user in scenario.expand():
+        index = len(users)
+        for user in users:
+            for account in user.accounts:
+                self._add_account(user.account_id(account), user.name, account.server or "",
+                                  index)
+                index += 1
+        for user in users:
             for spec in user.devices:
                 self.add_device(spec)
         self.added = {id(event): spec for event, spec in scenario.added_devices()}
 
     # -- building ----------------------------------------------------------------------------
+    def _add_account(self, account: str, person: str, server: str, index: int) -> None:
+        """Open ``account`` on its server; a person's further accounts are recorded."""
+        self.servers[server].add_account(account, index)
+        self.home[account] = self.servers[server]
+        self.lines_of[account] = []
+        if account != person:
+            quota = self.servers[server].config.quota
+            self.history.add("account", self.env.now, account, person, server, quota)
+
+    def lines(self) -> Iterator[Device]:
+        """Every device's line to every account it syncs."""
+        for device in self.devices.values():
+            yield from device.lines
+
     def add_device(self, spec: Any) -> Device:
-        """Create a device with its client and start its processes."""
+        """Create a device with a client per account of its person and start its processes."""
         net = self.scenario.networks[spec.network]
         store = LocalStore(spec.storage)
-        client = client_class(spec)(spec.id, spec.client, store)
-        device = Device(self, spec, client, Link(net.latency, net.bandwidth))
+        cls = client_class(spec)
+        link = Link(net.latency, net.bandwidth)
+        accounts = self.people[spec.user].accounts
+        device: Device | None = None
+        for account in accounts:
+            part: Any = store
+            if len(accounts) > 1:
+                tree = LOCAL_TREE if cls.merges_accounts else account
+                part = StorePart(store, account, tree, lambda mid, tree: self.history.add(
+                    "filed", self.env.now, spec.id, mid, tree))
+            line = Device(self, spec, cls(spec.id, spec.client, part), link, account,
+                          self.home[account], device)
+            self.lines_of[account].append(line)
+            device = device or line
+        assert device is not None
         store.listener = lambda mid, state, shown, bodies: self._view(device, mid, state, shown,
                                                                       bodies)
         self.devices[device.id] = device
@@ -85,22 +127,23 @@ class World:
                          device.grace)
         self.topology.attach(device)
         self.env.process(self._schedule(device))
-        self.env.process(device.run())
+        for line in device.lines:
+            self.env.process(line.run())
         return device
 
     def _view(self, device: Device, mid: str, state: State | None, shown: int, bodies: int) -> None:
         now = self.env.now
         self.history.add("view", now, device.id, mid, state, shown, bodies)
-        used = device.client.store.bytes
+        used = device.store.bytes
         if used != device.stored_bytes:  # a flag change moves no bytes: no event
             device.stored_bytes = used
             self.history.add("device_bytes", now, device.id, used)
 
-    def _push(self, user: str, event: StoreEvent) -> None:
-        """IDLE: tell every other idling, connected device of ``user`` about INBOX news."""
+    def _push(self, account: str, event: StoreEvent) -> None:
+        """IDLE: tell every other idling, connected device of ``account`` about INBOX news."""
         if event.mailbox != "INBOX":
             return
-        for device in self.people[user].devices:
+        for device in self.lines_of[account]:
             if device is not self.acting and device.client.idles and device.session is not None:
                 device.idle_news = True
                 device.signal()
@@ -140,30 +183,38 @@ class World:
     def start(self) -> None:
         """Start people, retention, outages, scripted events and sampling."""
         for person in self.people.values():
-            self.env.process(person.arrivals())
-            self.env.process(person.sending())
-            self.env.process(person.checking())
-        if self.scenario.server.retention:
-            self.env.process(self.server.retention())
+            person.start()
+        for server in self.servers.values():
+            if server.config.retention:
+                self.env.process(server.retention())
         for event in self.scenario.events:
             self.env.process(self._at(event))
-        for outage in self.scenario.server.outages:
-            self.env.process(self._outage(outage.at, outage.for_))
+        for server in self.servers.values():
+            for outage in server.config.outages:
+                self.env.process(self._outage(server, outage.at, outage.for_))
         self.topology.start()
         self.env.process(self._sampler())
 
-    def _outage(self, at: float, length: float) -> Generator[Any, Any, None]:
+    def _outage(self, server: Server, at: float, length: float) -> Generator[Any, Any, None]:
         yield self.env.timeout(at)
-        self.server.up = False
-        self.history.add("outage", self.env.now, True)
-        for device in self.devices.values():
-            if not device.busy:
-                device.lose_session()
+        self._server_up(server, False)
+        for line in self.lines():
+            if line.server is server and not line.busy:
+                line.lose_session()
         yield self.env.timeout(length)
-        self.server.up = True
-        self.history.add("outage", self.env.now, False)
-        for device in self.devices.values():
-            device.signal()
+        self._server_up(server, True)
+        for line in self.lines():
+            if line.server is server:
+                line.signal()
+
+    def _server_up(self, server: Server, up: bool) -> None:
+        """The organisation's server's outages are "outage" events; another server's are
+        "server_outage" events naming it."""
+        server.up = up
+        if server is self.server:
+            self.history.add("outage", self.env.now, not up)
+        else:
+            self.history.add("server_outage", self.env.now, server.name, not up)
 
     def run(self) -> History:
         """Run to the scenario's end and close the history."""

@@ -83,7 +83,15 @@ def test_p7_the_pop3_copy_is_the_only_copy(outcome: Get) -> None:
     assert o.status == "holds partly"
 
 
-def test_p8_is_not_testable_yet(outcome: Get) -> None:
-    """P8 needs a device polling several accounts; the report says so instead of guessing."""
+def test_p8_pop3_files_several_accounts_into_one_inbox(outcome: Get) -> None:
+    """P8: a laptop syncing a work account and a private account on another server files
+    all of both accounts' new mail into its one local Inbox under POP3 (with or without
+    'keep a copy'); under IMAP each account keeps its own Inbox, the busiest holding at
+    most 90% of the new mail."""
     o = outcome("P8")
-    assert o.status == "not testable yet" and "several accounts" in o.why
+    merged = o.numbers["new mail in the device's busiest Inbox"]
+    inboxes = o.numbers["Inboxes new mail went to, per device"]
+    assert merged["pop3"] >= 0.99 and merged["pop3-keep"] >= 0.99
+    assert inboxes["pop3"] == 1 and inboxes["pop3-keep"] == 1
+    assert inboxes["imap"] == 2 and merged["imap"] <= 0.9
+    assert o.status == "holds"

@@ -267,3 +267,52 @@ def test_any_input_gives_a_scenario_or_a_scenario_error(data: st.DataObject) -> 
         parse_scenario(text, "f.yaml")
     except ScenarioError as err:
         assert err.errors and all(line.startswith("f.yaml:") for line in err.errors)
+
+
+ACCOUNTS = MINIMAL.replace("""    mail: {receive: 40/d}
+""", """    mail: {receive: 40/d}
+    accounts:
+      - {name: home, server: isp, mail: {receive: 10/d}}
+""") + """servers:
+  isp: {quota: 1GB}
+"""
+
+
+def test_further_accounts_name_a_server_and_round_trip() -> None:
+    """A person's further account lives on a named server of `servers:`; the canonical
+    YAML keeps both, and scenarios without them do not grow empty keys."""
+    scenario = parse_scenario(ACCOUNTS, "small.yaml")
+    user = scenario.expand()[0]
+    assert [user.account_id(a) for a in user.accounts] == ["ann+home"]
+    assert scenario.server_of(user.accounts[0].server).quota == 1_000_000_000
+    assert parse_scenario(scenario.to_yaml(), "again.yaml") == scenario
+    plain = parse_scenario(MINIMAL, "small.yaml").to_yaml()
+    assert "servers" not in plain and "accounts" not in plain
+
+
+def test_an_account_on_an_unknown_server_is_pinpointed() -> None:
+    """An account naming a server that `servers:` does not define is reported at the name."""
+    text = ACCOUNTS.replace("server: isp", "server: ips")
+    assert errors_of(text) == [
+        "small.yaml:8:30: users[0].accounts[0].server: unknown server 'ips' "
+        "(expected one of: isp)"
+    ]
+
+
+def test_account_names_are_unique_and_do_not_shadow_users() -> None:
+    """Two accounts of one person need different names, and "ann+home" cannot also be a
+    user."""
+    twice = ACCOUNTS.replace("      - {name: home, server: isp",
+                             "      - {name: home, server: isp, mail: {receive: 1/d}}\n"
+                             "      - {name: home, server: isp")
+    assert errors_of(twice) == [
+        "small.yaml:9:16: users[0].accounts[1].name: duplicate account name 'home'"
+    ]
+    clash = ACCOUNTS.replace("servers:", """  - name: ann+home
+    mail: {receive: 1/d}
+    devices: [{name: pc, protocol: pop3, uses: 1.0}]
+servers:""")
+    assert errors_of(clash) == [
+        "small.yaml:8:16: users[0].accounts[0].name: account 'ann+home' would have the "
+        "same name as user 'ann+home'"
+    ]

@@ -170,7 +170,7 @@ def test_json_schema_describes_the_yaml_keys() -> None:
     """The schema lists the YAML spelling of keys and no internal fields."""
     schema = json_schema()
     assert set(schema["properties"]) == {
-        "mailsim", "name", "seed", "duration", "quiet", "start", "server", "networks",
+        "mailsim", "name", "seed", "duration", "quiet", "start", "server", "servers", "networks",
         "profiles", "users", "events", "variants",
     }  # fmt: skip
     assert "for" in schema["$defs"]["Outage"]["properties"]

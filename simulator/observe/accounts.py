@@ -1,0 +1,85 @@
+"""Accounts checker (claim P8): for people with several mail accounts, where each account's
+mail lives on the servers, and whether a device files it into one Inbox or one per account.
+
+It reads "account" events (a person's further account, its server and quota), "filed"
+events (a new message put into an Inbox folder tree on a device that syncs several
+accounts), deliveries and server bytes. Without further accounts it has nothing to say.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from simulator.observe.history import Event, History
+from simulator.observe.stats import TimeAverage
+
+ORGANISATION = "(organisation)"
+
+
+class Accounts:
+    """Per account: owner, server, mail delivered, server bytes; per device: its Inboxes."""
+
+    def __init__(self, history: History) -> None:
+        self.owner: dict[str, str] = {}
+        self.server: dict[str, str] = {}
+        self.delivered: Counter[str] = Counter()
+        self.bytes: dict[str, TimeAverage] = {}
+        self.filed: dict[str, Counter[str]] = {}  # device -> Inbox tree -> messages
+        history.subscribe("account", self._account)
+        history.subscribe("filed", self._filed)
+        history.subscribe("deliver", lambda e: self.delivered.update((e[2],)))
+        history.subscribe("server_bytes", self._bytes)
+
+    def _account(self, e: Event) -> None:
+        _, _t, account, person, server, _quota = e
+        self.owner[account] = person
+        self.server[account] = server or ORGANISATION
+        self.owner.setdefault(person, person)
+        self.server.setdefault(person, ORGANISATION)
+
+    def _filed(self, e: Event) -> None:
+        _, _t, device, _mid, tree = e
+        self.filed.setdefault(device, Counter())[tree] += 1
+
+    def _bytes(self, e: Event) -> None:
+        _, t, account, used = e
+        self.bytes.setdefault(account, TimeAverage(t, 0.0)).set(t, used)
+
+    def person_of(self, account: str) -> str:
+        """The person an account belongs to (a person's own account is their name)."""
+        return self.owner.get(account, account)
+
+    def summary(self) -> dict[str, Any] | None:
+        """The ``accounts`` block of summary.json, or None when nobody has further accounts."""
+        if not self.owner:
+            return None
+        per_device = {d: _inboxes(trees) for d, trees in sorted(self.filed.items())}
+        filed = sum(sum(trees.values()) for trees in self.filed.values())
+        merged = sum(max(trees.values()) for trees in self.filed.values())
+        inboxes = [block["inboxes"] for block in per_device.values()]
+        return {
+            "merged_inbox_share": round(merged / filed, 6) if filed else None,
+            "inboxes_per_device": round(sum(inboxes) / len(inboxes), 6) if inboxes else None,
+            "per_account": {a: self._account_block(a) for a in sorted(self.owner)},
+            "per_device": per_device,
+        }
+
+    def _account_block(self, account: str) -> dict[str, Any]:
+        series = self.bytes.get(account, TimeAverage())
+        return {
+            "person": self.owner[account],
+            "server": self.server[account],
+            "delivered": self.delivered[account],
+            "server_peak_bytes": int(series.peak),
+            "server_final_bytes": int(series.value),
+        }
+
+
+def _inboxes(trees: Counter[str]) -> dict[str, Any]:
+    """How many Inbox folders a device's new mail went to, and the busiest one's share."""
+    total = sum(trees.values())
+    return {"inboxes": len(trees), "merged_share": round(max(trees.values()) / total, 6)}
+
+
+__all__ = ["Accounts"]
