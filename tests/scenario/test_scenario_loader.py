@@ -316,3 +316,15 @@ servers:""")
         "small.yaml:8:16: users[0].accounts[0].name: account 'ann+home' would have the "
         "same name as user 'ann+home'"
     ]
+
+
+def test_the_format_example_in_docs_design_loads() -> None:
+    """The YAML block in docs/DESIGN.md "Scenario format" is a valid scenario, with its
+    further accounts on the named server."""
+    text = (EXAMPLES.parents[1] / "docs" / "DESIGN.md").read_text()
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario = parse_scenario(block, "DESIGN.md")
+    people = scenario.expand()
+    assert len(people) == 10
+    assert all(p.account_id(p.accounts[0]) == f"{p.name}+home" for p in people)
+    assert scenario.server_of("isp").quota == 10**9
