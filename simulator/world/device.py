@@ -199,6 +199,8 @@ class Device:
         """Check mail: sync every account of the device, one after the other."""
         ok = yield from self.sync()
         for line in self.lines[1:]:
+            if not self.online:
+                return False
             ok = bool((yield from self.on(line, lambda d: d.sync()))) and ok
         return ok
 
