@@ -18,6 +18,15 @@ HIDDEN_FOLDERS = frozenset({"Trash", "Drafts"})
 State = tuple[str, frozenset[str]]
 """What a person sees of one message on a device: its folder and visible flags."""
 
+_STATES: dict[State, State] = {}
+
+
+def shared_state(state: State) -> State:
+    """One object per distinct state: a run records millions of views and intents but only
+    a handful of distinct (folder, flags) pairs, so sharing them saves most of their memory."""
+    return _STATES.setdefault(state, state)
+
+
 ViewListener = Callable[[str, State | None, int, int], None]
 """Called with (mid, visible state or None, copies shown, copies with body kept)."""
 
@@ -40,7 +49,7 @@ class LocalMsg:
     @property
     def state(self) -> State:
         """The person's view of it: folder and visible flags."""
-        return (self.folder, self.flags & VISIBLE_FLAGS)
+        return shared_state((self.folder, self.flags & VISIBLE_FLAGS))
 
     @property
     def bytes(self) -> int:

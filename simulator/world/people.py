@@ -8,7 +8,7 @@ import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from simulator.clients.local import State
+from simulator.clients.local import State, shared_state
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, FLAGGED, SEEN
 from simulator.world.streams import stream, uniform
@@ -60,7 +60,7 @@ class Person:
         if state is None:
             self.intent.pop(mid, None)
         else:
-            self.intent[mid] = state
+            state = self.intent[mid] = shared_state(state)
         self.world.history.add("intent", self.env.now, self.name, mid, state, device, cause)
 
     def _change(self, mid: str, device: str, cause: str, folder: str = "", flag: str = "") -> None:
