@@ -8,6 +8,7 @@ bare SimPy loop of 1,000,000 timeouts in the same process; prints medians and th
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import time
 
@@ -84,6 +85,8 @@ def main() -> None:
     print(f"reference {args.users} users x 3 devices x {args.days} d: median {w:.2f} s "
           f"({reads} read attempts)")
     print(f"ratio workload / bare SimPy: {w / b:.1f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
+    print(f"peak resident memory of this process: {peak} MB")
 
 
 if __name__ == "__main__":
