@@ -35,10 +35,9 @@ class Metric:
 
 
 def fullest_account(summary: dict[str, Any]) -> float | None:
-    """The highest server peak of any single account: what meets the per-account quota."""
+    """The highest server peak of any person's own account on the organisation's server:
+    what meets its per-account quota (further accounts elsewhere have their own quotas)."""
     peaks = [u.get("server_peak_bytes") for u in summary.get("users", {}).values()]
-    further = summary.get("accounts", {}).get("per_account", {}).values()
-    peaks += [a.get("server_peak_bytes") for a in further]
     present = [p for p in peaks if p is not None]
     return float(max(present)) if present else None
 
