@@ -58,6 +58,7 @@ class Timeline:
         self.links: dict[str, Spans] = {}
         self.partitions = Spans()
         self.outages = Spans()
+        self.other_outages: dict[str, Spans] = {}  # further servers (claim P8), by name
         self.drops = dict.fromkeys(DROP_KEYS, 0)
         self.dropped = 0
         self.lost = 0
@@ -70,6 +71,7 @@ class Timeline:
             ("partition", self._partition),
             ("drop", self._drop),
             ("outage", self._outage),
+            ("server_outage", self._other_outage),
             ("lost", self._lost),
             ("uidvalidity_reset", self._reset),
         ):
@@ -129,6 +131,10 @@ class Timeline:
         """The server went down or came back."""
         self.outages.set(e[1], bool(e[2]))
 
+    def _other_outage(self, e: Event) -> None:
+        """Another server (of `servers:`) went down or came back."""
+        self.other_outages.setdefault(e[2], Spans()).set(e[1], bool(e[3]))
+
     def _lost(self, _e: Event) -> None:
         """A device was lost."""
         self.lost += 1
@@ -175,4 +181,8 @@ class Timeline:
             },
             "devices_lost": self.lost,
             "uidvalidity_resets": self.resets,
+            **({"other_servers": {
+                name: {"outages": s.count, "down_s": rounded(s.seconds(end), 3)}
+                for name, s in sorted(self.other_outages.items())
+            }} if self.other_outages else {}),
         }

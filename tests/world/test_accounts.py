@@ -121,6 +121,8 @@ def test_an_isp_outage_defers_home_mail_and_leaves_work_mail_flowing() -> None:
     seen = {e[3] for e in of(results, "view") if e[2] == "ann/laptop" and e[1] < end}
     assert work and work <= seen
     assert results.summary["faults"]["outages"]["count"] == 0
+    assert results.summary["faults"]["other_servers"] == {"isp": {"outages": 1,
+                                                                  "down_s": 6 * HOUR}}
     assert results.valid
 
 
