@@ -46,10 +46,6 @@ class Accounts:
         _, t, account, used = e
         self.bytes.setdefault(account, TimeAverage(t, 0.0)).set(t, used)
 
-    def person_of(self, account: str) -> str:
-        """The person an account belongs to (a person's own account is their name)."""
-        return self.owner.get(account, account)
-
     def summary(self) -> dict[str, Any] | None:
         """The ``accounts`` block of summary.json, or None when nobody has further accounts."""
         if not self.owner:
