@@ -70,7 +70,7 @@ METRICS: tuple[Metric, ...] = (
            "ratio", "higher", optional=True),
     Metric("accounts.inboxes_per_device", "Inboxes per device (several accounts)", "count",
            "lower", optional=True),
-    _m("server_storage.deferred", "Deferred (over quota)", "count", "lower"),
+    _m("server_storage.deferred", "Deferred (quota or outage)", "count", "lower"),
     _m("server_storage.time_over_quota_s", "Time accounts were full", "s", "lower"),
     _m("offline_availability.ratio", "Offline availability", "ratio", "higher"),
     _m("offline_availability.attempts", "Offline read attempts", "count", "neither"),
