@@ -3,7 +3,8 @@ mail lives on the servers, and whether a device files it into one Inbox or one p
 
 It reads "account" events (a person's further account, its server and quota), "filed"
 events (a new message put into an Inbox folder tree on a device that syncs several
-accounts), deliveries and server bytes. Without further accounts it has nothing to say.
+accounts) and deliveries; each account's bytes come from the server storage checker.
+Without further accounts it subscribes to nothing else and has nothing to say.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from simulator.observe.history import Event, History
-from simulator.observe.stats import TimeAverage
+from simulator.observe.storage import ServerStorage
 
 ORGANISATION = "(organisation)"
 
@@ -20,19 +21,19 @@ ORGANISATION = "(organisation)"
 class Accounts:
     """Per account: owner, server, mail delivered, server bytes; per device: its Inboxes."""
 
-    def __init__(self, history: History) -> None:
+    def __init__(self, history: History, storage: ServerStorage) -> None:
+        self.history, self.storage = history, storage
         self.owner: dict[str, str] = {}
         self.server: dict[str, str] = {}
         self.delivered: Counter[str] = Counter()
-        self.bytes: dict[str, TimeAverage] = {}
         self.filed: dict[str, Counter[str]] = {}  # device -> Inbox tree -> messages
         history.subscribe("account", self._account)
         history.subscribe("filed", self._filed)
-        history.subscribe("deliver", lambda e: self.delivered.update((e[2],)))
-        history.subscribe("server_bytes", self._bytes)
 
     def _account(self, e: Event) -> None:
         _, _t, account, person, server, _quota = e
+        if not self.owner:  # the first further account: now deliveries are worth counting
+            self.history.subscribe("deliver", lambda d: self.delivered.update((d[2],)))
         self.owner[account] = person
         self.server[account] = server or ORGANISATION
         self.owner.setdefault(person, person)
@@ -42,11 +43,7 @@ class Accounts:
         _, _t, device, _mid, tree = e
         self.filed.setdefault(device, Counter())[tree] += 1
 
-    def _bytes(self, e: Event) -> None:
-        _, t, account, used = e
-        self.bytes.setdefault(account, TimeAverage(t, 0.0)).set(t, used)
-
-    def summary(self) -> dict[str, Any] | None:
+    def summary(self, end: float) -> dict[str, Any] | None:
         """The ``accounts`` block of summary.json, or None when nobody has further accounts."""
         if not self.owner:
             return None
@@ -57,18 +54,18 @@ class Accounts:
         return {
             "merged_inbox_share": round(merged / filed, 6) if filed else None,
             "inboxes_per_device": round(sum(inboxes) / len(inboxes), 6) if inboxes else None,
-            "per_account": {a: self._account_block(a) for a in sorted(self.owner)},
+            "per_account": {a: self._account_block(a, end) for a in sorted(self.owner)},
             "per_device": per_device,
         }
 
-    def _account_block(self, account: str) -> dict[str, Any]:
-        series = self.bytes.get(account, TimeAverage())
+    def _account_block(self, account: str, end: float) -> dict[str, Any]:
+        stored = self.storage.per_user_summary(account, end)
         return {
             "person": self.owner[account],
             "server": self.server[account],
             "delivered": self.delivered[account],
-            "server_peak_bytes": int(series.peak),
-            "server_final_bytes": int(series.value),
+            "server_peak_bytes": stored["server_peak_bytes"],
+            "server_final_bytes": stored["server_final_bytes"],
         }
 
 

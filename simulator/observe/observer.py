@@ -38,7 +38,7 @@ class Observer:
         self.verdict = Verdict(history)
         self.traffic = Traffic(history)
         self.timeline = Timeline(history)
-        self.accounts = Accounts(history)
+        self.accounts = Accounts(history, self.server)
         self.rows: list[tuple[Any, ...]] = []
         self.end = 0.0
         self.users: dict[str, list[str]] = {}
@@ -100,7 +100,7 @@ class Observer:
             "faults": self.timeline.summary(end),
             "devices": {d: self._device_block(d) for d in sorted(self.consistency.agree)},
             "users": {u: self._user_block(u) for u in sorted(self.users)},
-            **({"accounts": accounts} if (accounts := self.accounts.summary()) else {}),
+            **({"accounts": accounts} if (accounts := self.accounts.summary(end)) else {}),
         }
 
     def _device_block(self, device: str) -> dict[str, Any]:
