@@ -14,7 +14,7 @@ import time
 
 import simpy
 
-from simulator.runner import run
+from simulator.runs import run
 from simulator.scenario import parse_scenario
 
 SCENARIO = """\

@@ -6,10 +6,13 @@ devices under POP3 or IMAP.
     results.summary["consistency"]["agreement"]
 """
 
-from simulator.compare import Comparison, compare
-from simulator.runner import Results, run
+from simulator.analysis import Comparison, Finding, compare
+from simulator.analysis.claims import judge_claims
+from simulator.folders import rerender, write_comparison, write_run
+from simulator.runs import Results, Task, run, run_batch
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 from simulator.sweep import SweepResult, sweep
 
-__all__ = ["Comparison", "Results", "Scenario", "ScenarioError", "SweepResult", "compare",
-           "load_scenario", "run", "sweep"]
+__all__ = ["Comparison", "Finding", "Results", "Scenario", "ScenarioError", "SweepResult",
+           "Task", "compare", "judge_claims", "load_scenario", "rerender", "run", "run_batch",
+           "sweep", "write_comparison", "write_run"]

@@ -1,7 +1,10 @@
-"""The ``mailsim`` command: run, validate and schema (compare and sweep join as they land).
+"""The ``mailsim`` command: run, validate, compare, sweep, report, claims and schema. Each
+command composes the layers: run (``simulator.runs``) -> analysis -> report -> folders.
 
 Exit codes: 0 valid, 1 verdict false (a bug or a broken rule), 2 bad input. Bad input is
-reported as ``file:line:col: where: what was expected``, never as a traceback.
+reported as ``file:line:col: where: what was expected``, never as a traceback. The
+project's heavier modules are imported inside the commands that need them, so that
+``mailsim --help`` and ``mailsim validate`` start quickly.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from simulator.report.files import OutputExists
+from simulator.folders import OutputExists
 from simulator.report.markdown import headline
-from simulator.runner import Results, run
-from simulator.scenario import ScenarioError, json_schema, load_scenario
+from simulator.runs import Results, run
+from simulator.scenario import Scenario, ScenarioError, json_schema, load_scenario
 from simulator.world.world import SimulationError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -38,6 +41,16 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def default_out(name: str, run_id: str) -> Path:
     """results/<scenario>/<run-id>/ (DESIGN: results contract)."""
     return Path("results") / name / run_id
+
+
+def check_variants(scenario: Scenario, names: list[str]) -> None:
+    """Refuse (exit 2) a variant name the scenario does not accept: ``Scenario.variant``
+    decides, for every command alike."""
+    for name in names:
+        try:
+            scenario.variant(name)
+        except ScenarioError as problem:
+            raise fail(f"{scenario.source}: {problem.issues[0].message}") from None
 
 
 def print_table(results: Results) -> None:
@@ -60,17 +73,18 @@ def run_cmd(
     force: Annotated[bool, typer.Option(help="Replace an existing results folder.")] = False,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
+    from simulator.folders import write_run
+
     try:
         loaded = load_scenario(scenario)
-        if variant and variant not in loaded.variant_names():
-            names = ", ".join(loaded.variant_names())
-            raise fail(f"{scenario}: unknown variant {variant!r} (expected one of: {names})")
+        if variant:
+            check_variants(loaded, [variant])
         run_id = f"{variant or 'as-written'}-seed{seed if seed is not None else loaded.seed}"
         dest = out_dir or default_out(loaded.name, run_id)
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         results = run(loaded, seed=seed, variant=variant)
-        results.write(dest, force=force)
+        write_run(results, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists) as problem:
         raise fail(str(problem)) from None
     print_table(results)
@@ -81,11 +95,16 @@ def run_cmd(
 
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
-    """Check SCENARIO and report every problem as file:line:col."""
+    """Check SCENARIO and report every problem as file:line:col (exit 2); warnings, such
+    as an event due after the run's end, are printed too but do not fail (exit 0)."""
+    from simulator.scenario.lint import scenario_warnings
+
     try:
         loaded = load_scenario(scenario)
     except ScenarioError as problem:
         raise fail(str(problem)) from None
+    for warning in scenario_warnings(loaded, scenario):
+        err.print(warning, markup=False, highlight=False, soft_wrap=True)
     users = loaded.expand()
     devices = sum(len(u.devices) for u in users)
     extra = sum(len(u.accounts) for u in users)
@@ -108,9 +127,9 @@ def compare_cmd(
 ) -> None:
     """Run SCENARIO under each variant with common random numbers; write and print the
     comparison (exit 1 if any run's verdict is false)."""
-    from simulator.compare import compare
+    from simulator.analysis.comparison import compare
+    from simulator.folders import write_comparison
     from simulator.report.terminal import (
-        known_variants,
         parse_variants,
         print_comparison,
         progress_bar,
@@ -122,17 +141,14 @@ def compare_cmd(
     try:
         loaded = load_scenario(scenario)
         names = parse_variants(variants)
-        unknown = [n for n in names or [] if n not in known_variants(loaded)]
-        if unknown:
-            expected = ", ".join(known_variants(loaded))
-            raise fail(f"{scenario}: unknown variant {unknown[0]!r} (expected one of: {expected})")
+        check_variants(loaded, names or [])
         dest = out_dir or default_out(loaded.name,
                                       f"compare-seed{seed if seed is not None else loaded.seed}")
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         with progress_bar(err) as progress:
             comparison = compare(loaded, names, replications, seed, workers, progress)
-        comparison.write(dest, force=force)
+        write_comparison(comparison, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists) as problem:
         raise fail(str(problem)) from None
     print_comparison(out, comparison)
@@ -160,8 +176,8 @@ def sweep_cmd(
     """Run SCENARIO over a grid of parameters x replications into tidy tables (runs.csv,
     points.csv with 95% CIs, runs.parquet) and sweep.html."""
     from simulator.report.terminal import progress_bar
+    from simulator.runs import DaskMissing
     from simulator.sweep import GridError, sweep
-    from simulator.sweep.execute import DaskMissing
 
     if replications < 1 or workers < 1:
         raise fail("--replications and --workers must be at least 1")
@@ -186,15 +202,54 @@ def report_cmd(
                                            show_default=False)],
 ) -> None:
     """Re-render the reports of FOLDER (report.* or comparison.*) from its saved JSON."""
-    from simulator.report.load import ReportError
-    from simulator.report.rerender import rerender
+    from simulator.folders import FolderError, rerender
 
     try:
         written = rerender(folder)
-    except ReportError as problem:
+    except FolderError as problem:
         raise fail(str(problem)) from None
     for path in written:
         out.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("claims")
+def claims_cmd(
+    out_file: Annotated[Path, typer.Option("--out", help="The page to write.")] = Path(
+        "docs/claims.md"),
+    check: Annotated[bool, typer.Option(
+        help="Write nothing; exit 1 if the page differs from what the runs give now.")] = False,
+    replications: Annotated[int, typer.Option(help="Seeds per claim scenario.")] = 2,
+    workers: Annotated[int, typer.Option(help="Runs in parallel (processes).")] = 1,
+    scenarios: Annotated[Path | None, typer.Option(
+        help="Folder of claim scenarios (default: the ones mailsim ships).")] = None,
+) -> None:
+    """Measure the source document's claims on the claim scenarios and write the page of
+    verdicts (docs/claims.md)."""
+    from simulator.analysis.claims import judge_claims
+    from simulator.analysis.claimset import CLAIMS
+    from simulator.folders import write_text_atomic
+    from simulator.report.claims_md import claims_md
+    from simulator.report.terminal import progress_bar
+    from simulator.runs import mailsim_version
+    from simulator.scenario.bundled import CLAIM_SCENARIOS
+
+    if replications < 1 or workers < 1:
+        raise fail("--replications and --workers must be at least 1")
+    try:
+        with progress_bar(err) as progress:
+            findings = judge_claims(CLAIMS, scenarios or CLAIM_SCENARIOS, replications,
+                                    workers, progress)
+    except (ScenarioError, SimulationError) as problem:
+        raise fail(str(problem)) from None
+    text = claims_md(findings, mailsim_version(), replications)
+    if check:
+        current = out_file.read_text(encoding="utf-8") if out_file.exists() else ""
+        if current != text:
+            raise fail(f"{out_file} is out of date; run mailsim claims --out {out_file}", 1)
+        out.print(f"{out_file} is current", markup=False, highlight=False, soft_wrap=True)
+        return
+    write_text_atomic(out_file, text)
+    out.print(f"wrote {out_file}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

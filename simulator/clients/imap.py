@@ -16,6 +16,7 @@ from simulator.clients.local import LocalStore
 from simulator.mail.imap import Row
 from simulator.mail.message import Message
 from simulator.mail.store import DELETED, SEEN
+from simulator.scenario.units import parse_duration
 
 SYNCED = ("INBOX", "Sent", "Archive")
 
@@ -63,8 +64,6 @@ def cache_of(settings: object) -> Cache:
         return Cache(mode[0], mode[1])
     text = str(getattr(settings, "cache", "full"))
     if text.startswith("recent:"):
-        from simulator.scenario.units import parse_duration
-
         return Cache("recent", parse_duration(text.split(":", 1)[1]))
     return Cache(text)
 

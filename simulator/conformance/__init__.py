@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.conformance.compare import Difference, differences, report, unmet
+from simulator.conformance.diff import Difference, differences, report, unmet
 from simulator.conformance.dovecot import Settings, missing
 from simulator.conformance.dovecot_side import DovecotRunner
 from simulator.conformance.model_side import ModelRunner
-from simulator.conformance.runner import Run
+from simulator.conformance.runner import Observations
 from simulator.conformance.trace import (
     Step,
     Trace,
@@ -52,8 +52,8 @@ class Outcome:
     """Both runs of a trace and where they differ."""
 
     trace: Trace
-    model: Run
-    dovecot: Run
+    model: Observations
+    dovecot: Observations
     differences: list[Difference]
 
     @property

@@ -38,7 +38,7 @@ def flags(raw: Iterable[str]) -> tuple[str, ...]:
 
 
 @dataclass
-class Run:
+class Observations:
     """One side's observations: one per step, plus the final mailbox state."""
 
     side: str
@@ -76,9 +76,9 @@ class Runner(ABC):
         """Release resources (processes, temp dirs)."""
 
     # -- driving -------------------------------------------------------------------------
-    def run(self) -> Run:
+    def run(self) -> Observations:
         """Apply every step, normalise, and collect the final state."""
-        result = Run(self.side)
+        result = Observations(self.side)
         try:
             self._record()
             for index, step in enumerate(self.trace.steps):

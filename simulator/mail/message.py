@@ -36,7 +36,6 @@ class Cost:
         )
 
 
-ZERO = Cost()
 LINE = 40
 """Bytes of a command line or a one-line status reply."""
 

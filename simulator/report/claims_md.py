@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.compare.claims import Outcome
-from simulator.report import fmt
+from simulator.analysis import fmt
+from simulator.analysis.finding import Finding
 
 BADGE = {"holds": "✅ holds", "holds partly": "🟡 holds partly", "refuted": "❌ refuted",
          "not testable yet": "⚪ not testable yet", "not testable": "⚪ not testable"}
@@ -17,25 +17,25 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def numbers(outcome: Outcome) -> str:
+def numbers(finding: Finding) -> str:
     """'measure: run value, run value' lines, joined by <br> for one table cell."""
-    units = {m.name: m.unit for m in outcome.claim.measures}
     lines = []
-    for name, per_run in outcome.numbers.items():
-        values = "; ".join(f"{run} {fmt.value(units[name], v)}" for run, v in per_run.items())
+    for name, per_run in finding.numbers.items():
+        unit = finding.units[name]
+        values = "; ".join(f"{run} {fmt.value(unit, v)}" for run, v in per_run.items())
         lines.append(f"*{name}*: {values}")
     return "<br>".join(lines) or "—"
 
 
-def scenarios(outcome: Outcome) -> str:
+def scenarios(finding: Finding) -> str:
     """Links to the claim scenarios, relative to docs/."""
-    names = outcome.claim.scenarios
+    names = finding.scenarios
     return "<br>".join(f"[{n}](../scenarios/claims/{n})" for n in names) or "—"
 
 
-def claims_md(outcomes: Sequence[Outcome], version: str, replications: int) -> str:
+def claims_md(findings: Sequence[Finding], version: str, replications: int) -> str:
     """The whole page."""
-    counts = {s: sum(o.status == s for o in outcomes) for s in BADGE}
+    counts = {s: sum(f.status == s for f in findings) for s in BADGE}
     tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     lines = [
         "# The source document's claims, measured",
@@ -47,14 +47,14 @@ def claims_md(outcomes: Sequence[Outcome], version: str, replications: int) -> s
         "direction with a margin and checks that the verdicts below are current.",
         "",
         f"Claims are numbered as in `CLAIMS.md` (P = POP3, I = IMAP, G = the decision guide, "
-        f"R = related article, T = ports). {len(outcomes)} claim groups: {tally}.",
+        f"R = related article, T = ports). {len(findings)} claim groups: {tally}.",
         "",
         "| claim | the document says | scenario | measured (per variant) | verdict | why |",
         "|---|---|---|---|---|---|",
     ]
-    for o in outcomes:
-        lines.append(f"| **{o.claim.ids}** | {cell(o.claim.says)} | {scenarios(o)} | "
-                     f"{cell(numbers(o))} | {BADGE[o.status]} | {cell(o.why)} |")
+    for f in findings:
+        lines.append(f"| **{f.code}** | {cell(f.says)} | {scenarios(f)} | "
+                     f"{cell(numbers(f))} | {BADGE[f.status]} | {cell(f.why)} |")
     lines += ["", "Verdicts: *holds* — the direction the document states shows up with the "
               "margin in the claim's judge; *holds partly* — it shows up only for some "
               "client settings or at a cost the document does not mention; *refuted* — the "

@@ -3,15 +3,10 @@ read results in a terminal, a code review or an issue."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from simulator.report import fmt
-from simulator.report.decide import agrees, evaluate, names
-from simulator.report.markdown import human_seconds
-from simulator.report.recommend import recommendation
-
-if TYPE_CHECKING:
-    from simulator.compare.comparison import Comparison
+from simulator.analysis import fmt
+from simulator.analysis.comparison import Comparison
+from simulator.analysis.guide import evaluate, names
+from simulator.analysis.recommend import recommendation
 
 
 def cell(text: str) -> str:
@@ -42,7 +37,7 @@ def comparison_md(c: Comparison) -> str:
         f"# {c.scenario['name']}: POP3 or IMAP?",
         "",
         f"{len(c.variants)} variants × {reps} replications with common random numbers "
-        f"(seeds {', '.join(map(str, c.seeds))}), {human_seconds(c.scenario['duration_s'])} "
+        f"(seeds {', '.join(map(str, c.seeds))}), {fmt.human_seconds(c.scenario['duration_s'])} "
         f"simulated each; mailsim {c.version}.",
         "",
         "## Which protocol?",
@@ -54,8 +49,8 @@ def comparison_md(c: Comparison) -> str:
     ]
     for f in findings:
         best = names(f.winners) if f.winners and f.applies else "—"
-        lines.append(f"| {f.code} | {cell(f.rule)} | {cell(best)} | {agrees(c, f)} | "
-                     f"{cell(f.evidence)} |")
+        lines.append(f"| {f.code} | {cell(f.says)} | {cell(best)} | {f.status} | "
+                     f"{cell(f.why)} |")
     lines += ["", "## Metrics", "",
               "Mean ± 95% confidence interval (Student t) over the replications; ↑/↓ which "
               "direction is better; ★ best.", "", *metrics_md(c), "", "## Runs", ""]

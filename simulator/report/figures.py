@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.report import fmt, plots, series
+from simulator.analysis import fmt
+from simulator.report import plots, series
 from simulator.report.plots import byte_scale
 
 

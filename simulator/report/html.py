@@ -5,17 +5,16 @@ the metrics table, the five plots inlined as SVG and, for a comparison, the deci
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from simulator.report import fmt
-from simulator.report.decide import agrees, evaluate, names
+from simulator.analysis import fmt
+from simulator.analysis.comparison import Comparison
+from simulator.analysis.fmt import human_seconds, pct
+from simulator.analysis.guide import evaluate, names
+from simulator.analysis.recommend import recommendation
 from simulator.report.figures import figures
-from simulator.report.markdown import account_tables, canonical, headline, human_seconds, pct
+from simulator.report.markdown import account_tables, canonical, headline
 from simulator.report.page import esc, figure, page, table
-from simulator.report.recommend import recommendation
-
-if TYPE_CHECKING:
-    from simulator.compare.comparison import Comparison
 
 
 def run_html(summary: dict[str, Any], timeseries: Sequence[Sequence[Any]]) -> str:
@@ -114,8 +113,8 @@ def _guide(c: Comparison) -> str:
     for f in findings:
         here = "yes" if f.applies and f.bites else ("no" if not f.applies else "not binding")
         best = names(f.winners) if f.winners and f.applies else "—"
-        rows.append([f"<strong>{esc(f.code)}</strong>", esc(f.rule), esc(here), esc(f.evidence),
-                     esc(best), esc(agrees(c, f))])
+        rows.append([f"<strong>{esc(f.code)}</strong>", esc(f.says), esc(here), esc(f.why),
+                     esc(best), esc(f.status)])
     head = ["", "the document says", "arises here?", "what the numbers say", "best here",
             "document"]
     return ("<h2>Which protocol?</h2>\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -13,12 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from simulator.report import fmt
-from simulator.scenario import BUILTIN_VARIANTS, Scenario
-
-if TYPE_CHECKING:
-    from simulator.compare.comparison import Comparison
-    from simulator.compare.stats import Stat
+from simulator.analysis import fmt
+from simulator.analysis.comparison import Comparison
+from simulator.analysis.guide import evaluate
+from simulator.analysis.recommend import recommendation
+from simulator.analysis.stats import Stat
 
 
 def parse_variants(text: str | None) -> list[str] | None:
@@ -27,11 +25,6 @@ def parse_variants(text: str | None) -> list[str] | None:
         return None
     names = [n.strip() for n in text.split(",") if n.strip()]
     return names or None
-
-
-def known_variants(scenario: Scenario) -> list[str]:
-    """Every variant name ``compare`` accepts for ``scenario``: its own, then built-in ones."""
-    return list(dict.fromkeys([*(scenario.variants or {}), *BUILTIN_VARIANTS]))
 
 
 def comparison_table(c: Comparison) -> Table:
@@ -87,7 +80,4 @@ def progress_bar(console: Console) -> Iterator[Callable[[int, int, str], None]]:
 
 def which_protocol(c: Comparison) -> str:
     """The decision guide's recommendation paragraph, under a heading."""
-    from simulator.report.decide import evaluate
-    from simulator.report.recommend import recommendation
-
     return "Which protocol? " + recommendation(c, evaluate(c))

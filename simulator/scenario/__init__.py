@@ -15,8 +15,9 @@ from .events import (
     ServerEvent,
     UserActionEvent,
 )
+from .links import Uptime
 from .loader import json_schema, load_scenario, parse_scenario, scenario_sha256
-from .models import Habits, Mail, Network, Outage, Server, Size, Uptime
+from .models import Habits, Mail, Network, Outage, Server, Size
 from .scenario import Scenario
 from .units import (
     format_bandwidth,

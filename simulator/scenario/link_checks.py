@@ -9,18 +9,12 @@ from typing import TYPE_CHECKING
 from .errors import Issue
 from .events import AddEvent, DropEvent, PartitionEvent, timeline
 from .links import Attachment
+from .naming import unknown
 from .units import format_at
 from .yamlio import Loc
 
 if TYPE_CHECKING:
     from .scenario import Scenario
-
-
-def _unknown(what: str, name: str, known: list[str]) -> str:
-    """The same wording as checks.unknown (imported lazily to avoid a cycle)."""
-    from .checks import unknown
-
-    return unknown(what, name, known)
 
 
 def check_links(scenario: Scenario) -> list[Issue]:
@@ -39,7 +33,7 @@ def _check_via(scenario: Scenario) -> Iterator[Issue]:
             continue
         loc = ("networks", name, "via")
         if net.via not in scenario.networks:
-            yield Issue(loc, _unknown("network", net.via, names))
+            yield Issue(loc, unknown("network", net.via, names))
             continue
         seen = [name]
         hop: str | None = net.via
@@ -57,7 +51,7 @@ def _attachment_issues(
     """Each network a roaming device lists exists."""
     for k, item in enumerate(items or ()):
         if item.network not in names:
-            yield Issue((*loc, "networks", k), _unknown("network", item.network, names))
+            yield Issue((*loc, "networks", k), unknown("network", item.network, names))
 
 
 def _check_roaming(scenario: Scenario) -> Iterator[Issue]:
@@ -98,7 +92,7 @@ def _target_issue(
     if "/" not in name:
         if networks_ok and name in scenario.networks:
             return None
-        return _unknown("network", name, list(scenario.networks))
+        return unknown("network", name, list(scenario.networks))
     if name in start:
         return None
     if name in added:

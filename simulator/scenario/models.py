@@ -19,7 +19,6 @@ from pydantic import (
 
 from .errors import custom_error
 from .fields import At, Bandwidth, Bytes, Duration, Model, Rate, in_yaml
-from .links import Uptime as Uptime  # re-exported: it used to live here
 from .links import UptimeField
 from .units import format_size
 

@@ -110,11 +110,6 @@ class Scenario(Model):
         """Every person (groups with `count` expanded) with fully-resolved devices."""
         return [user for group in self.users for user in group.expand(self.profiles)]
 
-    def server_of(self, name: str | None) -> Server:
-        """The configuration of the server called ``name`` in `servers:` (None: the
-        organisation's `server:`)."""
-        return self.server if name is None else self.servers[name]
-
     def timeline(self) -> list[Event]:
         """The scripted events in the order they happen (by time, then as written)."""
         return timeline(self.events)

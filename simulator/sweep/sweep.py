@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.compare.runs import replication_seeds
-from simulator.report.files import OutputExists, write_atomic, write_text_atomic
+from simulator.folders import OutputExists, write_atomic, write_text_atomic
+from simulator.report.sweep_page import sweep_html
+from simulator.runs import Progress, replication_seeds
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.scenario.yamlio import dump_yaml, read_yaml
-from simulator.sweep.execute import Progress, SweepTask, execute
 from simulator.sweep.grid import Axis, apply, expand, label, parse_axis
-from simulator.sweep.page import sweep_html
+from simulator.sweep.parts import SweepRun, execute
 from simulator.sweep.table import point_rows, run_rows, to_csv, to_parquet
 
 
@@ -39,22 +39,23 @@ class SweepResult:
         """Whether every run's verdict held."""
         return all(r["valid"] for r in self.runs)
 
-    def files(self) -> dict[str, str | bytes]:
-        """The output files by name (Parquet only where pyarrow is installed)."""
-        files: dict[str, str | bytes] = {
-            "sweep.json": json.dumps(self.spec, indent=2, sort_keys=True) + "\n",
-            "runs.csv": to_csv(self.runs),
-            "points.csv": to_csv(self.points),
-            "sweep.html": sweep_html(self.spec, self.points),
-        }
-        parquet = to_parquet(self.runs)
-        if parquet is not None:
-            files["runs.parquet"] = parquet
-        return files
+
+def sweep_files(result: SweepResult) -> dict[str, str | bytes]:
+    """A sweep folder's output files by name (Parquet only where pyarrow is installed)."""
+    files: dict[str, str | bytes] = {
+        "sweep.json": json.dumps(result.spec, indent=2, sort_keys=True) + "\n",
+        "runs.csv": to_csv(result.runs),
+        "points.csv": to_csv(result.points),
+        "sweep.html": sweep_html(result.spec, result.points),
+    }
+    parquet = to_parquet(result.runs)
+    if parquet is not None:
+        files["runs.parquet"] = parquet
+    return files
 
 
 def plan(path: Path, grid: Sequence[str | Axis], replications: int, seed: int | None
-         ) -> tuple[dict[str, Any], list[SweepTask]]:
+         ) -> tuple[dict[str, Any], list[SweepRun]]:
     """The spec and every run of the sweep; each point is validated before anything runs."""
     text = path.read_text(encoding="utf-8")
     base = parse_scenario(text, str(path))
@@ -67,16 +68,22 @@ def plan(path: Path, grid: Sequence[str | Axis], replications: int, seed: int | 
         source = f"{path} [{label(point)}]"
         point_text = dump_yaml(edited)
         scenario = _parse_point(point_text, source, path, label(point))
-        if variant is not None and variant not in scenario.variant_names():
-            names = ", ".join(scenario.variant_names())
-            raise ScenarioError([f"{source}: variant: unknown {variant!r} (expected one of: "
-                                 f"{names})"])
-        tasks += [SweepTask(point, point_text, source, variant, r, s)
+        if variant is not None:
+            _check_variant(scenario, variant, source)
+        tasks += [SweepRun(point, point_text, source, variant, r, s)
                   for r, s in enumerate(seeds)]
     spec = {"scenario": str(path), "name": base.name, "axes": [a.path for a in axes],
             "values": {a.path: list(a.values) for a in axes}, "replications": replications,
             "seeds": seeds}
     return spec, tasks
+
+
+def _check_variant(scenario: Scenario, variant: str, source: str) -> None:
+    """A swept variant must be one the scenario accepts (as ``Scenario.variant`` decides)."""
+    try:
+        scenario.variant(variant)
+    except ScenarioError as err:
+        raise ScenarioError([f"{source}: variant: {err.issues[0].message}"]) from None
 
 
 def _parse_point(text: str, source: str, path: Path, where: str) -> Scenario:
@@ -101,7 +108,7 @@ def sweep(path: str | Path, grid: Sequence[str | Axis], replications: int = 3,
     done = execute(tasks, dest / "parts", workers=workers, dask=dask, progress=progress)
     runs = run_rows([(t.point, t.rep, t.seed, done[t]) for t in tasks])
     result = SweepResult(spec, runs, point_rows(spec["axes"], runs))
-    for name, content in result.files().items():
+    for name, content in sweep_files(result).items():
         write_atomic(dest / name, content)
     return result
 

@@ -8,11 +8,9 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from simulator.compare.metrics import METRICS
-from simulator.compare.stats import summarize
+from simulator.analysis.metrics import METRICS
+from simulator.analysis.stats import summarize
 from simulator.sweep.grid import Point
-
-RUN_FIXED = ("replication", "seed", "valid")
 
 
 def run_rows(results: Sequence[tuple[Point, int, int, dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from simulator.mail.store import Account
 
 
 @dataclass
-class Run:
+class SyncRun:
     """What one driven sync did: the commands sent, whether it finished, its return value."""
 
     commands: list[Cmd] = field(default_factory=list)
@@ -61,14 +61,14 @@ class Bench:
         client.disconnected()
 
     def sync(self, client: Client, now: float = 0.0, drop_after: int | None = None,
-             full: bool = True) -> Run:
+             full: bool = True) -> SyncRun:
         """Run one sync; with ``drop_after=k`` the connection breaks after k commands."""
         fresh = client.device not in self.sessions
         return self.drive(client, client.sync(_CONN, now, fresh, full), drop_after)
 
-    def drive(self, client: Client, gen: SyncGen, drop_after: int | None = None) -> Run:
+    def drive(self, client: Client, gen: SyncGen, drop_after: int | None = None) -> SyncRun:
         """Feed ``gen`` replies from ``client``'s session until it ends or the link drops."""
-        run = Run()
+        run = SyncRun()
         session = self.session_for(client)
         try:
             cmd = next(gen)

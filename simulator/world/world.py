@@ -17,6 +17,7 @@ from simulator.clients.pop3 import Pop3Client
 from simulator.mail.store import StoreEvent
 from simulator.observe.history import History
 from simulator.world.device import Device
+from simulator.world.events import apply_event
 from simulator.world.faults import watch_removals
 from simulator.world.network import Link
 from simulator.world.people import Person
@@ -176,8 +177,6 @@ class World:
 
     def apply(self, event: Any) -> None:
         """Carry out one scripted event now."""
-        from simulator.world.events import apply_event
-
         apply_event(self, event)
 
     def start(self) -> None:

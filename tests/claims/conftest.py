@@ -1,5 +1,5 @@
-"""One claim runner for the whole claims test package: each claim scenario runs once per
-(variant, seed), with the same number of seeds as docs/make_claims.py uses."""
+"""One set of claim runs for the whole claims test package: each claim scenario runs once
+per (variant, seed), with the same number of seeds as `mailsim claims` uses."""
 
 from __future__ import annotations
 
@@ -7,27 +7,29 @@ from collections.abc import Callable
 
 import pytest
 
-from simulator.compare.claims import Outcome, Runner
-from simulator.compare.claimset import claim
+from simulator.analysis.claims import ClaimRuns
+from simulator.analysis.claimset import claim
+from simulator.analysis.finding import Finding
+from simulator.scenario.bundled import CLAIM_SCENARIOS
 
 REPLICATIONS = 2
 
 
 @pytest.fixture(scope="package")
-def runner() -> Runner:
-    """The shared claim runner."""
-    return Runner(replications=REPLICATIONS)
+def runs() -> ClaimRuns:
+    """The shared claim runs, on the claim scenarios mailsim ships."""
+    return ClaimRuns(CLAIM_SCENARIOS, replications=REPLICATIONS)
 
 
 @pytest.fixture(scope="package")
-def outcome(runner: Runner) -> Callable[[str], Outcome]:
-    """outcome("P3, P9") -> that claim group measured and judged (cached)."""
-    cache: dict[str, Outcome] = {}
+def finding(runs: ClaimRuns) -> Callable[[str], Finding]:
+    """finding("P3, P9") -> that claim group measured and judged (cached)."""
+    cache: dict[str, Finding] = {}
 
-    def get(ids: str) -> Outcome:
+    def get(ids: str) -> Finding:
         """Measure and judge once, then reuse."""
         if ids not in cache:
-            cache[ids] = runner.evaluate(claim(ids))
+            cache[ids] = runs.judge(claim(ids))
         return cache[ids]
 
     return get

@@ -8,9 +8,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from simulator.compare.claims import CLAIMS_DIR, Outcome, Runner
-from simulator.compare.claimset import CLAIMS
+from simulator.analysis.claims import ClaimRuns
+from simulator.analysis.claimset import CLAIMS
+from simulator.analysis.finding import Finding
 from simulator.report.claims_md import BADGE, claims_md
+from simulator.scenario.bundled import CLAIM_SCENARIOS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "claims.md"
 
@@ -23,25 +25,25 @@ def documented() -> dict[str, str]:
 
 
 def test_every_claim_group_is_in_the_doc_with_its_current_verdict(
-        outcome: Callable[[str], Outcome]) -> None:
-    """If this fails, the model changed a verdict: run `python docs/make_claims.py`."""
+        finding: Callable[[str], Finding]) -> None:
+    """If this fails, the model changed a verdict: run `mailsim claims`."""
     doc = documented()
     assert list(doc) == [c.ids for c in CLAIMS]
-    assert doc == {c.ids: outcome(c.ids).status for c in CLAIMS}
+    assert doc == {c.ids: finding(c.ids).status for c in CLAIMS}
 
 
-def test_the_doc_renders_numbers_per_variant(outcome: Callable[[str], Outcome]) -> None:
+def test_the_doc_renders_numbers_per_variant(finding: Callable[[str], Finding]) -> None:
     """Each tested claim lists each measure for each of its runs."""
-    outcomes = [outcome(c.ids) for c in CLAIMS]
-    text = claims_md(outcomes, "test", 2)
+    findings = [finding(c.ids) for c in CLAIMS]
+    text = claims_md(findings, "test", 2)
     assert "*agreement*: pop3 " in text and "✅ holds" in text and "⚪ not testable" in text
 
 
-def test_every_claim_scenario_is_used_and_valid(runner: Runner) -> None:
+def test_every_claim_scenario_is_used_and_valid(runs: ClaimRuns) -> None:
     """Every file in scenarios/claims/ is used by a claim and loads; every variant a claim
     runs is defined in its scenario."""
     used = {name for c in CLAIMS for name in c.scenarios}
-    assert used == {p.name for p in CLAIMS_DIR.glob("*.yaml")}
+    assert used == {p.name for p in CLAIM_SCENARIOS.glob("*.yaml")}
     for claim in CLAIMS:
         for run in claim.runs:
-            assert run.variant in runner.scenario(run.scenario).variant_names()
+            assert run.variant in runs.scenario(run.scenario).variant_names()

@@ -106,3 +106,56 @@ def test_schema_prints_json_schema() -> None:
     done = mailsim("schema")
     assert done.returncode == 0
     assert "properties" in json.loads(done.stdout)
+
+
+OWN_VARIANTS = GOOD + """variants:
+  pop3: {protocol: pop3}
+  imap: {protocol: imap}
+"""
+
+
+def test_run_compare_and_sweep_accept_the_same_variants(tmp_path: Path) -> None:
+    """A scenario that defines its own variants still accepts the built-in ones, in run as
+    in compare and sweep (Scenario.variant decides for every command); a name neither
+    defines is refused by all three with the same message, exit 2."""
+    path = write(tmp_path, OWN_VARIANTS)
+    ran = mailsim("run", str(path), "--variant", "imap-light", "--out", str(tmp_path / "r"))
+    assert ran.returncode == 0, ran.stderr
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["scenario"]["variant"] == "imap-light"
+    compared = mailsim("compare", str(path), "--variants", "imap-light", "--replications",
+                       "1", "--out", str(tmp_path / "c"))
+    assert compared.returncode == 0, compared.stderr
+    expected = (f"{path}: unknown variant 'pop5' (expected one of: pop3, imap, pop3-keep, "
+                "imap-light, imap-online)")
+    for args in (("run", str(path), "--variant", "pop5"),
+                 ("compare", str(path), "--variants", "pop5")):
+        done = mailsim(*args)
+        assert done.returncode == 2 and done.stderr.strip() == expected, done.stderr
+    swept = mailsim("sweep", str(path), "--grid", "variant=pop5", "--out", str(tmp_path / "s"))
+    assert swept.returncode == 2 and "unknown variant 'pop5'" in swept.stderr
+
+
+LATE_EVENT = GOOD + """events:
+  - {at: 1d, offline: ann/phone, for: 2h}
+  - {at: 2d, lose: ann/laptop}
+  - {at: 3d 4h, offline: ann/laptop, for: 1h}
+"""
+
+
+def test_validate_warns_at_file_line_of_an_event_after_the_end(tmp_path: Path) -> None:
+    """An event due at or after the run's end never happens: validate names it at
+    file:line:col as a warning on stderr and still exits 0 (the scenario is valid)."""
+    path = write(tmp_path, LATE_EVENT)
+    done = mailsim("validate", str(path))
+    assert done.returncode == 0, done.stderr
+    lines = GOOD.count("\n") + 1
+    assert done.stderr.splitlines() == [
+        f"{path}:{lines + 2}:10: events[1].at: warning: lose at 2d never happens: the run "
+        "ends at 2d",
+        f"{path}:{lines + 3}:10: events[2].at: warning: offline at 3d 4h never happens: the "
+        "run ends at 2d",
+    ]
+    assert ": ok" in done.stdout
+    quiet = mailsim("validate", str(write(tmp_path, GOOD, "good.yaml")))
+    assert quiet.returncode == 0 and quiet.stderr == ""

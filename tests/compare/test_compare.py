@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from simulator.compare import METRICS, Comparison, compare, replication_seeds
-from simulator.compare.comparison import best_of
-from simulator.compare.metrics import BY_KEY
-from simulator.compare.stats import Stat
-from simulator.report.files import OutputExists
-from simulator.runner import run
+from simulator.analysis import METRICS, Comparison, compare
+from simulator.analysis.comparison import best_of
+from simulator.analysis.metrics import BY_KEY
+from simulator.analysis.stats import Stat
+from simulator.folders import OutputExists, run_files, write_comparison
+from simulator.runs import replication_seeds, run
 from simulator.scenario import ScenarioError
 from tests.compare.helpers import tiny
 
@@ -98,12 +98,12 @@ def test_workers_give_byte_identical_results(comparison: Comparison) -> None:
     parallel = compare(tiny(), ["pop3", "imap"], replications=3, workers=2)
     assert parallel.to_json() == comparison.to_json()
     for variant in comparison.variants:
-        assert parallel.results[variant].files() == comparison.results[variant].files()
+        assert run_files(parallel.results[variant]) == run_files(comparison.results[variant])
 
 
 def test_write_lays_out_one_folder_per_variant(comparison: Comparison, tmp_path: Path) -> None:
     """The folder: <variant>/ results folders plus comparison.json, .md and .html."""
-    dest = comparison.write(tmp_path / "cmp")
+    dest = write_comparison(comparison, tmp_path / "cmp")
     names = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
     for variant in ("pop3", "imap"):
         for name in ("summary.json", "timeseries.csv", "report.md", "report.html",
@@ -122,9 +122,9 @@ def test_write_never_overwrites_without_force(comparison: Comparison, tmp_path: 
     dest.mkdir()
     (dest / "keep.txt").write_text("mine")
     with pytest.raises(OutputExists):
-        comparison.write(dest)
+        write_comparison(comparison, dest)
     assert (dest / "keep.txt").read_text() == "mine"
-    comparison.write(dest, force=True)
+    write_comparison(comparison, dest, force=True)
     assert (dest / "comparison.json").exists() and not (dest / "keep.txt").exists()
 
 

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from simulator.compare.stats import summarize, t975
+from simulator.analysis.stats import summarize, t975
 
 
 def test_t_quantiles_match_the_published_table() -> None:

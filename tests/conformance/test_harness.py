@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from simulator.conformance import cmd, deliver, open_, trace
-from simulator.conformance.compare import differences, report
+from simulator.conformance.diff import differences, report
 from simulator.conformance.dovecot import Dovecot, Settings
 from simulator.conformance.imap_view import uid_set
 from simulator.conformance.messages import mid_of, min_size, render
 from simulator.conformance.model_side import ModelRunner
 from simulator.conformance.proc import Pipe, ServerHung
-from simulator.conformance.runner import Run
+from simulator.conformance.runner import Observations
 from simulator.conformance.wire import parse, response_code
 
 from .conftest import require_dovecot
@@ -77,8 +77,8 @@ def test_model_runs_report_relative_uids_and_modseq_steps() -> None:
 def test_differences_name_the_step_the_command_and_both_values() -> None:
     """A disagreement is reported with step, command, model value and Dovecot value."""
     t = trace("diff", (), "", deliver("m1", 300))
-    model = Run("model", [{"outcome": "delivered"}], {"INBOX": [(1, "m1", 300, ())]})
-    real = Run("dovecot", [{"outcome": "bounced"}], {"INBOX": []})
+    model = Observations("model", [{"outcome": "delivered"}], {"INBOX": [(1, "m1", 300, ())]})
+    real = Observations("dovecot", [{"outcome": "bounced"}], {"INBOX": []})
     found = differences(t, model, real)
     assert [(d.where, d.what) for d in found] == [
         ("step 0 deliver('m1', 300)", "outcome"), ("final state", "INBOX")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.runner import Results, run
+from simulator.runs import Results, run
 from simulator.scenario import Scenario, parse_scenario
 
 DAY = 86_400.0

@@ -3,7 +3,7 @@ mail cannot be read offline, and POP3 leaves what it could not take on the serve
 
 from __future__ import annotations
 
-from simulator.runner import Results
+from simulator.runs import Results
 from tests.faults.helpers import device, go, on_server, scenario
 
 HABITS = "{check_every: 30m, delete: 0, archive: 0, flag: 0, reply: 0}"

@@ -5,7 +5,7 @@ unacknowledged action (rule 19); the verdict stays valid and IMAP converges."""
 
 from __future__ import annotations
 
-from simulator.runner import Results, run
+from simulator.runs import Results, run
 from tests.faults.helpers import (
     DAY,
     HOUR,

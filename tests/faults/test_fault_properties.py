@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.runner import run
+from simulator.runs import run
 from simulator.scenario import Scenario, parse_scenario
 from simulator.testing.assertions import assert_converged, assert_valid
 from simulator.testing.strategies import event_lists, scenario_dicts

@@ -7,7 +7,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from simulator.runner import Results, run
+from simulator.folders import run_files
+from simulator.runs import Results, run
 
 FAULTS = Path(__file__).parents[2] / "scenarios" / "faults.yaml"
 ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
@@ -53,7 +54,7 @@ def test_lost_mail_is_explained_by_the_faults_that_removed_it() -> None:
 def test_the_report_names_each_anomaly_with_witnesses_and_their_stories() -> None:
     """Each kind occurs, has up to five witnesses with a story, and report.md shows them."""
     consistency = results().summary["consistency"]
-    report = results().files()["report.md"]
+    report = run_files(results())["report.md"]
     assert isinstance(report, str)
     for kind in ANOMALIES:
         witnesses = consistency["anomaly_witnesses"][kind]

@@ -3,7 +3,7 @@ retention (the server deletes old mail)."""
 
 from __future__ import annotations
 
-from simulator.runner import Results
+from simulator.runs import Results
 from tests.faults.helpers import HOUR, device, go, of, scenario, shown_at_end
 
 FIVE = "  - {at: 10h, deliver: {to: ann, count: 5, size: 50KB}}"

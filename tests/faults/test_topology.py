@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.mail.message import Cost
-from simulator.runner import Results
+from simulator.runs import Results
 from simulator.world.network import Link
 from simulator.world.world import World
 from tests.faults.helpers import DAY, HOUR, device, go, of, scenario, sessions, traffic_times

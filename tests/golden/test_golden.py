@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.runner import run
+from simulator.runs import run
 
 ROOT = Path(__file__).parents[2]
 HERE = Path(__file__).parent

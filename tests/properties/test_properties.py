@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
-from simulator.runner import run
+from simulator.runs import run
 from simulator.scenario import Scenario
 from simulator.testing.assertions import (
     assert_converged,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.compare.comparison import Comparison, MetricRow, best_of
-from simulator.compare.metrics import METRICS
-from simulator.compare.stats import Stat
+from simulator.analysis.comparison import Comparison, MetricRow, best_of
+from simulator.analysis.metrics import METRICS
+from simulator.analysis.stats import Stat
 
 CONTEXT = {
     "accounts": 4, "devices": 8, "single_device_accounts": 0, "multi_device_accounts": 4,

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from simulator.compare import compare
+from simulator.analysis import compare
+from simulator.folders import write_comparison
 from tests.compare.helpers import tiny
 
 pytestmark = pytest.mark.browser
@@ -46,7 +47,7 @@ def browse(page: Path, profile: Path, *action: str) -> subprocess.CompletedProce
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """comparison.html of the tiny scenario under three variants."""
     comparison = compare(tiny(), ["pop3", "pop3-keep", "imap"], replications=2)
-    return comparison.write(tmp_path_factory.mktemp("cmp") / "out") / "comparison.html"
+    return write_comparison(comparison, tmp_path_factory.mktemp("cmp") / "out") / "comparison.html"
 
 
 def test_page_renders_table_and_plots_without_console_errors(page: Path,

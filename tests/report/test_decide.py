@@ -4,9 +4,10 @@ recommendation follows the numbers, not a fixed answer."""
 
 from __future__ import annotations
 
-from simulator.compare.comparison import Comparison
-from simulator.report.decide import Finding, agrees, evaluate
-from simulator.report.recommend import pick, recommendation
+from simulator.analysis.comparison import Comparison
+from simulator.analysis.finding import Finding
+from simulator.analysis.guide import agrees, evaluate
+from simulator.analysis.recommend import pick, recommendation
 from tests.report.fake import fake
 
 MULTI_DEVICE_WIN_FOR_IMAP = {
@@ -60,7 +61,7 @@ def test_a_full_server_makes_storage_count_for_pop3() -> None:
              "server_storage.bounced": {"pop3": 0, "imap": 120}}
     f = by_code(fake(means))
     assert f["G3"].bites and f["G3"].winners == ["pop3"]
-    assert "Mail bounced for lack of room: pop3 0, imap 120" in f["G3"].evidence
+    assert "Mail bounced for lack of room: pop3 0, imap 120" in f["G3"].why
 
 
 def test_the_recommendation_follows_the_numbers() -> None:
@@ -92,7 +93,7 @@ def test_device_failures_decide_on_lost_mail() -> None:
     means = {"durability.lost": {"pop3": 35, "imap": 0}}
     f = by_code(fake(means, context={"device_losses": 1}))
     assert f["G7"].key == "durability.lost" and f["G7"].winners == ["imap"]
-    assert "Messages lost for good: pop3 35, imap 0" in f["G7"].evidence
+    assert "Messages lost for good: pop3 35, imap 0" in f["G7"].why
 
 
 def test_nothing_to_decide_says_so() -> None:

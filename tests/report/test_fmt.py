@@ -3,8 +3,8 @@ terminal table."""
 
 from __future__ import annotations
 
-from simulator.compare.stats import Stat
-from simulator.report import fmt
+from simulator.analysis import fmt
+from simulator.analysis.stats import Stat
 
 
 def test_values_by_unit() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator.compare import Comparison, compare
+from simulator.analysis import Comparison, compare
+from simulator.folders import rerender, write_comparison, write_run
 from simulator.report.html import comparison_html, run_html
-from simulator.report.rerender import rerender
-from simulator.runner import run
+from simulator.runs import run
 from simulator.scenario import parse_scenario
 from tests.compare.helpers import tiny
 
@@ -84,7 +84,7 @@ def test_comparison_page_has_table_plots_and_guide(comparison: Comparison) -> No
 def test_rerendering_from_disk_gives_the_same_pages(comparison: Comparison, tmp_path: Path) -> None:
     """`mailsim report DIR` rebuilds comparison.* and each report.* from the saved JSON and
     CSV, byte for byte."""
-    dest = comparison.write(tmp_path / "cmp")
+    dest = write_comparison(comparison, tmp_path / "cmp")
     before = {p: p.read_bytes() for p in dest.rglob("*") if p.suffix in (".html", ".md")}
     for p in before:
         p.write_text("stale")
@@ -95,7 +95,7 @@ def test_rerendering_from_disk_gives_the_same_pages(comparison: Comparison, tmp_
 
 def test_rerendering_a_run_folder(tmp_path: Path) -> None:
     """A `mailsim run` folder re-renders its report.md and report.html."""
-    dest = run(tiny(), variant="imap").write(tmp_path / "run")
+    dest = write_run(run(tiny(), variant="imap"), tmp_path / "run")
     original = (dest / "report.html").read_bytes()
     (dest / "report.html").unlink()
     assert rerender(dest) == [dest / "report.md", dest / "report.html"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from simulator.report.html import run_html, what_went_wrong
-from simulator.runner import run
+from simulator.runs import run
 
 FAULTS = Path(__file__).parents[2] / "scenarios" / "faults.yaml"
 

@@ -46,7 +46,7 @@ users:
 
 def test_the_design_example_parses_with_units_converted() -> None:
     """The DESIGN.md "Scenario format" example loads, with every unit in SI numbers."""
-    scenario = load_scenario(EXAMPLES / "small-office.yaml")
+    scenario = load_scenario(EXAMPLES / "design-format.yaml")
     assert scenario.name == "small-office" and scenario.seed == 7
     assert scenario.duration == 14 * 86400
     assert scenario.server.quota == 2 * 10**9
@@ -57,14 +57,14 @@ def test_the_design_example_parses_with_units_converted() -> None:
     assert scenario.profiles["laptop"].client.cache_mode == ("full", None)
     assert scenario.users[0].mail.receive == 40 / 86400
     assert scenario.users[0].mail.size.kind == "lognormal"
-    assert scenario.source.endswith("small-office.yaml")
+    assert scenario.source.endswith("design-format.yaml")
     kinds = [event.kind for event in scenario.events]
     assert kinds == ["lose", "add", "offline", "deliver", "server", "user"]
 
 
 def test_events_become_typed_classes() -> None:
     """The kind key of each event picks its class; `on` stays a key, not YAML 1.1's true."""
-    scenario = load_scenario(EXAMPLES / "small-office.yaml")
+    scenario = load_scenario(EXAMPLES / "design-format.yaml")
     lose, deliver, action = scenario.events[0], scenario.events[3], scenario.events[5]
     assert isinstance(lose, LoseEvent) and lose.at == 5 * 86400 + 12 * 3600
     assert isinstance(deliver, DeliverEvent) and deliver.deliver.size.median == 2 * 10**6
@@ -258,7 +258,7 @@ yaml_noise = st.sampled_from(
 @given(st.data())
 def test_any_input_gives_a_scenario_or_a_scenario_error(data: st.DataObject) -> None:
     """Mangled files never leak yaml or pydantic exceptions; every error line has a position."""
-    text = (EXAMPLES / "small-office.yaml").read_text()
+    text = (EXAMPLES / "design-format.yaml").read_text()
     for _ in range(data.draw(st.integers(1, 3))):
         at = data.draw(st.integers(0, len(text)))
         cut = data.draw(st.integers(0, 8))
@@ -284,7 +284,7 @@ def test_further_accounts_name_a_server_and_round_trip() -> None:
     scenario = parse_scenario(ACCOUNTS, "small.yaml")
     user = scenario.expand()[0]
     assert [user.account_id(a) for a in user.accounts] == ["ann+home"]
-    assert scenario.server_of(user.accounts[0].server).quota == 1_000_000_000
+    assert scenario.servers[user.accounts[0].server].quota == 1_000_000_000
     assert parse_scenario(scenario.to_yaml(), "again.yaml") == scenario
     plain = parse_scenario(MINIMAL, "small.yaml").to_yaml()
     assert "servers" not in plain and "accounts" not in plain
@@ -327,4 +327,4 @@ def test_the_format_example_in_docs_design_loads() -> None:
     people = scenario.expand()
     assert len(people) == 10
     assert all(p.account_id(p.accounts[0]) == f"{p.name}+home" for p in people)
-    assert scenario.server_of("isp").quota == 10**9
+    assert scenario.servers["isp"].quota == 10**9

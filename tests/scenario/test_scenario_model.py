@@ -17,7 +17,7 @@ from simulator.scenario import (
     scenario_sha256,
 )
 
-EXAMPLE = Path(__file__).parents[2] / "scenarios" / "examples" / "small-office.yaml"
+EXAMPLE = Path(__file__).parents[2] / "scenarios" / "examples" / "design-format.yaml"
 
 PROFILES = """\
 mailsim: 1

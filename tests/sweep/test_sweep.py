@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.report.files import OutputExists
+from simulator.folders import OutputExists
 from simulator.scenario import ScenarioError
-from simulator.sweep import GridError, parse_axis, sweep
+from simulator.sweep import GridError, parse_axis, sweep, sweep_files
 from simulator.sweep.grid import apply, expand
 from tests.scenarios import two_devices, write
 
@@ -57,8 +57,8 @@ def test_sweep_writes_tidy_tables_with_intervals(tmp_path: Path) -> None:
 def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path: Path) -> None:
     """The executor does not change a byte of the tables."""
     path = write(tmp_path, BASE)
-    one = sweep(path, GRID, replications=2, out=tmp_path / "a").files()
-    two = sweep(path, GRID, replications=2, out=tmp_path / "b", workers=2).files()
+    one = sweep_files(sweep(path, GRID, replications=2, out=tmp_path / "a"))
+    two = sweep_files(sweep(path, GRID, replications=2, out=tmp_path / "b", workers=2))
     assert one["runs.csv"] == two["runs.csv"] and one["points.csv"] == two["points.csv"]
 
 
@@ -67,23 +67,23 @@ def test_dask_gives_the_same_bytes(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed", reason="the dask extra is not installed")
     path = write(tmp_path, BASE)
     grid = ["variant=pop3,imap"]
-    local = sweep(path, grid, replications=2, out=tmp_path / "a").files()
-    dask = sweep(path, grid, replications=2, out=tmp_path / "b", dask="local",
-                 workers=2).files()
+    local = sweep_files(sweep(path, grid, replications=2, out=tmp_path / "a"))
+    dask = sweep_files(sweep(path, grid, replications=2, out=tmp_path / "b", dask="local",
+                             workers=2))
     assert local["runs.csv"] == dask["runs.csv"]
 
 
 def test_an_interrupted_sweep_resumes_and_reruns_only_what_is_missing(tmp_path: Path) -> None:
     """Kept runs are reused on --resume; only the missing run is computed again."""
     path, out = write(tmp_path, BASE), tmp_path / "sw"
-    first = sweep(path, GRID, replications=2, out=out).files()
+    first = sweep_files(sweep(path, GRID, replications=2, out=out))
     parts = sorted((out / "parts").glob("*.json"))
     parts[0].unlink()
     seen: list[str] = []
     again = sweep(path, GRID, replications=2, out=out, resume=True,
                   progress=lambda done, total, what: seen.append(what))
     assert [w for w in seen if w != "resumed"] and len(seen) == 2
-    assert again.files()["runs.csv"] == first["runs.csv"]
+    assert sweep_files(again)["runs.csv"] == first["runs.csv"]
 
 
 def test_an_existing_sweep_is_not_replaced_without_force(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import statistics
 
 from simulator.mail.imap import ENVELOPE_BYTES, FLAG_ROW_BYTES
 from simulator.mail.message import HEADER_BYTES, LINE
-from simulator.runner import Results, run
+from simulator.runs import Results, run
 from simulator.scenario import parse_scenario
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.runner import Results, run
+from simulator.runs import Results, run
 from tests.scenarios import load
 
 DAY, HOUR = 86_400.0, 3600.0

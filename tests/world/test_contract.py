@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.runner import run
+from simulator.runs import run
 from tests.scenarios import load, two_devices
 
 CONTRACT: dict[str, Any] = {

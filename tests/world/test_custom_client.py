@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.runner import run
+from simulator.runs import run
 from simulator.world.world import SimulationError
 from tests.scenarios import load, two_devices, write
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from simulator.runner import run
+from simulator.runs import run
 from tests.scenarios import load, two_devices
 
 TEXT = two_devices("imap", "{cache: headers, idle: false, poll: 10m}", send="5/d", days=4)
@@ -26,7 +26,7 @@ def test_a_different_seed_gives_different_results() -> None:
 def test_another_process_with_another_hash_seed_gives_the_same_bytes() -> None:
     """A fresh interpreter with a different PYTHONHASHSEED writes the same summary.json."""
     here = run(load(TEXT)).summary_json()
-    code = ("import sys; from simulator.runner import run; from simulator.scenario import "
+    code = ("import sys; from simulator.runs import run; from simulator.scenario import "
             f"parse_scenario; sys.stdout.write(run(parse_scenario({TEXT!r}, '<test>'))"
             ".summary_json())")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -3,7 +3,7 @@ step (claims P3, P9, I4, I5)."""
 
 from __future__ import annotations
 
-from simulator.runner import run
+from simulator.runs import run
 from tests.scenarios import load, two_devices
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from simulator.compare import measures as m
-from simulator.compare.claims import Measure, Run
-from simulator.report import fmt
+from simulator.analysis import fmt
+from simulator.analysis import measures as m
+from simulator.analysis.claims import ClaimRun, Measure
 
 AGREEMENT = Measure("agreement", "ratio", m.metric("consistency.agreement"))
 UNPROPAGATED = Measure("unpropagated changes", "count", m.metric("consistency.unpropagated"))
@@ -32,6 +32,6 @@ def n(x: float | None) -> float:
     return 0.0 if x is None else x
 
 
-def runs(scenario: str, *variants: str) -> tuple[Run, ...]:
+def runs(scenario: str, *variants: str) -> tuple[ClaimRun, ...]:
     """One run per variant of one scenario, labelled by the variant."""
-    return tuple(Run(v, scenario, v) for v in variants)
+    return tuple(ClaimRun(v, scenario, v) for v in variants)

@@ -1,10 +1,36 @@
-"""Formatting a metric's value (and its interval) for people, by unit: percentages, bytes
-in decimal units, durations in the largest readable unit, counts with separators."""
+"""Formatting numbers for people, by unit (pure functions shared by the judges and every
+renderer): percentages, bytes in decimal units, durations in the largest readable unit,
+counts with separators, and a value with its interval."""
 
 from __future__ import annotations
 
-from simulator.compare.stats import Stat
-from simulator.report.markdown import human_bytes, human_seconds, pct
+from simulator.analysis.stats import Stat
+
+
+def human_bytes(n: float | None) -> str:
+    """1234567 -> '1.2 MB' (decimal units, as mail providers quote quotas)."""
+    if n is None:
+        return "—"
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def human_seconds(s: float | None) -> str:
+    """Seconds as '42 s', '12.5 min', '3.1 h' or '2.0 d'."""
+    if s is None:
+        return "—"
+    for limit, div, unit in ((120, 1, "s"), (7200, 60, "min"), (172800, 3600, "h")):
+        if s < limit:
+            return f"{s / div:.1f} {unit}" if unit != "s" else f"{s:.1f} s"
+    return f"{s / 86400:.1f} d"
+
+
+def pct(x: float | None) -> str:
+    """0.934 -> '93.4 %'."""
+    return "—" if x is None else f"{100 * x:.1f} %"
 
 
 def count(x: float) -> str:

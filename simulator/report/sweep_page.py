@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.compare.metrics import METRICS
+from simulator.analysis.metrics import BY_KEY
 from simulator.report import plots
 from simulator.report.figures import Plot
 from simulator.report.page import esc, figure, page, table
@@ -27,7 +27,7 @@ def _plot(spec: dict[str, Any], points: list[dict[str, Any]], key: str) -> Plot:
     axes = spec["axes"]
     x_axis, others = axes[0], axes[1:]
     xs = [str(v) for v in spec["values"][x_axis]]
-    metric = next(m for m in METRICS if m.key == key)
+    metric = BY_KEY[key]
     fig, ax = plots.new_figure((7.0, 3.2))
     lines: dict[str, list[tuple[int, float, float]]] = {}
     for row in points:
@@ -53,7 +53,7 @@ def _plot(spec: dict[str, Any], points: list[dict[str, Any]], key: str) -> Plot:
 def sweep_html(spec: dict[str, Any], points: list[dict[str, Any]]) -> str:
     """The whole page."""
     head = [*map(esc, spec["axes"]), "runs", "valid",
-            *(esc(next(m.label for m in METRICS if m.key == k)) for k in HEADLINE)]
+            *(esc(BY_KEY[k].label) for k in HEADLINE)]
     rows = []
     for row in points:
         cells = [_fmt(row[a]) for a in spec["axes"]] + [str(row["runs"]),

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.report import fmt
-from simulator.report.decide import Finding, names
+from simulator.analysis import fmt
+from simulator.analysis.finding import Finding
+from simulator.analysis.guide import names
 
 if TYPE_CHECKING:
-    from simulator.compare.comparison import Comparison
+    from simulator.analysis.comparison import Comparison
 
 
 def scores(c: Comparison, findings: list[Finding]) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""Running one scenario under one variant and seed, and the :class:`Results` it gives."""
+"""One run: a scenario under one variant and seed, and the :class:`Results` it gives (data
+only; reports are rendered by ``simulator.report`` and written by ``simulator.folders``)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from typing import Any
 
 from simulator.observe.history import History
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
-from simulator.report.files import write_folder_atomic
-from simulator.report.markdown import run_report
 from simulator.scenario import Scenario, load_scenario, scenario_sha256
 from simulator.world.world import World
 
@@ -32,7 +31,7 @@ def mailsim_version() -> str:
 @dataclass
 class Results:
     """What one run produced: the summary (summary.json), the hourly time series and the
-    history. ``write`` lays them out as DESIGN.md's results folder."""
+    history, with the scenario as it ran (variant applied)."""
 
     scenario: Scenario
     summary: dict[str, Any]
@@ -55,25 +54,6 @@ class Results:
         writer.writerow(TIMESERIES_COLUMNS)
         writer.writerows(["" if v is None else v for v in row] for row in self.timeseries)
         return out.getvalue()
-
-    def files(self) -> dict[str, str | bytes]:
-        """The results folder's files by name."""
-        files: dict[str, str | bytes] = {
-            "summary.json": self.summary_json(),
-            "timeseries.csv": self.timeseries_csv(),
-            "report.md": run_report(self.summary),
-            "scenario.yaml": self.scenario.to_yaml(),
-        }
-        try:
-            from simulator.report.html import run_html
-        except ImportError:  # the HTML report is optional until its module exists
-            return files
-        files["report.html"] = run_html(self.summary, self.timeseries)
-        return files
-
-    def write(self, dest: Path, force: bool = False) -> Path:
-        """Write the results folder atomically; refuses to replace one unless ``force``."""
-        return write_folder_atomic(Path(dest), self.files(), force=force)
 
 
 def full_margins(scenario: Scenario) -> dict[str, int]:

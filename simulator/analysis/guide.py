@@ -1,4 +1,4 @@
-"""The source document's decision guide (claims G1–G7) evaluated on a comparison's numbers.
+"""The source document's decision guide (claims G1–G7) judged on a comparison's numbers.
 
 Each criterion says when the document recommends POP3 or IMAP; here it becomes a question
 to this organisation's numbers: does the situation arise (e.g. are accounts used from one
@@ -10,13 +10,13 @@ sentence is built from the measured means.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from simulator.report import fmt
+from simulator.analysis import fmt
+from simulator.analysis.finding import Finding
 
 if TYPE_CHECKING:
-    from simulator.compare.comparison import Comparison
+    from simulator.analysis.comparison import Comparison
 
 BITES = 0.5
 """A limit bites once usage reaches this share of it (quota, device storage)."""
@@ -24,26 +24,6 @@ NEAR = 0.005
 """Agreements closer than this (half a percentage point) count as a tie."""
 CLOSE = 0.01
 """Means within this share of each other count as a tie even without intervals."""
-
-
-@dataclass
-class Finding:
-    """One criterion of the guide, evaluated: applies, bites, who wins, and why."""
-
-    code: str
-    rule: str
-    favours: str
-    short: str
-    key: str
-    applies: bool = True
-    bites: bool = True
-    winners: list[str] = field(default_factory=list)
-    evidence: str = ""
-
-    @property
-    def counts(self) -> bool:
-        """Whether it should weigh in the recommendation."""
-        return self.applies and self.bites and bool(self.winners)
 
 
 def listing(c: Comparison, key: str) -> str:
@@ -90,26 +70,26 @@ def single_device_agreement(c: Comparison) -> dict[str, float | None]:
 
 def g1(c: Comparison) -> Finding:
     """POP3 when the account is used from a single device only."""
-    f = Finding("G1", "Use POP3 when the account is used from a single device only", "pop3",
-                "single device", "consistency.agreement")
+    f = Finding("G1", "Use POP3 when the account is used from a single device only",
+                favours="pop3", short="single device", key="consistency.agreement")
     ctx = c.context
     single, total = ctx["single_device_accounts"], ctx["accounts"]
     if single == 0:
         f.applies = False
-        f.evidence = (f"Does not arise: all {total} accounts are used from two or more "
+        f.why = (f"Does not arise: all {total} accounts are used from two or more "
                       "devices, so the document's first reason for POP3 is absent here.")
         return f
     agree = single_device_agreement(c)
     present = {v: a for v, a in agree.items() if a is not None}
     if single == total or not present:
         f.winners = winners_of(c, f.key)
-        f.evidence = (f"{single} of {total} accounts use one device. Agreement: "
+        f.why = (f"{single} of {total} accounts use one device. Agreement: "
                       f"{listing(c, f.key)}.")
         return f
     top = max(present.values())
     f.winners = [v for v, a in present.items() if top - a <= NEAR]
     shown = ", ".join(f"{v} {fmt.value('ratio', a)}" for v, a in agree.items())
-    f.evidence = (f"{single} of {total} accounts use one device; their agreement "
+    f.why = (f"{single} of {total} accounts use one device; their agreement "
                   f"(first replication): {shown}.")
     return f
 
@@ -118,14 +98,14 @@ def g2(c: Comparison) -> Finding:
     """POP3 when mail must be readable with or without a connection."""
     key = "offline_availability.ratio"
     f = Finding("G2", "Use POP3 when mail must be readable with or without a connection",
-                "pop3", "offline reading", key)
+                favours="pop3", short="offline reading", key=key)
     attempts = [c.mean("offline_availability.attempts", v) or 0 for v in c.variants]
     if max(attempts) == 0:
         f.applies = False
-        f.evidence = "Does not arise: nobody tried to read mail while offline in this scenario."
+        f.why = "Does not arise: nobody tried to read mail while offline in this scenario."
         return f
     f.winners = winners_of(c, key)
-    f.evidence = (f"People opened mail without a connection {fmt.count(round(max(attempts)))} "
+    f.why = (f"People opened mail without a connection {fmt.count(round(max(attempts)))} "
                   f"times per run (most in any variant). Share of those reads that "
                   f"succeeded: {listing(c, key)}.")
     return f
@@ -134,7 +114,8 @@ def g2(c: Comparison) -> Finding:
 def g3(c: Comparison) -> Finding:
     """POP3 when server storage is limited."""
     key = "server_storage.fullest_account_peak_bytes"
-    f = Finding("G3", "Use POP3 when server storage is limited", "pop3", "server storage", key)
+    f = Finding("G3", "Use POP3 when server storage is limited",
+                favours="pop3", short="server storage", key=key)
     quota = c.context["quota_bytes"]
     bounced = {v: c.mean("server_storage.bounced", v) or 0 for v in c.variants}
     peaks = {v: c.mean(key, v) or 0 for v in c.variants}
@@ -144,14 +125,14 @@ def g3(c: Comparison) -> Finding:
         f.winners = winners_of(c, key)
     if quota is None:
         f.bites = False
-        f.evidence = f"No quota is set. The fullest account peaked at: {listing(c, key)}."
+        f.why = f"No quota is set. The fullest account peaked at: {listing(c, key)}."
         return f
     worst = max(peaks, key=lambda v: peaks[v])
     share = peaks[worst] / quota
     f.bites = share >= BITES or any(bounced.values())
     bounces = (f"Mail bounced for lack of room: {listing(c, 'server_storage.bounced')}."
                if any(bounced.values()) else "No mail bounced in any variant.")
-    f.evidence = (f"The quota is {fmt.value('bytes', quota)} per account. The fullest "
+    f.why = (f"The quota is {fmt.value('bytes', quota)} per account. The fullest "
                   f"account peaked at {listing(c, key)} — at most {fmt.value('ratio', share)} "
                   f"of the quota (under {worst}). {bounces}")
     return f
@@ -161,14 +142,14 @@ def g4(c: Comparison) -> Finding:
     """IMAP when the account is used from several devices and places."""
     key = "consistency.agreement"
     f = Finding("G4", "Use IMAP when the account is used from several devices and places",
-                "imap", "several devices", key)
+                favours="imap", short="several devices", key=key)
     multi, total = c.context["multi_device_accounts"], c.context["accounts"]
     if multi == 0:
         f.applies = False
-        f.evidence = f"Does not arise: each of the {total} accounts is used from one device."
+        f.why = f"Does not arise: each of the {total} accounts is used from one device."
         return f
     f.winners = winners_of(c, key)
-    f.evidence = (f"{multi} of {total} accounts are used from several devices. Agreement "
+    f.why = (f"{multi} of {total} accounts are used from several devices. Agreement "
                   f"(how much of each device's view matches what the person expects, "
                   f"time-weighted): {listing(c, key)}. Messages out of step at the end: "
                   f"{listing(c, 'consistency.divergent_messages')}.")
@@ -179,13 +160,13 @@ def g5(c: Comparison) -> Finding:
     """IMAP when changes should be synchronised across all devices."""
     key = "consistency.unpropagated"
     f = Finding("G5", "Use IMAP when changes should be synchronised across all devices",
-                "imap", "synchronised changes", key)
+                favours="imap", short="synchronised changes", key=key)
     if c.context["multi_device_accounts"] == 0:
         f.applies = False
-        f.evidence = "Does not arise: no account has a second device to synchronise with."
+        f.why = "Does not arise: no account has a second device to synchronise with."
         return f
     f.winners = winners_of(c, key)
-    f.evidence = (f"Changes (new mail, reads, flags, deletes, moves, sent mail) that never "
+    f.why = (f"Changes (new mail, reads, flags, deletes, moves, sent mail) that never "
                   f"reached another device of the same person: {listing(c, key)}. "
                   f"Delay until the others showed a change, p50: "
                   f"{listing(c, 'consistency.propagation_s.p50')}; p95: "
@@ -196,19 +177,19 @@ def g5(c: Comparison) -> Finding:
 def g6(c: Comparison) -> Finding:
     """IMAP when local storage is limited."""
     key = "device_storage.peak_bytes"
-    f = Finding("G6", "Use IMAP when local storage (disk, phone) is limited", "imap",
-                "device storage", key)
+    f = Finding("G6", "Use IMAP when local storage (disk, phone) is limited",
+                favours="imap", short="device storage", key=key)
     f.winners = winners_of(c, key)
     smallest = c.context["smallest_device_storage_bytes"]
     peaks = [c.mean(key, v) or 0 for v in c.variants]
     text = f"The fullest device held at its peak: {listing(c, key)}."
     if smallest is None:
         f.bites = False
-        f.evidence = text + " No device has a storage limit in this scenario."
+        f.why = text + " No device has a storage limit in this scenario."
         return f
     share = max(peaks) / smallest
     f.bites = share >= BITES
-    f.evidence = (text + f" The smallest device has {fmt.value('bytes', smallest)}, so mail "
+    f.why = (text + f" The smallest device has {fmt.value('bytes', smallest)}, so mail "
                   f"takes at most {fmt.value('ratio', share)} of it.")
     return f
 
@@ -216,18 +197,18 @@ def g6(c: Comparison) -> Finding:
 def g7(c: Comparison) -> Finding:
     """IMAP when a device may fail and the mail must survive it."""
     lost, alone = "durability.lost", "consistency.anomalies.local_only"
-    f = Finding("G7", "Use IMAP when a device may fail and the mail must survive it", "imap",
-                "surviving a device failure", lost)
+    f = Finding("G7", "Use IMAP when a device may fail and the mail must survive it",
+                favours="imap", short="surviving a device failure", key=lost)
     losses = c.context["device_losses"]
     if losses:
         f.winners = winners_of(c, lost) or winners_of(c, alone)
-        f.evidence = (f"{losses} device(s) are lost during the scenario. Messages lost for "
+        f.why = (f"{losses} device(s) are lost during the scenario. Messages lost for "
                       f"good: {listing(c, lost)}. Messages left on one device only: "
                       f"{listing(c, alone)}.")
         return f
     f.key = alone
     f.winners = winners_of(c, alone)
-    f.evidence = (f"No device fails in this scenario; what one failure would cost is the "
+    f.why = (f"No device fails in this scenario; what one failure would cost is the "
                   f"mail that exists on one device only and not on the server: "
                   f"{listing(c, alone)}.")
     return f
@@ -237,8 +218,12 @@ CRITERIA: tuple[Callable[[Comparison], Finding], ...] = (g1, g2, g3, g4, g5, g6,
 
 
 def evaluate(c: Comparison) -> list[Finding]:
-    """Every criterion of the guide on this comparison."""
-    return [criterion(c) for criterion in CRITERIA]
+    """Every criterion of the guide on this comparison, its status saying how the numbers
+    compare with the document (see ``agrees``)."""
+    findings = [criterion(c) for criterion in CRITERIA]
+    for f in findings:
+        f.status = agrees(c, f)
+    return findings
 
 
 def agrees(c: Comparison, f: Finding) -> str:

@@ -1,6 +1,12 @@
 """The comparison of one scenario under several variants: per-metric means and 95%
 intervals over replications, the best variant per metric, and the first replication's
-full results per variant (for the plots and the per-variant results folders)."""
+full results per variant (for the plots and the per-variant results folders).
+
+Every variant runs with the same seeds (common random numbers): the world draws arrivals
+and intentions from streams keyed by (seed, user, message), so two variants run with one
+seed see the same mail and the same people, and their difference is the protocol.
+Replication 0 uses the scenario's own seed, so each variant's first results are exactly
+what ``mailsim run --variant V`` gives."""
 
 from __future__ import annotations
 
@@ -9,12 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.compare.metrics import BY_KEY, METRICS, Metric
-from simulator.compare.runs import Progress, RunOutput, Task, replication_seeds, results_of
-from simulator.compare.runs import run_tasks as _run_tasks
-from simulator.compare.stats import Stat, summarize
-from simulator.report.files import write_folder_atomic
-from simulator.runner import Results, mailsim_version
+from simulator.analysis.metrics import BY_KEY, METRICS, Metric
+from simulator.analysis.stats import Stat, summarize
+from simulator.runs import (
+    Output,
+    Progress,
+    Results,
+    Task,
+    mailsim_version,
+    replication_seeds,
+    run_batch,
+)
 from simulator.scenario import LoseEvent, OfflineEvent, Scenario, load_scenario, scenario_sha256
 
 MAX_VIOLATIONS = 5
@@ -110,7 +121,6 @@ class Comparison:
     timeseries: dict[str, list[tuple[Any, ...]]]
     results: dict[str, Results] = field(default_factory=dict)
     version: str = field(default_factory=mailsim_version)
-    _files: dict[str, str | bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -142,30 +152,6 @@ class Comparison:
         }
         return json.dumps(data, indent=2) + "\n"
 
-    def files(self) -> dict[str, str | bytes]:
-        """The comparison folder: a results folder per variant and comparison.* (rendered
-        once; a comparison does not change after it is made)."""
-        from simulator.report.comparison_md import comparison_md
-        from simulator.report.html import comparison_html
-
-        if self._files is not None:
-            return self._files
-        files: dict[str, str | bytes] = {}
-        for variant in self.variants:
-            for name, content in self.results[variant].files().items():
-                files[f"{variant}/{name}"] = content
-        files["comparison.json"] = self.to_json()
-        files["comparison.md"] = comparison_md(self)
-        files["comparison.html"] = comparison_html(self)
-        self._files = files
-        return files
-
-    def write(self, dest: Path, force: bool = False) -> Path:
-        """Write the whole folder atomically; refuses to replace one unless ``force``."""
-        if not self.results:
-            raise ValueError("this comparison was loaded from disk; re-render it instead")
-        return write_folder_atomic(Path(dest), self.files(), force=force)
-
 
 def from_json(data: dict[str, Any], summaries: dict[str, dict[str, Any]],
               timeseries: dict[str, list[tuple[Any, ...]]]) -> Comparison:
@@ -189,7 +175,7 @@ def from_json(data: dict[str, Any], summaries: dict[str, dict[str, Any]],
 
 def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
             replications: int = 5, seed: int | None = None, workers: int = 1,
-            progress: Progress | None = None) -> Comparison:
+            progress: Progress | None = None, dask: str | None = None) -> Comparison:
     """Run ``scenario`` under each variant (default: its own or the built-in ones) for
     ``replications`` seeds shared by all variants, and compare the metrics."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -200,19 +186,21 @@ def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
         raise ValueError("replications must be at least 1")
     seeds = replication_seeds(base.seed if seed is None else seed, replications)
     base = base.model_copy(update={"seed": seeds[0]})
-    tasks = [Task(v, r, s) for r, s in enumerate(seeds) for v in names]
-    outputs = _run_tasks(base, tasks, workers, progress)
-    return assemble(base, names, seeds, tasks, outputs)
+    tasks = [Task(base, v, s, keep="timeseries" if r == 0 else "summary",
+                  label=f"{v} #{r + 1} (seed {s})")
+             for r, s in enumerate(seeds) for v in names]
+    outputs = run_batch(tasks, workers, dask, progress)
+    return assemble(base, names, seeds, outputs)
 
 
-def assemble(base: Scenario, names: list[str], seeds: list[int], tasks: list[Task],
-             outputs: dict[Task, RunOutput]) -> Comparison:
-    """Build the Comparison from every task's output (order-independent)."""
+def assemble(base: Scenario, names: list[str], seeds: list[int], outputs: list[Output]
+             ) -> Comparison:
+    """Build the Comparison from every run's output, given replication by replication in
+    the order of ``names``."""
     by_variant: dict[str, list[dict[str, Any]]] = {v: [] for v in names}
-    for task in sorted(tasks, key=lambda t: (names.index(t.variant), t.rep)):
-        by_variant[task.variant].append(outputs[task].summary)
-    firsts = {t.variant: t for t in tasks if t.rep == 0}
-    results = {v: results_of(base, firsts[v], outputs[firsts[v]]) for v in names}
+    for i, output in enumerate(outputs):
+        by_variant[names[i % len(names)]].append(output.summary)
+    results = {v: outputs[i].results(base.with_variant(v)) for i, v in enumerate(names)}
     violations = {
         v: [x for s in by_variant[v] for x in s["verdict"]["violations"]][:MAX_VIOLATIONS]
         for v in names

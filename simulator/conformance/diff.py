@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.conformance.runner import Obs, Run
+from simulator.conformance.runner import Obs, Observations
 from simulator.conformance.trace import Trace
 
 IGNORED_CODES = {("select", "NONEXISTENT")}
@@ -42,7 +42,7 @@ def normalise(trace: Trace, index: int, obs: Obs) -> Obs:
     return obs
 
 
-def differences(trace: Trace, model: Run, dovecot: Run) -> list[Difference]:
+def differences(trace: Trace, model: Observations, dovecot: Observations) -> list[Difference]:
     """Every step observable and final-state folder where the sides disagree."""
     found: list[Difference] = []
     for index, (m, d) in enumerate(zip(model.steps, dovecot.steps, strict=True)):
@@ -69,7 +69,7 @@ def _explain(where: str, key: str, m: Any, d: Any) -> list[Difference]:
     return [Difference(where, key, m, d)]
 
 
-def report(trace: Trace, found: list[Difference], dovecot: Run | None = None) -> str:
+def report(trace: Trace, found: list[Difference], dovecot: Observations | None = None) -> str:
     """The trace, then each difference; Dovecot's log last when given."""
     lines = [str(trace), "", f"{len(found)} difference(s) between model and Dovecot:"]
     lines += [str(d) for d in found]
@@ -78,7 +78,7 @@ def report(trace: Trace, found: list[Difference], dovecot: Run | None = None) ->
     return "\n".join(lines)
 
 
-def lookup(run: Run, where: int | str, key: str) -> Any:
+def lookup(run: Observations, where: int | str, key: str) -> Any:
     """The observation at step ``where`` (or ``"final"``) under the dotted ``key``."""
     value: Any = run.final if where == "final" else run.steps[int(where)]
     for part in key.split("."):
@@ -86,7 +86,7 @@ def lookup(run: Run, where: int | str, key: str) -> Any:
     return value
 
 
-def unmet(trace: Trace, run: Run) -> list[str]:
+def unmet(trace: Trace, run: Observations) -> list[str]:
     """The trace's expectations that ``run`` does not satisfy, described."""
     problems = []
     for where, key, wanted in trace.expect:

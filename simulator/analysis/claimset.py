@@ -3,9 +3,9 @@ article, ports)."""
 
 from __future__ import annotations
 
-from simulator.compare.claims import Claim
-from simulator.compare.claims_imap import IMAP_CLAIMS
-from simulator.compare.claims_pop3 import POP3_CLAIMS
+from simulator.analysis.claims import Claim
+from simulator.analysis.claims_imap import IMAP_CLAIMS
+from simulator.analysis.claims_pop3 import POP3_CLAIMS
 
 CLAIMS: tuple[Claim, ...] = POP3_CLAIMS + IMAP_CLAIMS
 

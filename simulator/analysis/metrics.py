@@ -1,5 +1,7 @@
-"""The numeric metrics a comparison tabulates: where each lives in summary.json, its unit,
-and which direction is better (DESIGN: results contract, metric definitions)."""
+"""The one registry of summary metrics: where each lives in summary.json (a dotted key),
+its label, unit and which direction is better (DESIGN: results contract, metric
+definitions), and the one walker that reads a dotted key. Comparisons, sweeps, the
+decision guide and the claims all read numbers through it."""
 
 from __future__ import annotations
 
@@ -26,12 +28,17 @@ class Metric:
         """This metric's value in one run's summary (None when the run has no such figure)."""
         if self.derive is not None:
             return self.derive(summary)
-        node: Any = summary
-        for part in self.key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return None
-            node = node[part]
-        return None if node is None else float(node)
+        return lookup(summary, self.key)
+
+
+def lookup(summary: dict[str, Any], key: str) -> float | None:
+    """The number at dotted ``key`` in a summary (None where the summary has none)."""
+    node: Any = summary
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return None if node is None else float(node)
 
 
 def fullest_account(summary: dict[str, Any]) -> float | None:

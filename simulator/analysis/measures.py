@@ -4,10 +4,10 @@ history when the summary has no such figure (e.g. how much sent mail reached the
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
+from simulator.analysis.metrics import lookup
 from simulator.observe.stats import percentile
-from simulator.runner import Results
+from simulator.runs import Results
 
 Getter = Callable[[Results], float | None]
 
@@ -16,10 +16,7 @@ def metric(path: str) -> Getter:
     """A summary.json number by dotted path."""
     def get(r: Results) -> float | None:
         """The value at ``path``, or None where the summary has none."""
-        node: Any = r.summary
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        return None if node is None else float(node)
+        return lookup(r.summary, path)
     return get
 
 

@@ -3,8 +3,8 @@ Thresholds are written out in each judge so that a reader sees what "holds" mean
 
 from __future__ import annotations
 
-from simulator.compare import measures as m
-from simulator.compare.claimkit import (
+from simulator.analysis import measures as m
+from simulator.analysis.claimkit import (
     AGREEMENT,
     DEVICE_PEAK,
     LOCAL_ONLY,
@@ -18,11 +18,12 @@ from simulator.compare.claimkit import (
     runs,
     size,
 )
-from simulator.compare.claims import Claim, Measure, Numbers, Verdict
+from simulator.analysis.claims import Claim, Measure, Ruling
+from simulator.analysis.finding import Numbers
 
 
 # -- POP3: how it works ----------------------------------------------------------------------
-def judge_p1_p2(x: Numbers) -> Verdict:
+def judge_p1_p2(x: Numbers) -> Ruling:
     """Holds when pop3 downloads ≥ 95% of new mail and leaves ≤ 5% of pop3-keep's bytes."""
     dl, srv = x["delivered mail downloaded"], x[SERVER_FINAL.name]
     ok = n(dl["pop3"]) >= 0.95 and n(srv["pop3"]) <= 0.05 * n(srv["pop3-keep"])
@@ -41,7 +42,7 @@ P1_P2 = Claim(
 )
 
 
-def judge_p3_p9(x: Numbers) -> Verdict:
+def judge_p3_p9(x: Numbers) -> Ruling:
     """Holds when both POP3 variants agree ≤ 70%, ≥ 50% of pop3's mail is on one device only,
     and IMAP agrees ≥ 95%."""
     agree, alone = x[AGREEMENT.name], x[LOCAL_ONLY.name]
@@ -63,7 +64,7 @@ P3_P9 = Claim(
 )
 
 
-def judge_p4(x: Numbers) -> Verdict:
+def judge_p4(x: Numbers) -> Ruling:
     """Holds when ≤ 5% of POP3's sent mail reaches the server and ≥ 95% of IMAP's does."""
     share = x["sent mail stored on the server"]
     ok = n(share["pop3"]) <= 0.05 and n(share["imap"]) >= 0.95
@@ -85,7 +86,7 @@ P4 = Claim(
 OFFLINE_RUNS = runs("p5-offline-reading.yaml", "pop3", "imap", "imap-light", "imap-online")
 
 
-def judge_p5(x: Numbers) -> Verdict:
+def judge_p5(x: Numbers) -> Ruling:
     """Holds when POP3 reads ≥ 95% of mail offline."""
     off = x[OFFLINE.name]
     ok = n(off["pop3"]) >= 0.95
@@ -101,7 +102,7 @@ P5 = Claim(
 )
 
 
-def judge_g2(x: Numbers) -> Verdict:
+def judge_g2(x: Numbers) -> Ruling:
     """Holds partly when POP3 reads ≥ 95% offline but full-cache IMAP does too."""
     off = x[OFFLINE.name]
     if n(off["pop3"]) < 0.95:
@@ -119,7 +120,7 @@ G2 = Claim(
 )
 
 
-def judge_g1(x: Numbers) -> Verdict:
+def judge_g1(x: Numbers) -> Ruling:
     """Holds when one-device POP3 is within 2 points of IMAP on agreement and offline reads."""
     agree, off = x[AGREEMENT.name], x[OFFLINE.name]
     gap = n(agree["imap"]) - n(agree["pop3"])
@@ -142,7 +143,7 @@ FULLEST = Measure("account peak on the server", "bytes",
 BOUNCED = Measure("bounced (over quota)", "count", m.metric("server_storage.bounced"))
 
 
-def judge_p6_g3(x: Numbers) -> Verdict:
+def judge_p6_g3(x: Numbers) -> Ruling:
     """Holds when POP3's account peaks at ≤ 20% of IMAP's and bounces nothing."""
     peak, bounced = x[FULLEST.name], x[BOUNCED.name]
     ok = n(peak["pop3"]) <= 0.2 * n(peak["imap"]) and n(bounced["pop3"]) == 0
@@ -161,7 +162,7 @@ P6_G3 = Claim(
 LOSS_RUNS = runs("p7-g7-device-loss.yaml", "pop3", "pop3-keep", "imap", "imap-online")
 
 
-def judge_p7(x: Numbers) -> Verdict:
+def judge_p7(x: Numbers) -> Ruling:
     """Holds partly when POP3 loses mail with its device but 'keep a copy' loses less."""
     lost = x[LOST.name]
     why = (f"when the only device was wiped, pop3 lost {n(lost['pop3']):g} messages for good "
@@ -185,7 +186,7 @@ INBOXES = Measure("Inboxes new mail went to, per device", "count",
                   m.metric("accounts.inboxes_per_device"))
 
 
-def judge_p8(x: Numbers) -> Verdict:
+def judge_p8(x: Numbers) -> Ruling:
     """Holds when both POP3 variants file ≥ 99% of both accounts' mail into one Inbox while
     IMAP keeps ≥ 2 Inboxes, its busiest holding ≤ 90%."""
     merged, inboxes = x[MERGED.name], x[INBOXES.name]

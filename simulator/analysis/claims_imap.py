@@ -4,8 +4,9 @@ out in each judge so that a reader sees what "holds" means."""
 
 from __future__ import annotations
 
-from simulator.compare import measures as m
-from simulator.compare.claimkit import (
+from simulator.analysis import fmt
+from simulator.analysis import measures as m
+from simulator.analysis.claimkit import (
     AGREEMENT,
     DEVICE_PEAK,
     LOCAL_ONLY,
@@ -19,13 +20,13 @@ from simulator.compare.claimkit import (
     runs,
     size,
 )
-from simulator.compare.claims import Claim, Measure, Numbers, Run, Verdict
-from simulator.compare.claims_pop3 import LOSS_RUNS, OFFLINE_RUNS, QUOTA_RUNS
+from simulator.analysis.claims import Claim, ClaimRun, Measure, Ruling
+from simulator.analysis.claims_pop3 import LOSS_RUNS, OFFLINE_RUNS, QUOTA_RUNS
+from simulator.analysis.finding import Numbers
 from simulator.mail.connect import port
-from simulator.report import fmt
 
 
-def judge_sync(x: Numbers) -> Verdict:
+def judge_sync(x: Numbers) -> Ruling:
     """Holds when IMAP agrees ≥ 95% and leaves ≤ 1% of POP3's unpropagated changes."""
     agree, pending = x[AGREEMENT.name], x[UNPROPAGATED.name]
     ok = n(agree["imap"]) >= 0.95 and n(pending["imap"]) <= 0.01 * max(n(pending["pop3"]), 1)
@@ -48,7 +49,7 @@ VISIBLE_P90 = Measure("time to visible, p90", "s", m.visible_after(90))
 FETCH = Measure("wait to open a message, p50", "s", m.metric("reads.fetch_latency_s.p50"))
 
 
-def judge_i6(x: Numbers) -> Verdict:
+def judge_i6(x: Numbers) -> Ruling:
     """Holds partly when header-only IMAP lists new mail in ≤ half POP3's p90 but opening waits
     > 1 s."""
     p90, fetch = x[VISIBLE_P90.name], x[FETCH.name]
@@ -76,7 +77,7 @@ STORAGE_RUNS = runs("i7-g6-device-storage.yaml", "pop3", "pop3-keep", "imap", "i
                     "imap-online")
 
 
-def judge_i7(x: Numbers) -> Verdict:
+def judge_i7(x: Numbers) -> Ruling:
     """Holds partly when no-cache IMAP keeps ≤ 10% of pop3-keep's bytes but full-cache IMAP ≥
     50%."""
     peak = x[DEVICE_PEAK.name]
@@ -100,7 +101,7 @@ I2_I7_G6 = Claim(
 )
 
 
-def judge_i8(x: Numbers) -> Verdict:
+def judge_i8(x: Numbers) -> Ruling:
     """Holds when IMAP bounces mail over the quota."""
     bounced = x["bounced (over quota)"]
     ok = n(bounced["imap"]) > 0
@@ -120,7 +121,7 @@ I8 = Claim(
 )
 
 
-def judge_i9(x: Numbers) -> Verdict:
+def judge_i9(x: Numbers) -> Ruling:
     """Holds partly when only the cache-less IMAP client keeps ≤ 10% of POP3's bytes."""
     peak = x[DEVICE_PEAK.name]
     why = (f"imap with a full cache kept {size(peak['imap'])} on the device (pop3 "
@@ -138,7 +139,7 @@ I9 = Claim(
 )
 
 
-def judge_i10(x: Numbers) -> Verdict:
+def judge_i10(x: Numbers) -> Ruling:
     """Holds partly when cache-less IMAP reads ≤ 5% offline but full-cache IMAP ≥ 95%."""
     off = x[OFFLINE.name]
     why = (f"offline reads succeeded {pct(off['imap-online'])} without a cache and "
@@ -156,7 +157,7 @@ I10 = Claim(
 )
 
 
-def judge_g7(x: Numbers) -> Verdict:
+def judge_g7(x: Numbers) -> Ruling:
     """Holds when no IMAP variant loses mail with the device and POP3 does."""
     lost = x[LOST.name]
     ok = n(lost["imap"]) == 0 and n(lost["imap-online"]) == 0 and n(lost["pop3"]) > 0
@@ -172,12 +173,12 @@ G7 = Claim(
 )
 
 
-R1_RUNS = (Run("imap, delete to Trash", "r1-no-retention.yaml", "imap"),
-           Run("imap, delete expunges", "r1-no-retention.yaml", "imap-expunge"),
-           Run("imap, Trash + 1-day retention", "r1-retention.yaml", "imap"))
+R1_RUNS = (ClaimRun("imap, delete to Trash", "r1-no-retention.yaml", "imap"),
+           ClaimRun("imap, delete expunges", "r1-no-retention.yaml", "imap-expunge"),
+           ClaimRun("imap, Trash + 1-day retention", "r1-retention.yaml", "imap"))
 
 
-def judge_r1(x: Numbers) -> Verdict:
+def judge_r1(x: Numbers) -> Ruling:
     """Holds (partly, if retention loses kept mail) when Trash keeps ≥ 1.5× the expunged
     storage and retention brings it to ≤ 60%."""
     final, lost = x[SERVER_FINAL.name], x[LOST.name]
@@ -202,15 +203,15 @@ R1 = Claim(
     judge_r1,
 )
 
-T_RUNS = (Run("pop3, no TLS", "t1-t2-plaintext.yaml", "pop3"),
-          Run("imap, no TLS", "t1-t2-plaintext.yaml", "imap"),
-          Run("pop3, implicit TLS", "t1-t2-tls.yaml", "pop3"),
-          Run("imap, implicit TLS", "t1-t2-tls.yaml", "imap"))
+T_RUNS = (ClaimRun("pop3, no TLS", "t1-t2-plaintext.yaml", "pop3"),
+          ClaimRun("imap, no TLS", "t1-t2-plaintext.yaml", "imap"),
+          ClaimRun("pop3, implicit TLS", "t1-t2-tls.yaml", "pop3"),
+          ClaimRun("imap, implicit TLS", "t1-t2-tls.yaml", "imap"))
 PORTS = {("pop3", "none"): 110, ("pop3", "implicit"): 995, ("imap", "none"): 143,
          ("imap", "implicit"): 993}
 
 
-def judge_t1_t2(x: Numbers) -> Verdict:
+def judge_t1_t2(x: Numbers) -> Ruling:
     """Holds when the ports are 110/995/143/993 and only TLS-less logins are in clear."""
     share = x["plaintext logins per connection"]
     plain = [n(share[r.label]) for r in T_RUNS[:2]]

@@ -1,0 +1,16 @@
+"""Running scenarios: one run and its :class:`Results` (data only), and the one batch
+engine that runs many of them inline, in local processes or on Dask."""
+
+from simulator.runs.batch import (
+    DaskMissing,
+    Keep,
+    Output,
+    Progress,
+    Task,
+    replication_seeds,
+    run_batch,
+)
+from simulator.runs.one import Results, mailsim_version, run
+
+__all__ = ["DaskMissing", "Keep", "Output", "Progress", "Results", "Task", "mailsim_version",
+           "replication_seeds", "run", "run_batch"]

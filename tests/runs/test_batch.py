@@ -1,0 +1,40 @@
+"""The one batch engine: tasks come back in task order with what each asked to keep,
+whichever executor runs them, and progress counts every run."""
+
+from __future__ import annotations
+
+from simulator.runs import Task, replication_seeds, run, run_batch
+from tests.scenarios import load, two_devices
+
+TEXT = two_devices("imap", "{cache: full}", days=1)
+
+
+def test_outputs_come_back_in_task_order_with_what_each_keeps() -> None:
+    """Summary only, plus time series, plus history: as each task asks; a task given as
+    YAML text runs exactly like the same scenario given as an object."""
+    scenario = load(TEXT)
+    tasks = [Task(scenario, "pop3", 3, keep="summary"),
+             Task(TEXT, "imap", 4, keep="timeseries", source="<text>"),
+             Task(scenario, "imap", 4, keep="history")]
+    summary_only, with_series, with_history = run_batch(tasks)
+    assert summary_only.summary["scenario"]["variant"] == "pop3"
+    assert summary_only.timeseries is None and summary_only.history is None
+    assert with_series.timeseries and with_series.history is None
+    assert with_history.history is not None and list(with_history.history.of("deliver"))
+    assert with_series.summary == with_history.summary
+    assert with_history.summary == run(scenario, seed=4, variant="imap").summary
+
+
+def test_worker_processes_give_the_same_outputs_and_report_progress() -> None:
+    """Two worker processes return the same summaries as one process, in task order, and
+    progress is told done/total after every run."""
+    scenario = load(TEXT)
+    tasks = [Task(scenario, v, s, label=f"{v}/{s}")
+             for s in replication_seeds(1, 2) for v in ("pop3", "imap")]
+    seen: list[tuple[int, int, str]] = []
+    parallel = run_batch(tasks, workers=2, progress=lambda *p: seen.append(p))
+    inline = run_batch(tasks)
+    assert [o.summary for o in parallel] == [o.summary for o in inline]
+    assert sorted(d for d, _t, _l in seen) == [1, 2, 3, 4]
+    assert {t for _d, t, _l in seen} == {4}
+    assert sorted(label for *_x, label in seen) == sorted(t.label for t in tasks)
