@@ -84,23 +84,26 @@ class ClaimRuns:
 
     def prepare(self, claims: Sequence[Claim]) -> None:
         """Run, in one batch, every run of ``claims`` not run yet."""
-        keys = list(dict.fromkeys((r.scenario, r.variant, s) for c in claims for r in c.runs
-                                  for s in self.seeds(r.scenario)))
-        todo = [k for k in keys if k not in self._results]
-        tasks = [Task(self.scenario(name), variant, seed, keep="history",
-                      label=f"{name} {variant} (seed {seed})") for name, variant, seed in todo]
-        for key, output in zip(todo, run_batch(tasks, self.workers, progress=self.progress),
-                               strict=True):
-            name, variant, seed = key
-            ran = self.scenario(name).model_copy(update={"seed": seed}).with_variant(variant)
-            self._results[key] = output.results(ran)
+        self._run([r for c in claims for r in c.runs])
 
     def results(self, r: ClaimRun, seed: int) -> Results:
         """One run's results (with history)."""
-        key = (r.scenario, r.variant, seed)
-        if key not in self._results:
-            self.prepare([Claim("", "", (r,))])
-        return self._results[key]
+        self._run([r])
+        return self._results[(r.scenario, r.variant, seed)]
+
+    def _run(self, runs: Sequence[ClaimRun]) -> None:
+        """Every seed of ``runs`` not run yet, as one batch on the engine."""
+        keys = dict.fromkeys((r.scenario, r.variant, s) for r in runs
+                             for s in self.seeds(r.scenario))
+        todo = [k for k in keys if k not in self._results]
+        if not todo:
+            return
+        tasks = [Task(self.scenario(name), variant, seed, keep="history",
+                      label=f"{name} {variant} (seed {seed})") for name, variant, seed in todo]
+        outputs = run_batch(tasks, self.workers, progress=self.progress)
+        for (name, variant, seed), output in zip(todo, outputs, strict=True):
+            ran = self.scenario(name).model_copy(update={"seed": seed}).with_variant(variant)
+            self._results[(name, variant, seed)] = output.results(ran)
 
     def measure(self, claim: Claim) -> Numbers:
         """Every measure of ``claim`` per run, averaged over the seeds."""
