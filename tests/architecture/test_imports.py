@@ -64,11 +64,10 @@ def imported(node: ast.AST, path: Path) -> list[str]:
         if node.level:
             return [part_of(path)]
         modules = [node.module or ""]
-        if node.module == "simulator":
-            modules = [f"simulator.{a.name}" for a in node.names]
     else:
         return []
-    return [m.split(".")[1] for m in modules if m.startswith("simulator.")]
+    return [m.split(".")[1] if "." in m else "__init__" for m in modules
+            if m == "simulator" or m.startswith("simulator.")]
 
 
 def files() -> list[Path]:
