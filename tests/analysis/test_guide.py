@@ -8,7 +8,7 @@ from simulator.analysis.comparison import Comparison
 from simulator.analysis.finding import Finding
 from simulator.analysis.guide import agrees, evaluate
 from simulator.analysis.recommend import pick, recommendation
-from tests.report.fake import fake
+from tests.analysis.fake import fake
 
 MULTI_DEVICE_WIN_FOR_IMAP = {
     "consistency.agreement": {"pop3": 0.45, "imap": 0.93},
