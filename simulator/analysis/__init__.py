@@ -1,0 +1,1 @@
+"""Analysis of runs: paired statistics and the decision between variants."""
