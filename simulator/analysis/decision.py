@@ -4,15 +4,24 @@ numbers: replication j of every variant ran on the same seed).
 The order of concerns is lexicographic (see analysis/criteria): (1) variants outside a
 limit of the scenario's `decision:` block are not recommended; (2) hard failures, most
 severe first; (3) the guide's criteria that bear on the organisation, in its order (or by
-its weights); (4) cost. At each criterion, the variants still in the running are compared
-on paired differences: the one with the best mean against each other one, by a paired-t
-interval (Law & Kelton 10.2.1; Bonferroni over the comparisons), or, for
-``--replications auto``, by Kim & Nelson's procedure (analysis/paired). A criterion is
-*decided* (the best is better than some other by more than the indifference zone with the
-stated confidence, and every other is beaten or equivalent), *equivalent* (every paired
-interval inside the zone) or *undecided*. The running narrows to the best and the variants
-equivalent to it; a narrowing on an undecided criterion follows the means and makes the
-recommendation provisional (the Decision lists those criteria).
+its weights); (4) cost.
+
+At each criterion the variants still in the running are compared on paired differences:
+the one with the best mean against each other one. Each claim is a one-sided paired-t test
+at level alpha / m for m comparisons (Bonferroni; Law & Kelton 10.2.1 and 10.3, with
+t(n-1, 1 - alpha/m)): *better by more than the zone* when the lower confidence bound of
+the best's advantage exceeds the indifference zone; *equivalent* when both one-sided bounds
+lie within +/- the zone (two one-sided tests, Schuirmann 1987). The bounds kept are thus
+the two-sided interval at 1 - 2 alpha / m, each end a one-sided bound at 1 - alpha / m
+(95 % with two variants). A criterion is
+*decided* (the best is better than some other by more than the zone with 95 % confidence,
+and every other is beaten or equivalent), *equivalent* (all within the zone) or
+*undecided*. For ``--replications auto`` the best is the one Kim & Nelson's procedure
+selects, and a criterion is decided once that procedure stops (analysis/paired).
+
+The running narrows to the best and the variants equivalent to it; a narrowing on an
+undecided criterion follows the means and makes the recommendation provisional (the
+Decision lists those criteria).
 """
 
 from __future__ import annotations
@@ -55,8 +64,9 @@ READERS = {"server_storage.fullest_account_peak_bytes": cr.fullest_account,
 
 @dataclass(frozen=True)
 class Pair:
-    """The best variant against one other: the best's advantage per replication (positive
-    = better), its interval, and what it shows ('better', 'equivalent' or 'unclear')."""
+    """The best variant against one other: the best's mean advantage (positive = better),
+    its lower and upper one-sided confidence bounds at ``confidence`` each, and what they
+    show ('better', 'equivalent' or 'unclear')."""
 
     best: str
     other: str
@@ -184,7 +194,7 @@ def _pair(c: Criterion, best: str, other: str, series: Mapping[str, list[float]]
     """The best's paired advantage over other on criterion c, and what it shows."""
     a, b = (series[other], series[best]) if c.better == "lower" else (series[best],
                                                                         series[other])
-    iv: Interval = paired_interval(a, b, confidence)
+    iv: Interval = paired_interval(a, b, 2.0 * confidence - 1.0)
     if iv.low > c.zone:
         shows: Literal["better", "equivalent", "unclear"] = "better"
     elif -c.zone <= iv.low and iv.high <= c.zone:

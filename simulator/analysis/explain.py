@@ -77,18 +77,23 @@ def _unit_of(key: str) -> str:
 
 
 def interval(c: CriterionResult, p: Pair) -> str:
-    """'94.3 fewer than imap per run (95 % paired interval 38.4 to 150.2)' for one pair."""
+    """'94.3 fewer than imap (95 % confidence bounds 38.4 and 150.2)' for one pair; each
+    bound is one-sided, so together they are the 90 % paired interval."""
     if c.better == "lower":
         word = "fewer" if c.unit == "count" else "less"
     else:
         word = "more" if c.unit == "count" else "higher"
-    gap = f"{show(c.unit, p.advantage)} {word} than {p.other}"
+    points = " percentage points" if c.unit == "ratio" else ""
+    amount = f"{100 * p.advantage:.1f}" if c.unit == "ratio" else show(c.unit, p.advantage)
+    gap = f"{amount}{points} {word} than {p.other}"
     if p.exact:
         return f"{gap} on every replication"
     if p.low is None or p.high is None or p.low == float("-inf"):
         return f"{gap} (one replication: no interval)"
     conf = f"{100 * p.confidence:.4g} %"
-    return f"{gap} ({conf} paired interval {show(c.unit, p.low)} to {show(c.unit, p.high)})"
+    low, high = (f"{100 * x:.1f}" if c.unit == "ratio" else show(c.unit, x)
+                 for x in (p.low, p.high))
+    return f"{gap} ({conf} confidence bounds {low} and {high})"
 
 
 def choice(d: Decision) -> list[str]:
