@@ -19,9 +19,12 @@ and every other is beaten or equivalent), *equivalent* (all within the zone) or
 *undecided*. For ``--replications auto`` the best is the one Kim & Nelson's procedure
 selects, and a criterion is decided once that procedure stops (analysis/paired).
 
-The running narrows to the best and the variants equivalent to it; a narrowing on an
-undecided criterion follows the means and makes the recommendation provisional (the
-Decision lists those criteria).
+The running narrows to the best and the variants equivalent to it. On an undecided hard
+failure it narrows the same way, following the means (a failure is avoided on the evidence
+at hand); on an undecided organisation or cost criterion only the variants shown worse
+leave, and the later criteria choose among the rest (the means of the first undecided one
+when none does). Any undecided criterion met before the choice was made makes the
+recommendation provisional, and the Decision lists it.
 """
 
 from __future__ import annotations
@@ -285,7 +288,7 @@ class Chain:
         self.everyone, self.pool = list(runs), list(pool)
         self.results: list[CriterionResult] = []
         self.undecided: list[str] = []
-        self.decided_by: list[str] = []
+        self.narrowed: list[tuple[str, list[str]]] = []
 
     def _result(self, c: Criterion, pool: list[str], deciding: bool,
                 weight: float | None = None) -> CriterionResult:
@@ -312,11 +315,20 @@ class Chain:
         self.results.append(res)
         if not res.deciding or res.status == "equivalent":
             return
+        keep = res.winners
         if res.status == "undecided":
             self.undecided.append(res.name)
-        if set(res.winners) != set(self.pool):
-            self.decided_by.append(res.name)
-        self.pool = [v for v in self.pool if v in res.winners]
+            if c.concern != "hard failure":
+                beaten = {p.other for p in res.pairs if p.shows == "better"}
+                keep = [v for v in self.pool if v not in beaten]
+        self._narrow(res.name, keep)
+
+    def _narrow(self, why: str, keep: list[str]) -> None:
+        """Keep only the variants in keep, noting which criterion left out the others."""
+        out = [v for v in self.pool if v not in keep]
+        if out:
+            self.narrowed.append((why, out))
+        self.pool = [v for v in self.pool if v in keep]
 
     def guide(self, order: list[Criterion],
               priorities: Sequence[str] | Mapping[str, float] | None) -> None:
@@ -337,21 +349,30 @@ class Chain:
                 for v in res.winners:
                     score[v] += weight or 0.0
         top = max(score.values())
-        if len(set(score.values())) > 1:
-            self.decided_by.append("weights")
-        self.pool = [v for v in pool if score[v] == top]
+        self._narrow("weights", [v for v in pool if score[v] == top])
 
     def pick(self) -> tuple[str, str]:
         """The recommended variant and, in words, what chose it."""
         choice = self.pool[0]
         if len(self.pool) > 1:
-            return choice, (f"the variants {', '.join(self.pool)} are equivalent on every "
-                            f"criterion; {choice} is listed first")
-        if not self.decided_by:
+            first = next((r for r in self.results if r.deciding and r.name in self.undecided
+                          and set(self.pool) <= set(r.compared)), None)
+            if first is None:
+                return choice, (f"the variants {', '.join(self.pool)} are equivalent on "
+                                f"every criterion; {choice} is listed first")
+            sign = 1.0 if first.better == "higher" else -1.0
+            choice = max(self.pool, key=lambda v: sign * (first.means[v] or 0.0))
+            return choice, (f"it has the best mean on {first.code} ({first.label}), the "
+                            "first criterion still undecided between the variants left")
+        if not self.narrowed:
             return choice, "it is the only variant within the limits"
-        first = self.decided_by[0]
-        if first == "weights":
-            return choice, "it has the highest total weight of the organisation's criteria"
-        c = cr.BY_NAME[first]
-        return choice, (f"it is best on {c.code} ({c.label}), the first criterion that "
-                        "separates the variants")
+        return choice, "; then ".join(self._why(name, out) for name, out in self.narrowed)
+
+    def _why(self, name: str, out: list[str]) -> str:
+        """'G7 (surviving a device failure) rules out pop3' for one narrowing."""
+        who = ", ".join(out)
+        if name == "weights":
+            return f"the organisation's weighted criteria rule out {who}"
+        c = cr.BY_NAME[name]
+        doubt = ", still undecided," if name in self.undecided else ""
+        return f"{c.code} ({c.label}){doubt} rules out {who}"

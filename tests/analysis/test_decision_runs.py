@@ -85,7 +85,8 @@ def test_a_quota_only_pop3_respects_recommends_pop3_and_leads_with_the_bounces()
     text = paragraph(d)
     assert text.startswith("Hard failure, messages bounced for lack of room (mean per run "
                            "over 3 replications): pop3 0, imap ")
-    assert "Recommended: pop3 (POP3), because it is best on H3" in text
+    assert ("Recommended: pop3 (POP3), because H3 (messages bounced for lack of room) "
+            "rules out imap.") in text
 
 
 def test_a_lost_device_with_pop3_losing_mail_recommends_imap_decided_in_2() -> None:
