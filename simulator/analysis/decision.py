@@ -17,7 +17,9 @@ the two-sided interval at 1 - 2 alpha / m, each end a one-sided bound at 1 - alp
 *decided* (the best is better than some other by more than the zone with 95 % confidence,
 and every other is beaten or equivalent), *equivalent* (all within the zone) or
 *undecided*. For ``--replications auto`` the best is the one Kim & Nelson's procedure
-selects, and a criterion is decided once that procedure stops (analysis/paired).
+selects, and a criterion is settled once that procedure stops (analysis/paired): decided,
+or equivalent when the selected variant's mean advantage over the others is within the
+zone (the indifference zone's meaning: a smaller difference does not matter).
 
 The running narrows to the best and the variants equivalent to it. On an undecided hard
 failure it narrows the same way, following the means (a failure is avoided on the evidence
@@ -137,6 +139,7 @@ class Decision:
     hard_failures: dict[str, dict[str, float]]
     criteria: list[CriterionResult]
     undecided: list[str]
+    first_stage: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (unbounded interval ends become null)."""
@@ -234,8 +237,13 @@ def judge(c: Criterion, runs: Mapping[str, Sequence[Summary]], pool: list[str],
         stage = sel.stage if sel.stopped else None
     confidence = 1.0 - ALPHA / max(1, len(pool) - 1)
     pairs = [_pair(c, best, v, series, confidence) for v in pool if v != best]
-    winners = [best] + [p.other for p in pairs if p.shows == "equivalent"]
-    if all(p.shows == "equivalent" for p in pairs):
+    if stage is not None:  # KN has selected: within the zone of its choice is indifferent
+        near = [p.other for p in pairs if p.shows == "equivalent"
+                or (p.shows == "unclear" and p.advantage <= c.zone)]
+    else:
+        near = [p.other for p in pairs if p.shows == "equivalent"]
+    winners = [best, *near]
+    if len(near) == len(pairs):
         status: Status = "equivalent"
     elif procedure == "kn":
         status = "decided" if stage is not None else "undecided"
@@ -275,7 +283,18 @@ def decide(summaries: Mapping[str, Sequence[Summary]],
         eligible=eligible, limits=limits, violations=violations,
         hard_failures={v: {c.name: _mean([c.value(s) for s in summaries[v]]) or 0.0
                            for c in cr.HARD_FAILURES} for v in variants},
-        criteria=chain.results, undecided=chain.undecided)
+        criteria=chain.results, undecided=chain.undecided,
+        first_stage=n0 if procedure == "kn" else None)
+
+
+def replications_to_add(d: Decision, maximum: int, batch: int = 5) -> int:
+    """How many more replications ``--replications auto`` should run after decision d:
+    none once no criterion met before the choice is undecided, or at ``maximum``; else a
+    batch (at least up to Kim & Nelson's first stage), never beyond ``maximum``."""
+    if not d.undecided or d.replications >= maximum:
+        return 0
+    wanted = max(batch, (d.first_stage or 0) - d.replications)
+    return min(wanted, maximum - d.replications)
 
 
 class Chain:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator import run
-from simulator.analysis.decision import Decision, decide
+from simulator.analysis.decision import Decision, decide, replications_to_add
 from simulator.analysis.explain import paragraph
 from simulator.scenario import Scenario, parse_scenario
 
@@ -137,3 +137,37 @@ def test_every_variant_outside_a_limit_is_no_recommendation() -> None:
     assert d.recommended is None and d.eligible == []
     assert "max_lost" in d.violations["pop3"] and "max_bounced" in d.violations["imap"]
     assert "No variant can be recommended" in paragraph(d)
+
+
+def test_replications_until_decided_stops_once_kn_selects() -> None:
+    """--replications auto with Kim & Nelson's procedure on the tight quota: batches of 2
+    are added until the bounces are decided; the choice is pop3 and not provisional, well
+    before the maximum of 30."""
+    scenario = parse_scenario(QUOTA + VARIANTS, "test.yaml")
+    runs: dict[str, list[dict[str, Any]]] = {"pop3": [], "imap": []}
+    seed = 100
+    while True:
+        d = decide(runs, scenario.decision, procedure="kn") if runs["pop3"] else None
+        more = 2 if d is None else replications_to_add(d, maximum=30, batch=2)
+        if not more:
+            break
+        for s in range(seed, seed + more):
+            for v in runs:
+                runs[v].append(run(scenario, seed=s, variant=v).summary)
+        seed += more
+    assert d is not None and d.procedure == "kn" and d.first_stage == 5
+    bounced = d.criterion("bounced")
+    assert (d.recommended, d.provisional, bounced.status) == ("pop3", False, "decided")
+    assert bounced.kn_stage is not None and 5 <= bounced.kn_stage <= d.replications < 30
+
+
+def test_replications_to_add_respects_the_first_stage_and_the_maximum() -> None:
+    """Below KN's first stage a batch grows to reach it; nothing beyond the maximum."""
+    scenario = parse_scenario(LOST + VARIANTS, "test.yaml")
+    runs = {v: [run(scenario, seed=s, variant=v).summary for s in (1, 2)]
+            for v in ("pop3", "imap")}
+    kn = decide(runs, procedure="kn")
+    assert kn.undecided and replications_to_add(kn, maximum=10, batch=1) == 3
+    assert replications_to_add(kn, maximum=4, batch=5) == 2
+    assert replications_to_add(kn, maximum=2) == 0
+    assert replications_to_add(decide(runs), maximum=10) == 0
