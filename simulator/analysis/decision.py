@@ -389,7 +389,7 @@ class Chain:
 
     def _why(self, name: str, out: list[str]) -> str:
         """'G7 (surviving a device failure) rules out pop3' for one narrowing."""
-        who = ", ".join(out)
+        who = out[0] if len(out) == 1 else ", ".join(out[:-1]) + f" and {out[-1]}"
         if name == "weights":
             return f"the organisation's weighted criteria rule out {who}"
         c = cr.BY_NAME[name]

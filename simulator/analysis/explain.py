@@ -47,8 +47,9 @@ def hard_failures(d: Decision) -> list[str]:
         mine = c.means.get(d.recommended or "") or 0.0
         clean = [v for v in d.variants if not c.means.get(v)]
         if d.recommended and mine > 0 and clean:
-            out.append(f"The recommended variant {d.recommended} has them where "
-                       f"{names(clean)} has none.")
+            out.append(f"The recommended variant {d.recommended} has {c.label} "
+                       f"({show('count', mine)} per run) where {names(clean)} "
+                       f"{'has' if len(clean) == 1 else 'have'} none.")
     return out
 
 

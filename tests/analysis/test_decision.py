@@ -75,7 +75,8 @@ def test_the_text_says_so_when_the_choice_has_a_hard_failure_another_has_not() -
     d = decide({"pop3": runs(SEEDS, down=[30e6, 30e6]),
                 "imap": runs(SEEDS, bounced=[5, 7])}, settings)
     assert d.recommended == "imap" and d.violations["pop3"] == ["max_traffic"]
-    assert "The recommended variant imap has them where pop3 has none." in paragraph(d)
+    assert ("The recommended variant imap has messages bounced for lack of room (6 per "
+            "run) where pop3 has none.") in paragraph(d)
 
 
 def test_a_variant_outside_a_limit_is_not_recommended() -> None:
