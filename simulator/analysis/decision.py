@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from simulator.analysis import criteria as cr
@@ -215,7 +215,7 @@ def _series(c: Criterion, runs: Mapping[str, Sequence[Summary]], pool: list[str]
     """Each pooled variant's values on the replications where every one has a figure."""
     raw = {v: [c.value(s) for s in runs[v]] for v in pool}
     keep = [j for j in range(len(raw[pool[0]])) if all(raw[v][j] is not None for v in pool)]
-    return {v: [float(raw[v][j]) for j in keep] for v in pool}  # type: ignore[arg-type]
+    return {v: [float(raw[v][j] or 0.0) for j in keep] for v in pool}
 
 
 def judge(c: Criterion, runs: Mapping[str, Sequence[Summary]], pool: list[str],
@@ -314,19 +314,17 @@ class Chain:
         """Judge c over pool (or say why it does not bear)."""
         means = {v: _mean([c.value(s) for s in self.runs[v]]) for v in self.runs}
         why = None if c.concern == "hard failure" else cr.bearing(c, self.facts, means)
-        base = dict(name=c.name, code=c.code, concern=c.concern, label=c.label, key=c.key,
-                    unit=c.unit, better=c.better, zone=c.zone, means=means, weight=weight)
+        res = CriterionResult(c.name, c.code, c.concern, c.label, c.key, c.unit, c.better,
+                              c.zone, means, bears=why is None, why_not=why, weight=weight)
         if why is not None:
-            return CriterionResult(**base, bears=False, why_not=why)  # type: ignore[arg-type]
+            return res
         if len(pool) < 2:
-            pool = self.everyone
-            deciding = False
+            pool, deciding = self.everyone, False
         if len(pool) < 2:
-            return CriterionResult(**base, bears=True, compared=pool)  # type: ignore[arg-type]
+            return replace(res, compared=pool)
         status, winners, pairs, n, stage = judge(c, self.runs, pool, self.procedure, self.n0)
-        return CriterionResult(**base, bears=True, compared=pool,  # type: ignore[arg-type]
-                               deciding=deciding, status=status, winners=winners, pairs=pairs,
-                               replications_used=n, kn_stage=stage)
+        return replace(res, compared=pool, deciding=deciding, status=status, winners=winners,
+                       pairs=pairs, replications_used=n, kn_stage=stage)
 
     def step(self, c: Criterion, weight: float | None = None) -> None:
         """Judge c and narrow the running to its winners when it is deciding."""

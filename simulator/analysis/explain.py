@@ -125,12 +125,19 @@ def gives_up(d: Decision) -> list[str]:
 
 
 def undecided(d: Decision) -> list[str]:
-    """What the replications could not decide."""
+    """What the replications could not decide (and, when replications were added until
+    decided, the procedure that settled the rest)."""
+    settled = []
+    if d.procedure == "kn":
+        settled = [f"Replications were added until Kim & Nelson's procedure settled each "
+                   f"criterion ({d.replications} replications, first stage "
+                   f"{d.first_stage}; the best is chosen with probability at least "
+                   f"{100 * d.confidence:.0f} % when it is better by more than the zone)."]
     if not d.undecided:
-        return []
+        return settled
     codes = names([f"{c.code} {c.label}" for c in d.criteria if c.name in d.undecided])
-    return [f"Provisional: {codes} stayed undecided after {d.replications} replications; "
-            "more replications are needed to settle it."]
+    return [*settled, f"Provisional: {codes} stayed undecided after {d.replications} "
+            "replications; more replications are needed to settle it."]
 
 
 def idle(d: Decision) -> list[str]:
