@@ -1,5 +1,6 @@
 """Scenario files: YAML -> validated, fully-resolved `Scenario`; units; `file:line:col` errors."""
 
+from .decision import DecisionSettings, Limits
 from .devices import ClientSettings, Device, DeviceRef, DeviceSpec
 from .errors import ScenarioError
 from .events import (
@@ -39,6 +40,7 @@ __all__ = [
     "AddEvent",
     "AddSpec",
     "ClientSettings",
+    "DecisionSettings",
     "DeliverEvent",
     "Delivery",
     "Device",
@@ -47,6 +49,7 @@ __all__ = [
     "DropEvent",
     "Event",
     "Habits",
+    "Limits",
     "LoseEvent",
     "Mail",
     "Network",

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .checks import check_scenario
+from .decision import DecisionSettings
 from .devices import Device, DeviceSpec, resolve_device
 from .errors import Issue, ScenarioError
 from .events import AddEvent, Event, timeline
@@ -42,6 +43,7 @@ class Scenario(Model):
     users: list[UserGroup] = Field(min_length=1)
     events: list[Event] = Field(default_factory=list)
     variants: dict[str, Variant] | None = None
+    decision: DecisionSettings | None = None  # limits and priorities (analysis/decision)
     _source: str = PrivateAttr("<string>")
 
     @field_validator("duration")
@@ -155,8 +157,9 @@ class Scenario(Model):
         `parse_scenario(s.to_yaml()) == s` for every scenario s.
         """
         data = self.model_dump(mode="json", by_alias=True)
-        if data.get("variants") is None:
-            data.pop("variants", None)
+        for optional in ("variants", "decision"):
+            if data.get(optional) is None:
+                data.pop(optional, None)
         if not data.get("servers"):
             data.pop("servers", None)
         for group in data.get("users", []):

@@ -1,0 +1,1 @@
+"""Tests of the analysis: paired statistics and the decision between variants."""

@@ -171,7 +171,7 @@ def test_json_schema_describes_the_yaml_keys() -> None:
     schema = json_schema()
     assert set(schema["properties"]) == {
         "mailsim", "name", "seed", "duration", "quiet", "start", "server", "servers", "networks",
-        "profiles", "users", "events", "variants",
+        "profiles", "users", "events", "variants", "decision",
     }  # fmt: skip
     assert "for" in schema["$defs"]["Outage"]["properties"]
     assert schema["required"] == ["mailsim", "name", "duration", "users"]
