@@ -25,15 +25,15 @@ def metric(path: str) -> Getter:
 
 def delivered(r: Results) -> list[tuple[float, str]]:
     """(time, message id) of every delivery to a mailbox."""
-    return [(e[1], e[3]) for e in r.history.of("deliver")]
+    return [(e.t, e.mid) for e in r.history.of("deliver")]
 
 
 def sent_on_server(r: Results) -> float | None:
     """Share of the mail people sent that was ever stored on the server (Sent folder)."""
-    sent = {e[3] for e in r.history.of("sent")}
+    sent = {e.mid for e in r.history.of("sent")}
     if not sent:
         return None
-    stored = {e[7] for e in r.history.of("store") if e[3] == "add"}
+    stored = {e.mid for e in r.history.of("store") if e.change == "add"}
     return len(sent & stored) / len(sent)
 
 
@@ -42,7 +42,7 @@ def downloaded(r: Results) -> float | None:
     mids = {mid for _t, mid in delivered(r)}
     if not mids:
         return None
-    bodies = {e[3] for e in r.history.of("view") if e[6]}
+    bodies = {e.mid for e in r.history.of("view") if e.bodies}
     return len(mids & bodies) / len(mids)
 
 
@@ -60,9 +60,9 @@ def visible_after(q: float) -> Getter:
         arrived = dict((mid, t) for t, mid in delivered(r))
         first: dict[str, float] = {}
         for e in r.history.of("view"):
-            mid = e[3]
-            if e[5] and mid in arrived and mid not in first:
-                first[mid] = e[1] - arrived[mid]
+            mid = e.mid
+            if e.shown and mid in arrived and mid not in first:
+                first[mid] = e.t - arrived[mid]
         return percentile(list(first.values()), q)
     return get
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.history import History, Intent, NewDevice, ViewChange
 from simulator.observe.stats import TimeAverage, percentile, rounded
 
 ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
@@ -51,13 +51,13 @@ class Consistency:
         self._flags_reflected: dict[tuple[str, str], frozenset[str]] = {}
         self._missing: dict[tuple[str, str], frozenset[str]] = {}
         self._open: dict[tuple[str, str, str], tuple[float, str]] = {}
-        for kind, handler in (("device", self._device), ("intent", self._intent),
-                              ("view", self._view)):
-            history.subscribe(kind, handler)
+        history.subscribe(NewDevice, self._device)
+        history.subscribe(Intent, self._intent)
+        history.subscribe(ViewChange, self._view)
 
     # -- feeding -------------------------------------------------------------------------
-    def _device(self, e: Event) -> None:
-        _, t, device, user, *_ = e
+    def _device(self, e: NewDevice) -> None:
+        t, device, user = e.t, e.device, e.user
         self.user_of[device] = user
         self.devices_of[user].append(device)
         self.agree[device] = DeviceAgreement(avg=TimeAverage(t, 1.0))
@@ -65,8 +65,8 @@ class Consistency:
             self._update(t, device, mid, (0, 0))
             self._wait((device, mid), t)
 
-    def _intent(self, e: Event) -> None:
-        _, t, user, mid, state, _origin, cause = e
+    def _intent(self, e: Intent) -> None:
+        t, user, mid, state = e.t, e.user, e.mid, e.state
         devices = self.devices_of[user]
         before = [self._contribution(d, mid) for d in devices]
         if state is None:
@@ -79,11 +79,11 @@ class Consistency:
                 self._settle((device, mid))
             else:
                 self._wait((device, mid), t)
-        if state is None and cause == "delete":
+        if state is None and e.cause == "delete":
             self.deleted[user].add(mid)
 
-    def _view(self, e: Event) -> None:
-        _, t, device, mid, state, shown, _bodies = e
+    def _view(self, e: ViewChange) -> None:
+        t, device, mid, state, shown = e.t, e.device, e.mid, e.state, e.shown
         user = self.user_of[device]
         views = self.view[device]
         before = views.get(mid)

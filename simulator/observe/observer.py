@@ -8,7 +8,7 @@ from typing import Any
 from simulator.observe.accounts import Accounts
 from simulator.observe.consistency import Consistency
 from simulator.observe.durability import Durability
-from simulator.observe.history import Event, History
+from simulator.observe.history import End, History, NewDevice, Tick
 from simulator.observe.narrative import StoryLog, add_stories
 from simulator.observe.reads import Reads
 from simulator.observe.storage import DeviceStorage, ServerStorage
@@ -43,22 +43,21 @@ class Observer:
         self.end = 0.0
         self.users: dict[str, list[str]] = {}
         self._lost: dict[str, int] = {}
-        history.subscribe("tick", self._tick)
-        history.subscribe("end", self._end)
-        history.subscribe("device", self._device)
+        history.subscribe(Tick, self._tick)
+        history.subscribe(End, self._end)
+        history.subscribe(NewDevice, self._device)
 
-    def _device(self, e: Event) -> None:
-        self.users.setdefault(e[3], []).append(e[2])
+    def _device(self, e: NewDevice) -> None:
+        self.users.setdefault(e.user, []).append(e.device)
 
-    def _tick(self, e: Event) -> None:
-        _, t, online, server_up = e
+    def _tick(self, e: Tick) -> None:
         self.rows.append((
-            round(t, 3),
+            round(e.t, 3),
             round(self.consistency.agreement_now(), 6),
             int(self.server.total.value),
             self.devices.total_now(),
-            online,
-            int(server_up),
+            e.online_devices,
+            int(e.server_up),
             self.consistency.unpropagated,
             self.reads.attempts,
             _round(self.reads.offline_ratio()),
@@ -67,8 +66,8 @@ class Observer:
             *self.timeline.row(),
         ))
 
-    def _end(self, e: Event) -> None:
-        self.end = e[1]
+    def _end(self, e: End) -> None:
+        self.end = e.t
 
     def summary(self) -> dict[str, Any]:
         """Every metric block of summary.json (without the scenario header)."""

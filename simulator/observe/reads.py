@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.history import History, ReadAttempt
 from simulator.observe.stats import percentile, rounded
 
 
@@ -21,25 +21,24 @@ class Reads:
         self.missing = 0
         self.waits: list[float] = []
         self.per_device: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        history.subscribe("read", self._read)
+        history.subscribe(ReadAttempt, self._read)
 
-    def _read(self, e: Event) -> None:
-        _, _t, device, _mid, ok, offline, shown, wait = e
-        row = self.per_device[device]
+    def _read(self, e: ReadAttempt) -> None:
+        row = self.per_device[e.device]
         self.attempts += 1
         row[0] += 1
-        if ok:
+        if e.ok:
             self.succeeded += 1
             row[1] += 1
-            if wait > 0:
-                self.waits.append(wait)
-        elif not shown:
+            if e.wait_s > 0:
+                self.waits.append(e.wait_s)
+        elif not e.shown:
             self.missing += 1
             row[4] += 1
-        if offline:
+        if e.offline:
             self.offline_attempts += 1
             row[2] += 1
-            if ok:
+            if e.ok:
                 self.offline_ok += 1
                 row[3] += 1
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.history import (
+    AccountAdded,
+    Bounced,
+    Deferred,
+    DeviceBytes,
+    History,
+    NewDevice,
+    ServerBytes,
+)
 from simulator.observe.stats import TimeAverage, rounded
 
 
@@ -23,17 +31,22 @@ class ServerStorage:
         self.deferred: dict[str, int] = {}
         self.over: list[str] = []
         self.quotas: dict[str, int | None] = {}  # further accounts, on their own servers
-        history.subscribe("account", lambda e: self.quotas.__setitem__(e[2], e[5]))
-        history.subscribe("server_bytes", self._bytes)
-        history.subscribe("bounce", lambda e: self._count(self.bounced, e[2]))
-        history.subscribe("defer", lambda e: self._count(self.deferred, e[2]))
+        history.subscribe(AccountAdded, self._account)
+        history.subscribe(ServerBytes, self._bytes)
+        history.subscribe(Bounced, self._bounced)
+        history.subscribe(Deferred, self._deferred)
 
-    @staticmethod
-    def _count(counter: dict[str, int], user: str) -> None:
-        counter[user] = counter.get(user, 0) + 1
+    def _account(self, e: AccountAdded) -> None:
+        self.quotas[e.account] = e.quota
 
-    def _bytes(self, e: Event) -> None:
-        _, t, user, used = e
+    def _bounced(self, e: Bounced) -> None:
+        self.bounced[e.user] = self.bounced.get(e.user, 0) + 1
+
+    def _deferred(self, e: Deferred) -> None:
+        self.deferred[e.user] = self.deferred.get(e.user, 0) + 1
+
+    def _bytes(self, e: ServerBytes) -> None:
+        t, user, used = e.t, e.user, e.used
         series = self.per_user.setdefault(user, TimeAverage(t, 0.0))
         self.total.set(t, self.total.value - series.value + used)
         series.set(t, used)
@@ -78,15 +91,14 @@ class DeviceStorage:
 
     def __init__(self, history: History) -> None:
         self.series: dict[str, TimeAverage] = {}
-        history.subscribe("device", self._device)
-        history.subscribe("device_bytes", self._bytes)
+        history.subscribe(NewDevice, self._device)
+        history.subscribe(DeviceBytes, self._bytes)
 
-    def _device(self, e: Event) -> None:
-        self.series[e[2]] = TimeAverage(e[1], 0.0)
+    def _device(self, e: NewDevice) -> None:
+        self.series[e.device] = TimeAverage(e.t, 0.0)
 
-    def _bytes(self, e: Event) -> None:
-        _, t, device, used = e
-        self.series[device].set(t, used)
+    def _bytes(self, e: DeviceBytes) -> None:
+        self.series[e.device].set(e.t, e.used)
 
     def total_now(self) -> int:
         """Bytes on all devices now (for the time series)."""
