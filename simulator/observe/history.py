@@ -1,28 +1,30 @@
 """The history: a compact, append-only log of everything observable in a run.
 
-Each entry is a record: a NamedTuple whose first field is its ``kind``, one class per kind
-below. Checkers subscribe to the record classes they need and are fed as records are
-appended, so metrics stay incremental (DESIGN: performance). Records are tuples, so they
-cost what plain tuples cost (``bench/history.py``) and old positional readers still work;
-code in ``observe/`` reads them by field name. "user" is an account's name (a person's own
-account has the person's name; a further account, claim P8, has its own).
+Each entry is a record, one class per kind below, fields named; its ``kind`` is a class
+attribute. Checkers subscribe to the record classes they need and are fed as records are
+appended, so metrics stay incremental (DESIGN: performance). Records are slotted
+dataclasses: cheaper to build and to read than NamedTuples (``bench/history.py``); they
+are shared by every subscriber, so nobody changes them. "user" is an account's name (a
+person's own account has the person's name; a further account, claim P8, has its own).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 if TYPE_CHECKING:
     from simulator.clients.local import State
 
 
 # -- people, devices and the server ------------------------------------------------------
-class NewDevice(NamedTuple):
+@dataclass(slots=True)
+class NewDevice:
     """A device starts to exist (at the start or when an ``add`` event brings it)."""
 
-    kind: Literal["device"]
+    kind: ClassVar[Literal["device"]] = "device"
     t: float
     device: str
     user: str
@@ -30,26 +32,29 @@ class NewDevice(NamedTuple):
     grace_s: float  # how long its session may stay idle before it is closed
 
 
-class DeviceAdded(NamedTuple):
+@dataclass(slots=True)
+class DeviceAdded:
     """A scripted ``add`` event brought a device (after its NewDevice record)."""
 
-    kind: Literal["added"]
+    kind: ClassVar[Literal["added"]] = "added"
     t: float
     device: str
 
 
-class DeviceLost(NamedTuple):
+@dataclass(slots=True)
+class DeviceLost:
     """A device was lost and its local mail wiped (before the wipe's ViewChange records)."""
 
-    kind: Literal["lost"]
+    kind: ClassVar[Literal["lost"]] = "lost"
     t: float
     device: str
 
 
-class AccountAdded(NamedTuple):
+@dataclass(slots=True)
+class AccountAdded:
     """A person's further account (claim P8), on ``server`` ("" = the organisation's)."""
 
-    kind: Literal["account"]
+    kind: ClassVar[Literal["account"]] = "account"
     t: float
     account: str
     person: str
@@ -57,39 +62,43 @@ class AccountAdded(NamedTuple):
     quota: int | None
 
 
-class Delivered(NamedTuple):
+@dataclass(slots=True)
+class Delivered:
     """A message reached an account's INBOX."""
 
-    kind: Literal["deliver"]
+    kind: ClassVar[Literal["deliver"]] = "deliver"
     t: float
     user: str
     mid: str
     size: int
 
 
-class Bounced(NamedTuple):
+@dataclass(slots=True)
+class Bounced:
     """A message was refused for good (over quota, or deferred for too long)."""
 
-    kind: Literal["bounce"]
+    kind: ClassVar[Literal["bounce"]] = "bounce"
     t: float
     user: str
     mid: str
     size: int
 
 
-class Deferred(NamedTuple):
+@dataclass(slots=True)
+class Deferred:
     """A delivery was put off (server down or account over quota); it will be retried."""
 
-    kind: Literal["defer"]
+    kind: ClassVar[Literal["defer"]] = "defer"
     t: float
     user: str
     mid: str
 
 
-class Sent(NamedTuple):
+@dataclass(slots=True)
+class Sent:
     """The person wrote and sent a message from ``device``."""
 
-    kind: Literal["sent"]
+    kind: ClassVar[Literal["sent"]] = "sent"
     t: float
     user: str
     mid: str
@@ -97,10 +106,11 @@ class Sent(NamedTuple):
     device: str
 
 
-class Intent(NamedTuple):
+@dataclass(slots=True)
+class Intent:
     """What the person now expects of a message (None: gone), and why (``cause``)."""
 
-    kind: Literal["intent"]
+    kind: ClassVar[Literal["intent"]] = "intent"
     t: float
     user: str
     mid: str
@@ -109,10 +119,11 @@ class Intent(NamedTuple):
     cause: str  # deliver, send, read, flag, archive, delete, reply...
 
 
-class ViewChange(NamedTuple):
+@dataclass(slots=True)
+class ViewChange:
     """What a device now shows of a message: its state, how many copies, how many bodies."""
 
-    kind: Literal["view"]
+    kind: ClassVar[Literal["view"]] = "view"
     t: float
     device: str
     mid: str
@@ -121,10 +132,11 @@ class ViewChange(NamedTuple):
     bodies: int
 
 
-class StoreChange(NamedTuple):
+@dataclass(slots=True)
+class StoreChange:
     """A change to a server mailbox (add, expunge, flags, uidvalidity renumbering)."""
 
-    kind: Literal["store"]
+    kind: ClassVar[Literal["store"]] = "store"
     t: float
     user: str
     change: str
@@ -135,10 +147,11 @@ class StoreChange(NamedTuple):
     cause: str  # deliver, append, move, copy, pop3-quit, retention...
 
 
-class ExpungedBy(NamedTuple):
+@dataclass(slots=True)
+class ExpungedBy:
     """Which device's command removed a message from the server (for narratives)."""
 
-    kind: Literal["expunged_by"]
+    kind: ClassVar[Literal["expunged_by"]] = "expunged_by"
     t: float
     user: str
     mid: str
@@ -147,38 +160,42 @@ class ExpungedBy(NamedTuple):
     cause: str
 
 
-class Filed(NamedTuple):
+@dataclass(slots=True)
+class Filed:
     """A new message was put into an Inbox folder tree on a device syncing several accounts."""
 
-    kind: Literal["filed"]
+    kind: ClassVar[Literal["filed"]] = "filed"
     t: float
     device: str
     mid: str
     tree: str  # "" = the one merged Inbox
 
 
-class ServerBytes(NamedTuple):
+@dataclass(slots=True)
+class ServerBytes:
     """Bytes an account now holds on its server."""
 
-    kind: Literal["server_bytes"]
+    kind: ClassVar[Literal["server_bytes"]] = "server_bytes"
     t: float
     user: str
     used: int
 
 
-class DeviceBytes(NamedTuple):
+@dataclass(slots=True)
+class DeviceBytes:
     """Bytes a device now keeps (bodies, and headers for caching clients)."""
 
-    kind: Literal["device_bytes"]
+    kind: ClassVar[Literal["device_bytes"]] = "device_bytes"
     t: float
     device: str
     used: int
 
 
-class ReadAttempt(NamedTuple):
+@dataclass(slots=True)
+class ReadAttempt:
     """The person tried to read a message on a device, and whether and how fast it worked."""
 
-    kind: Literal["read"]
+    kind: ClassVar[Literal["read"]] = "read"
     t: float
     device: str
     mid: str
@@ -189,20 +206,22 @@ class ReadAttempt(NamedTuple):
 
 
 # -- connections and the network ---------------------------------------------------------
-class SessionOpened(NamedTuple):
+@dataclass(slots=True)
+class SessionOpened:
     """A device opened a session, sending its password in clear or not."""
 
-    kind: Literal["session"]
+    kind: ClassVar[Literal["session"]] = "session"
     t: float
     device: str
     protocol: str
     plaintext: bool
 
 
-class TrafficCharged(NamedTuple):
+@dataclass(slots=True)
+class TrafficCharged:
     """Round trips and bytes a device's commands cost since its last such record."""
 
-    kind: Literal["traffic"]
+    kind: ClassVar[Literal["traffic"]] = "traffic"
     t: float
     device: str
     round_trips: int
@@ -210,47 +229,52 @@ class TrafficCharged(NamedTuple):
     down: int
 
 
-class Online(NamedTuple):
+@dataclass(slots=True)
+class Online:
     """A device went online or offline."""
 
-    kind: Literal["online"]
+    kind: ClassVar[Literal["online"]] = "online"
     t: float
     device: str
     online: bool
 
 
-class Route(NamedTuple):
+@dataclass(slots=True)
+class Route:
     """A device moved to another network, or lost its path (None)."""
 
-    kind: Literal["route"]
+    kind: ClassVar[Literal["route"]] = "route"
     t: float
     device: str
     network: str | None
 
 
-class LinkChange(NamedTuple):
+@dataclass(slots=True)
+class LinkChange:
     """A network's link went down or came back."""
 
-    kind: Literal["link"]
+    kind: ClassVar[Literal["link"]] = "link"
     t: float
     network: str
     up: bool
     cause: str  # schedule, failure or partition
 
 
-class Partition(NamedTuple):
+@dataclass(slots=True)
+class Partition:
     """A partition of the named networks and devices started or ended."""
 
-    kind: Literal["partition"]
+    kind: ClassVar[Literal["partition"]] = "partition"
     t: float
     targets: tuple[str, ...]
     active: bool
 
 
-class Drop(NamedTuple):
+@dataclass(slots=True)
+class Drop:
     """A device's connection broke at a command."""
 
-    kind: Literal["drop"]
+    kind: ClassVar[Literal["drop"]] = "drop"
     t: float
     device: str
     command: str
@@ -258,52 +282,58 @@ class Drop(NamedTuple):
     cause: str  # random, scripted or roam
 
 
-class ServerDown(NamedTuple):
+@dataclass(slots=True)
+class ServerDown:
     """The server went down (True) or came back (False)."""
 
-    kind: Literal["outage"]
+    kind: ClassVar[Literal["outage"]] = "outage"
     t: float
     down: bool
 
 
-class OtherServerDown(NamedTuple):
+@dataclass(slots=True)
+class OtherServerDown:
     """A further server (of ``servers:``, claim P8) went down or came back."""
 
-    kind: Literal["server_outage"]
+    kind: ClassVar[Literal["server_outage"]] = "server_outage"
     t: float
     server: str
     down: bool
 
 
-class UidvalidityReset(NamedTuple):
+@dataclass(slots=True)
+class UidvalidityReset:
     """The server renumbered every mailbox (new UIDVALIDITY)."""
 
-    kind: Literal["uidvalidity_reset"]
+    kind: ClassVar[Literal["uidvalidity_reset"]] = "uidvalidity_reset"
     t: float
 
 
 # -- the run itself ----------------------------------------------------------------------
-class Tick(NamedTuple):
+@dataclass(slots=True)
+class Tick:
     """The hourly sample for timeseries.csv."""
 
-    kind: Literal["tick"]
+    kind: ClassVar[Literal["tick"]] = "tick"
     t: float
     online_devices: int
     server_up: bool
 
 
-class Violation(NamedTuple):
+@dataclass(slots=True)
+class Violation:
     """The world broke one of its own invariants (the verdict turns false)."""
 
-    kind: Literal["violation"]
+    kind: ClassVar[Literal["violation"]] = "violation"
     t: float
     text: str
 
 
-class End(NamedTuple):
+@dataclass(slots=True)
+class End:
     """The run ended."""
 
-    kind: Literal["end"]
+    kind: ClassVar[Literal["end"]] = "end"
     t: float
 
 
@@ -313,20 +343,10 @@ Record = (
     | ReadAttempt | SessionOpened | TrafficCharged | Online | Route | LinkChange | Partition
     | Drop | ServerDown | OtherServerDown | UidvalidityReset | Tick | Violation | End
 )
-RECORDS: dict[str, type[Any]] = {
-    "device": NewDevice, "added": DeviceAdded, "lost": DeviceLost, "account": AccountAdded,
-    "deliver": Delivered, "bounce": Bounced, "defer": Deferred, "sent": Sent,
-    "intent": Intent, "view": ViewChange, "store": StoreChange, "expunged_by": ExpungedBy,
-    "filed": Filed, "server_bytes": ServerBytes, "device_bytes": DeviceBytes,
-    "read": ReadAttempt, "session": SessionOpened, "traffic": TrafficCharged,
-    "online": Online, "route": Route, "link": LinkChange, "partition": Partition,
-    "drop": Drop, "outage": ServerDown, "server_outage": OtherServerDown,
-    "uidvalidity_reset": UidvalidityReset, "tick": Tick, "violation": Violation, "end": End,
-}
-"""Each kind's record class, by kind (the value of its ``kind`` field)."""
-KIND_OF: dict[type[Any], str] = {cls: kind for kind, cls in RECORDS.items()}
+RECORDS: dict[str, type[Record]] = {cls.kind: cls for cls in Record.__args__}
+"""Each kind's record class, by kind."""
 
-R = TypeVar("R", bound=tuple[Any, ...])
+R = TypeVar("R", bound=Record)
 Handler = Callable[[Any], None]
 
 
@@ -340,18 +360,18 @@ class History:
 
     def subscribe(self, cls: type[R], handler: Callable[[R], None]) -> None:
         """Call ``handler`` with every future record of class ``cls``."""
-        self._handlers[KIND_OF[cls]].append(handler)
+        self._handlers[cls.kind].append(handler)
 
     def add(self, kind: str, *fields: Any) -> None:
-        """Build the ``kind`` record from its fields, append it and feed its subscribers."""
-        record = RECORDS[kind](kind, *fields)
+        """Build a ``kind`` record from its fields (in order), keep it, feed its subscribers."""
+        record = RECORDS[kind](*fields)
         if self.keep:
             self.events.append(record)
         for handler in self._handlers.get(kind, ()):
             handler(record)
 
     def emit(self, record: Record) -> None:
-        """Append a record built by the caller and feed its subscribers."""
+        """Keep a record the caller built and feed its subscribers (the typed add)."""
         if self.keep:
             self.events.append(record)
         for handler in self._handlers.get(record.kind, ()):

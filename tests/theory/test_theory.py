@@ -38,11 +38,11 @@ def delays(results: Results) -> list[float]:
     """For each delivered message, seconds until the device first showed it."""
     arrived: dict[str, float] = {}
     out: list[float] = []
-    for event in results.history.of("deliver", "view"):
-        if event[0] == "deliver":
-            arrived[event[3]] = event[1]
-        elif event[5] and event[3] in arrived:
-            out.append(event[1] - arrived.pop(event[3]))
+    for e in results.history.of("deliver", "view"):
+        if e.kind == "deliver":
+            arrived[e.mid] = e.t
+        elif e.shown and e.mid in arrived:
+            out.append(e.t - arrived.pop(e.mid))
     return out
 
 
