@@ -10,8 +10,8 @@ Without further accounts it subscribes to nothing else and has nothing to say.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
+from simulator.observe.blocks import AccountBlock, AccountsBlock, Inboxes
 from simulator.observe.history import AccountAdded, Delivered, Filed, History
 from simulator.observe.storage import ServerStorage
 
@@ -44,7 +44,7 @@ class Accounts:
     def _filed(self, e: Filed) -> None:
         self.filed.setdefault(e.device, Counter())[e.tree] += 1
 
-    def summary(self, end: float) -> dict[str, Any] | None:
+    def summary(self, end: float) -> AccountsBlock | None:
         """The ``accounts`` block of summary.json, or None when nobody has further accounts."""
         if not self.owner:
             return None
@@ -59,7 +59,7 @@ class Accounts:
             "per_device": per_device,
         }
 
-    def _account_block(self, account: str, end: float) -> dict[str, Any]:
+    def _account_block(self, account: str, end: float) -> AccountBlock:
         stored = self.storage.per_user_summary(account, end)
         return {
             "person": self.owner[account],
@@ -70,7 +70,7 @@ class Accounts:
         }
 
 
-def _inboxes(trees: Counter[str]) -> dict[str, Any]:
+def _inboxes(trees: Counter[str]) -> Inboxes:
     """How many Inbox folders a device's new mail went to, and the busiest one's share."""
     total = sum(trees.values())
     return {"inboxes": len(trees), "merged_share": round(max(trees.values()) / total, 6)}

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.observe.blocks import ConsistencyBlock, DeviceConsistency, Witness
 from simulator.observe.history import History, Intent, NewDevice, ViewChange
 from simulator.observe.stats import TimeAverage, percentile, rounded
 
@@ -46,7 +47,7 @@ class Consistency:
         self.delays: list[float] = []
         self.deleted: defaultdict[str, set[str]] = defaultdict(set)
         self.counts = dict.fromkeys(ANOMALIES, 0)
-        self.witnesses: dict[str, list[dict[str, Any]]] = {k: [] for k in ANOMALIES}
+        self.witnesses: dict[str, list[Witness]] = {k: [] for k in ANOMALIES}
         self._seen: set[tuple[str, str, str]] = set()
         self._flags_reflected: dict[tuple[str, str], frozenset[str]] = {}
         self._missing: dict[tuple[str, str], frozenset[str]] = {}
@@ -196,7 +197,7 @@ class Consistency:
         a = self.agree[device]
         return a.union - a.matching
 
-    def summary(self, end: float) -> dict[str, Any]:
+    def summary(self, end: float) -> ConsistencyBlock:
         """The ``consistency`` block of summary.json."""
         self.close(end)
         devices = sorted(self.agree)
@@ -220,7 +221,7 @@ class Consistency:
             "anomaly_witnesses": {k: list(v) for k, v in self.witnesses.items()},
         }
 
-    def per_device(self, device: str, end: float) -> dict[str, Any]:
+    def per_device(self, device: str, end: float) -> DeviceConsistency:
         """Agreement figures for one device."""
         a = self.agree[device]
         return {
@@ -230,7 +231,7 @@ class Consistency:
         }
 
 
-def delay_quantiles(delays: list[float]) -> list[list[float]]:
+def delay_quantiles(delays: list[float]) -> list[list[float | None]]:
     """[[percent, seconds], ...] at DELAY_QUANTILES ([] without delays): the report's CDF."""
     if not delays:
         return []

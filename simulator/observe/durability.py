@@ -4,8 +4,8 @@ so that at the end it can say which messages exist nowhere (lost) or on one devi
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
+from simulator.observe.blocks import DurabilityBlock, LostExample, Removal
 from simulator.observe.history import (
     AccountAdded,
     DeviceLost,
@@ -84,7 +84,7 @@ class Durability:
             return f"removed locally after the server's {cause}", cause
         return "removed locally", "removed locally"
 
-    def _removed(self, mid: str) -> dict[str, Any]:
+    def _removed(self, mid: str) -> Removal:
         """Where ``mid`` last existed, when it went, and what removed it (a fault or a rule)."""
         place, t, what = self.removal.get(mid, ("never stored", None, None))
         return {"last_place": place, "removed_at_s": t, "removed_by": what}
@@ -93,9 +93,9 @@ class Durability:
         """Server copies and devices holding a body of ``mid``."""
         return self.server.get((user, mid), 0), sorted(self.bodies.get(mid, {}))
 
-    def summary(self) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    def summary(self) -> tuple[DurabilityBlock, list[tuple[str, str, str]]]:
         """The ``durability`` block and the local-only (user, mid, device) triples."""
-        lost: list[dict[str, Any]] = []
+        lost: list[LostExample] = []
         local_only: list[tuple[str, str, str]] = []
         per_user: dict[str, int] = {}
         for user in sorted(self.intent):
@@ -113,18 +113,20 @@ class Durability:
         by_cause: dict[str, int] = {}
         for x in lost:
             by_cause[str(x["removed_by"])] = by_cause.get(str(x["removed_by"]), 0) + 1
-        block = {"lost": sum(per_user.values()), "lost_examples": _examples(lost),
-                 "per_user": per_user, "lost_by_cause": dict(sorted(by_cause.items()))}
+        block: DurabilityBlock = {
+            "lost": sum(per_user.values()), "lost_examples": _examples(lost),
+            "per_user": per_user, "lost_by_cause": dict(sorted(by_cause.items())),
+        }
         return block, local_only
 
 
-def _examples(lost: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _examples(lost: list[LostExample]) -> list[LostExample]:
     """Up to MAX_EXAMPLES lost messages, taking each cause in turn so that every fault that
     lost mail gets an example."""
-    queues: dict[str, list[dict[str, Any]]] = {}
+    queues: dict[str, list[LostExample]] = {}
     for x in lost:
         queues.setdefault(str(x["removed_by"]), []).append(x)
-    picked: list[dict[str, Any]] = []
+    picked: list[LostExample] = []
     while len(picked) < MAX_EXAMPLES and any(queues.values()):
         for queue in queues.values():
             if queue and len(picked) < MAX_EXAMPLES:

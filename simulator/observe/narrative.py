@@ -11,22 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from simulator.observe.blocks import LostExample, Witness
 from simulator.observe.history import (
-    RECORDS,
+    Bounced,
+    Deferred,
+    Delivered,
+    DeviceLost,
     Drop,
     ExpungedBy,
     History,
     Intent,
     Record,
+    Sent,
     StoreChange,
+    UidvalidityReset,
     ViewChange,
 )
 
-ABOUT_A_MESSAGE = ("deliver", "bounce", "defer", "sent", "intent", "view", "store", "expunged_by")
-"""Kinds of record that name a message (in their ``mid`` field)."""
-CONTEXT = ("lost", "uidvalidity_reset", "drop")
+ABOUT_A_MESSAGE = (Delivered, Bounced, Deferred, Sent, Intent, ViewChange, StoreChange,
+                   ExpungedBy)
+"""Records that name a message (in their ``mid`` field)."""
+CONTEXT = (DeviceLost, UidvalidityReset, Drop)
 TOLD_DROPS = ("append", "quit", "dele", "move", "smtp_send")
 MAX_PHRASES = 8
 PERSON = {
@@ -68,21 +74,20 @@ class StoryLog:
     def __init__(self, history: History) -> None:
         self.events: list[Record] = history.events if history.keep else []
         if not history.keep:
-            for kind in (*ABOUT_A_MESSAGE, *CONTEXT):
-                history.subscribe(RECORDS[kind], self.events.append)
+            for cls in (*ABOUT_A_MESSAGE, *CONTEXT):
+                history.subscribe(cls, self.events.append)
 
 
 def index(log: StoryLog, mids: Iterable[str]) -> tuple[dict[str, list[Record]], list[Record]]:
     """One pass over the logged records: those naming each wanted mid, and context ones."""
     wanted: dict[str, list[Record]] = {mid: [] for mid in mids}
-    about, context_kinds = frozenset(ABOUT_A_MESSAGE), frozenset(CONTEXT)
     context: list[Record] = []
     for event in log.events:
-        if event.kind in about:
+        if isinstance(event, ABOUT_A_MESSAGE):
             found = wanted.get(event.mid)
             if found is not None:
                 found.append(event)
-        elif event.kind in context_kinds:
+        elif isinstance(event, CONTEXT):
             context.append(event)
     return wanted, context
 
@@ -246,7 +251,7 @@ def _stored(events: list[Record]) -> bool:
 
 
 def add_stories(
-    log: StoryLog, witnesses: dict[str, list[dict[str, Any]]], lost: list[dict[str, Any]]
+    log: StoryLog, witnesses: dict[str, list[Witness]], lost: list[LostExample]
 ) -> None:
     """Give every anomaly witness and lost-mail example a ``story``."""
     mids = [w["mid"] for rows in witnesses.values() for w in rows] + [x["mid"] for x in lost]

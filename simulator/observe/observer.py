@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.observe.accounts import Accounts
+from simulator.observe.blocks import DeviceBlock, DeviceStored, Metrics, UserBlock
 from simulator.observe.consistency import Consistency
 from simulator.observe.durability import Durability
 from simulator.observe.history import End, History, NewDevice, Tick
@@ -69,7 +70,7 @@ class Observer:
     def _end(self, e: End) -> None:
         self.end = e.t
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Metrics:
         """Every metric block of summary.json (without the scenario header)."""
         end = self.end
         consistency = self.consistency.summary(end)
@@ -86,7 +87,8 @@ class Observer:
         add_stories(self.stories, consistency["anomaly_witnesses"], durability["lost_examples"])
         offline, reads = self.reads.summary()
         traffic, security = self.traffic.summary()
-        return {
+        stored = self.devices.summary()["per_device"]
+        metrics: Metrics = {
             "verdict": self.verdict.summary(self.server.over),
             "consistency": consistency,
             "server_storage": self.server.summary(end),
@@ -97,22 +99,25 @@ class Observer:
             "traffic": traffic,
             "security": security,
             "faults": self.timeline.summary(end),
-            "devices": {d: self._device_block(d) for d in sorted(self.consistency.agree)},
+            "devices": {d: self._device_block(d, stored.get(d))
+                        for d in sorted(self.consistency.agree)},
             "users": {u: self._user_block(u) for u in sorted(self.users)},
-            **({"accounts": accounts} if (accounts := self.accounts.summary(end)) else {}),
         }
+        accounts = self.accounts.summary(end)
+        if accounts:
+            metrics["accounts"] = accounts
+        return metrics
 
-    def _device_block(self, device: str) -> dict[str, Any]:
-        storage = self.devices.summary()["per_device"].get(device, {})
+    def _device_block(self, device: str, stored: DeviceStored | None) -> DeviceBlock:
         return {
             **self.consistency.per_device(device, self.end),
             **self.reads.device_summary(device),
-            "storage_peak_bytes": storage.get("peak_bytes", 0),
-            "storage_final_bytes": storage.get("final_bytes", 0),
+            "storage_peak_bytes": stored["peak_bytes"] if stored else 0,
+            "storage_final_bytes": stored["final_bytes"] if stored else 0,
             **self.traffic.device_summary(device),
         }
 
-    def _user_block(self, user: str) -> dict[str, Any]:
+    def _user_block(self, user: str) -> UserBlock:
         devices = self.users[user]
         agreement = [self.consistency.agree[d].avg.mean(self.end) for d in devices]
         return {

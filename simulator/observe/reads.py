@@ -4,8 +4,8 @@ and how long an online fetch took (DESIGN: read attempts, offline_availability).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
+from simulator.observe.blocks import DeviceReads, OfflineBlock, ReadsBlock
 from simulator.observe.history import History, ReadAttempt
 from simulator.observe.stats import percentile, rounded
 
@@ -48,14 +48,14 @@ class Reads:
             return None
         return self.offline_ok / self.offline_attempts
 
-    def summary(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def summary(self) -> tuple[OfflineBlock, ReadsBlock]:
         """The ``offline_availability`` and ``reads`` blocks of summary.json."""
-        offline = {
+        offline: OfflineBlock = {
             "attempts": self.offline_attempts,
             "succeeded": self.offline_ok,
             "ratio": rounded(self.offline_ratio()),
         }
-        reads = {
+        reads: ReadsBlock = {
             "attempts": self.attempts,
             "succeeded": self.succeeded,
             "ratio": rounded(self.succeeded / self.attempts) if self.attempts else None,
@@ -66,7 +66,7 @@ class Reads:
         }
         return offline, reads
 
-    def device_summary(self, device: str) -> dict[str, Any]:
+    def device_summary(self, device: str) -> DeviceReads:
         """Read figures for one device."""
         tries, ok, off, off_ok, missing = self.per_device.get(device, [0, 0, 0, 0, 0])
         return {

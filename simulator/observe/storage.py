@@ -3,8 +3,12 @@ deferrals) and bytes held on each device."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from simulator.observe.blocks import (
+    AccountStorage,
+    DeviceStorageBlock,
+    DeviceStored,
+    ServerStorageBlock,
+)
 from simulator.observe.history import (
     AccountAdded,
     Bounced,
@@ -61,7 +65,7 @@ class ServerStorage:
         elif not full and user in self.full_since:
             self.time_full += t - self.full_since.pop(user)
 
-    def summary(self, end: float) -> dict[str, Any]:
+    def summary(self, end: float) -> ServerStorageBlock:
         """The ``server_storage`` block of summary.json."""
         still_full = sum(end - t for t in self.full_since.values())
         return {
@@ -74,7 +78,7 @@ class ServerStorage:
             "time_over_quota_s": rounded(self.time_full + still_full, 3),
         }
 
-    def per_user_summary(self, user: str, end: float) -> dict[str, Any]:
+    def per_user_summary(self, user: str, end: float) -> AccountStorage:
         """Server figures for one account."""
         series = self.per_user.get(user, TimeAverage())
         return {
@@ -104,9 +108,9 @@ class DeviceStorage:
         """Bytes on all devices now (for the time series)."""
         return int(sum(s.value for s in self.series.values()))
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> DeviceStorageBlock:
         """The ``device_storage`` block of summary.json."""
-        per = {
+        per: dict[str, DeviceStored] = {
             d: {"peak_bytes": int(s.peak), "final_bytes": int(s.value)}
             for d, s in sorted(self.series.items())
         }

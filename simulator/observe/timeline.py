@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.observe.blocks import FaultsBlock
 from simulator.observe.history import (
     DeviceLost,
     Drop,
@@ -165,9 +166,9 @@ class Timeline:
             self.dropped,
         )
 
-    def summary(self, end: float) -> dict[str, Any]:
+    def summary(self, end: float) -> FaultsBlock:
         """The ``faults`` block of summary.json: what went wrong, how often, how long."""
-        return {
+        block: FaultsBlock = {
             "outages": {
                 "count": self.outages.count,
                 "down_s": rounded(self.outages.seconds(end), 3),
@@ -188,8 +189,10 @@ class Timeline:
             },
             "devices_lost": self.lost,
             "uidvalidity_resets": self.resets,
-            **({"other_servers": {
+        }
+        if self.other_outages:
+            block["other_servers"] = {
                 name: {"outages": s.count, "down_s": rounded(s.seconds(end), 3)}
                 for name, s in sorted(self.other_outages.items())
-            }} if self.other_outages else {}),
-        }
+            }
+        return block

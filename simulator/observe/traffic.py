@@ -4,8 +4,8 @@ that sent a password in clear (SEMANTICS 23, claims T1/T2)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
+from simulator.observe.blocks import DeviceTraffic, SecurityBlock, TrafficBlock
 from simulator.observe.history import History, SessionOpened, TrafficCharged
 
 
@@ -31,9 +31,9 @@ class Traffic:
     def _sum(self, column: int) -> int:
         return sum(row[column] for row in self.per_device.values())
 
-    def summary(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def summary(self) -> tuple[TrafficBlock, SecurityBlock]:
         """The ``traffic`` and ``security`` blocks of summary.json."""
-        traffic = {
+        traffic: TrafficBlock = {
             "bytes_down": self._sum(0),
             "bytes_up": self._sum(1),
             "connections": self._sum(2),
@@ -41,7 +41,7 @@ class Traffic:
         }
         return traffic, {"plaintext_logins": self._sum(4)}
 
-    def device_summary(self, device: str) -> dict[str, Any]:
+    def device_summary(self, device: str) -> DeviceTraffic:
         """Traffic figures for one device."""
         down, up, conns, rts, plain = self.per_device.get(device, [0, 0, 0, 0, 0])
         return {"bytes_down": down, "bytes_up": up, "connections": conns, "round_trips": rts,

@@ -3,8 +3,7 @@ verdict means a bug in the model or in a client (DESIGN: verdict.valid)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from simulator.observe.blocks import VerdictBlock
 from simulator.observe.history import (
     Bounced,
     Delivered,
@@ -78,7 +77,7 @@ class Verdict:
         else:
             mids.add(mid)
 
-    def summary(self, storage_over: list[str]) -> dict[str, Any]:
+    def summary(self, storage_over: list[str]) -> VerdictBlock:
         """The ``verdict`` block: accounting at the end, plus everything recorded."""
         for text in storage_over:
             self.fail(text)
