@@ -9,17 +9,20 @@ cost of the driving loop itself subtracted).
 
 The records follow the kind mix of the reference workload (bench/reference.py: views 22%,
 traffic 17%, device bytes 15%, server changes 13%, intents 12%, ...) and the subscribers
-read what the checkers read. Measured on 2026-12-01 (Python 3.11, 2 shared cores),
-200,000 records, median of 7:
+read what the checkers read. Measured on 2026-12-01 (Python 3.11.7, 2 cores shared with
+other jobs), 200,000 records, medians of 7 and of 11 runs in three invocations:
 
-    tuple, read by position            1.00  (0.60 µs a record)
-    NamedTuple, add(kind, *fields)     1.38
-    NamedTuple, emit(record)           1.27
-    slotted dataclass, read by name    1.73
+    tuple, read by position             1.00  (0.48-1.05 µs a record, with the load)
+    NamedTuple (kind first)             1.40-1.60
+    frozen slotted dataclass            1.77-1.89
+    slotted dataclass, add(kind, ...)   0.87-1.08
+    slotted dataclass, emit(record)     0.73-0.78  (the caller builds the record)
+    size of a view record: tuple 96 B, NamedTuple 96 B, slotted dataclass 80 B
 
-so the history keeps NamedTuple records (simulator/observe/history.py). The whole-run
-difference is within noise: bench/reference.py --users 20, median of 3, before 12.0 s,
-after 12.1 s.
+A NamedTuple costs more on both sides in Python 3.11: its generated ``__new__`` builds the
+tuple in Python, and its field getters are descriptors the interpreter does not specialise,
+whereas slot reads are. So the history keeps slotted (not frozen) dataclasses
+(simulator/observe/history.py).
 """
 
 from __future__ import annotations
