@@ -23,6 +23,11 @@ A NamedTuple costs more on both sides in Python 3.11: its generated ``__new__`` 
 tuple in Python, and its field getters are descriptors the interpreter does not specialise,
 whereas slot reads are. So the history keeps slotted (not frozen) dataclasses
 (simulator/observe/history.py).
+
+On a whole run (bench/reference.py's scenario, 20 users x 30 days, the checkers reading
+fewer fields than they used to unpack), CPU seconds of one run, three interleaved pairs:
+plain tuples 15.99, 15.76, 14.81; records 15.06, 15.01, 13.80. With the history kept
+(681,346 records) peak memory went from 276 MB to 267 MB.
 """
 
 from __future__ import annotations

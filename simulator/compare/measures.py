@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from simulator.observe.history import Delivered, Sent, StoreChange, ViewChange
 from simulator.observe.stats import percentile
 from simulator.runner import Results
 
@@ -25,15 +26,15 @@ def metric(path: str) -> Getter:
 
 def delivered(r: Results) -> list[tuple[float, str]]:
     """(time, message id) of every delivery to a mailbox."""
-    return [(e.t, e.mid) for e in r.history.of("deliver")]
+    return [(e.t, e.mid) for e in r.history.every(Delivered)]
 
 
 def sent_on_server(r: Results) -> float | None:
     """Share of the mail people sent that was ever stored on the server (Sent folder)."""
-    sent = {e.mid for e in r.history.of("sent")}
+    sent = {e.mid for e in r.history.every(Sent)}
     if not sent:
         return None
-    stored = {e.mid for e in r.history.of("store") if e.change == "add"}
+    stored = {e.mid for e in r.history.every(StoreChange) if e.change == "add"}
     return len(sent & stored) / len(sent)
 
 
@@ -42,7 +43,7 @@ def downloaded(r: Results) -> float | None:
     mids = {mid for _t, mid in delivered(r)}
     if not mids:
         return None
-    bodies = {e.mid for e in r.history.of("view") if e.bodies}
+    bodies = {e.mid for e in r.history.every(ViewChange) if e.bodies}
     return len(mids & bodies) / len(mids)
 
 
@@ -59,7 +60,7 @@ def visible_after(q: float) -> Getter:
         """Percentile of first-listing delays over delivered messages (None if none)."""
         arrived = dict((mid, t) for t, mid in delivered(r))
         first: dict[str, float] = {}
-        for e in r.history.of("view"):
+        for e in r.history.every(ViewChange):
             mid = e.mid
             if e.shown and mid in arrived and mid not in first:
                 first[mid] = e.t - arrived[mid]

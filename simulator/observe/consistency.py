@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from simulator.observe.blocks import ConsistencyBlock, DeviceConsistency, Witness
 from simulator.observe.history import History, Intent, NewDevice, ViewChange
 from simulator.observe.stats import TimeAverage, percentile, rounded
+
+if TYPE_CHECKING:
+    from simulator.clients.local import State
 
 ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
 MAX_WITNESSES = 5
@@ -39,8 +42,8 @@ class Consistency:
     def __init__(self, history: History) -> None:
         self.user_of: dict[str, str] = {}
         self.devices_of: defaultdict[str, list[str]] = defaultdict(list)
-        self.intent: defaultdict[str, dict[str, Any]] = defaultdict(dict)
-        self.view: defaultdict[str, dict[str, tuple[Any, int]]] = defaultdict(dict)
+        self.intent: defaultdict[str, dict[str, State]] = defaultdict(dict)
+        self.view: defaultdict[str, dict[str, tuple[State | None, int]]] = defaultdict(dict)
         self.agree: dict[str, DeviceAgreement] = {}
         self.pending: dict[tuple[str, str], list[float]] = {}
         self.unpropagated = 0  # changes in ``pending``, kept as a count for the time series
@@ -141,8 +144,9 @@ class Consistency:
         if len(self.witnesses[kind]) < MAX_WITNESSES:
             self.witnesses[kind].append({"mid": mid, "device": device, "t": t, "what": text})
 
-    def _anomalies(self, t: float, device: str, user: str, mid: str, before: Any,
-                   state: Any, shown: int) -> None:
+    def _anomalies(self, t: float, device: str, user: str, mid: str,
+                   before: tuple[State | None, int] | None, state: State | None,
+                   shown: int) -> None:
         self._suspect("duplicate", t, device, mid, shown >= 2, f"shown {shown} times")
         back = before is None or ("resurrected", device, mid) in self._open
         self._suspect("resurrected", t, device, mid,

@@ -381,3 +381,7 @@ class History:
         """Kept records of the given kinds, in order."""
         wanted = set(kinds)
         return (e for e in self.events if e.kind in wanted)
+
+    def every(self, cls: type[R]) -> Iterator[R]:
+        """Kept records of class ``cls``, in order (typed: their fields are known)."""
+        return (e for e in self.events if isinstance(e, cls))

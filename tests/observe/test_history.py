@@ -56,6 +56,7 @@ def test_subscribers_get_only_their_class_and_emit_feeds_them_like_add() -> None
     assert [(d.t, d.mid) for d in seen] == [(1.0, "m1"), (3.0, "m2")]
     assert [e.kind for e in history.events] == ["deliver", "view", "deliver"]
     assert [e.t for e in history.of("deliver")] == [1.0, 3.0]
+    assert [e.mid for e in history.every(Delivered)] == ["m1", "m2"]
 
 
 def test_a_history_that_keeps_nothing_still_feeds_its_subscribers() -> None:
