@@ -28,12 +28,12 @@ def test_a_pop3_session_dropped_before_quit_deletes_nothing() -> None:
     (30 min), so the next session that deletes comes at least that much later."""
     events = FIVE + "\n  - {at: 10h, drop: ann/phone, before: quit}"
     results = go(scenario(device("phone", "pop3", POP3), events=events))
-    drops = [e for e in of(results, "drop") if e[3] == "quit"]
-    assert [(e[4], e[5]) for e in drops] == [("before", "scripted")]
-    dropped_at = drops[0][1]
+    drops = [e for e in of(results, "drop") if e.command == "quit"]
+    assert [(e.when, e.cause) for e in drops] == [("before", "scripted")]
+    dropped_at = drops[0].t
     assert sorted(on_server(results, until=dropped_at)) == sorted(
         f"e36000-{i}@ann" for i in range(1, 6))
-    deletions = [e[1] for e in of(results, "store") if e[3] == "expunge"]
+    deletions = [e.t for e in of(results, "store") if e.change == "expunge"]
     assert deletions and min(deletions) >= dropped_at + 1800
     assert shown_at_end(results, "ann/phone") == {f"e36000-{i}@ann": 1 for i in range(1, 6)}
     assert on_server(results) == {}
@@ -46,7 +46,7 @@ def test_a_pop3_quit_whose_reply_is_lost_still_deletes_and_downloads_nothing_twi
     the phone keeps its copies, shows each once, and nothing is lost."""
     events = FIVE + "\n  - {at: 10h, drop: ann/phone, after: quit}"
     results = go(scenario(device("phone", "pop3", POP3), events=events))
-    assert [(e[3], e[4]) for e in of(results, "drop")] == [("quit", "after")]
+    assert [(e.command, e.when) for e in of(results, "drop")] == [("quit", "after")]
     assert on_server(results) == {}
     assert shown_at_end(results, "ann/phone") == {f"e36000-{i}@ann": 1 for i in range(1, 6)}
     assert results.summary["consistency"]["anomalies"]["duplicate"] == 0
@@ -75,9 +75,9 @@ def test_an_imap_replay_dropped_after_a_move_resumes_and_applies_every_action_on
     """The MOVE to Archive reached the server but its reply did not: on the next session
     the replay goes on from there; each message ends in one place, as the person left it."""
     results = _offline_actions("after: move")
-    assert [(e[3], e[4]) for e in of(results, "drop")] == [("move", "after")]
+    assert [(e.command, e.when) for e in of(results, "drop")] == [("move", "after")]
     assert sorted(on_server(results).values()) == [1, 1, 1, 1]
-    archived = [e[7] for e in of(results, "store") if e[3] == "add" and e[4] == "Archive"]
+    archived = [e.mid for e in of(results, "store") if e.change == "add" and e.mailbox == "Archive"]
     assert len(archived) == 1
     consistency = results.summary["consistency"]
     assert consistency["final_agreement"] == 1.0
@@ -89,7 +89,7 @@ def test_an_imap_replay_dropped_after_a_move_resumes_and_applies_every_action_on
 def test_an_imap_replay_dropped_before_a_flag_store_replays_it() -> None:
     """The +FLAGS never reached the server: it is sent again on the next session."""
     results = _offline_actions("before: store")
-    assert [(e[3], e[4]) for e in of(results, "drop")] == [("store", "before")]
+    assert [(e.command, e.when) for e in of(results, "drop")] == [("store", "before")]
     assert results.summary["consistency"]["final_agreement"] == 1.0
     assert results.valid
 

@@ -33,8 +33,8 @@ def test_after_a_uidvalidity_reset_imap_rebuilds_its_cache_without_duplicates() 
     laptop = device("laptop", "imap", "{cache: full, idle: true, poll: 10m}")
     results = go(scenario(laptop, events=f"{FIVE}\n{RESET}", quiet="1d"))
     assert shown_at_end(results, "ann/laptop") == dict.fromkeys(MIDS, 1)
-    refetched = [e for e in of(results, "view") if e[2] == "ann/laptop" and e[1] >= 86_400]
-    assert {e[3] for e in refetched if e[5]} == MIDS
+    refetched = [e for e in of(results, "view") if e.device == "ann/laptop" and e.t >= 86_400]
+    assert {e.mid for e in refetched if e.shown} == MIDS
     consistency = results.summary["consistency"]
     assert consistency["anomalies"]["duplicate"] == 0
     assert consistency["final_agreement"] == 1.0
@@ -67,6 +67,6 @@ def test_retention_keeps_server_storage_bounded() -> None:
 
 def test_retention_sweeps_once_a_day() -> None:
     """Retention deletions happen at whole days after the start."""
-    expunged = [e[1] for e in of(_retention("2d"), "store")
-                if e[3] == "expunge" and e[8] == "retention"]
+    expunged = [e.t for e in of(_retention("2d"), "store")
+                if e.change == "expunge" and e.cause == "retention"]
     assert expunged and all(t % (24 * HOUR) == 0 for t in expunged)
