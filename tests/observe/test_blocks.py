@@ -11,7 +11,7 @@ from typing import Any, NotRequired
 import pytest
 
 from simulator.observe import blocks
-from simulator.runner import run
+from simulator.runs import run
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
