@@ -22,7 +22,7 @@ from simulator.conformance.imap_view import (
     header_mid,
     uid_set,
 )
-from simulator.conformance.messages import mid_of, render
+from simulator.conformance.messages import mid_of, msgid, render
 from simulator.conformance.runner import ModSeq, Obs, flags
 from simulator.conformance.trace import At
 from simulator.conformance.wire import Tagged
@@ -101,6 +101,14 @@ class ImapSide:
     def _i_search_all(self, view: ImapView) -> Obs:
         """UID SEARCH ALL."""
         result = view.conn.command("UID SEARCH ALL")
+        view.absorb(result, results_are_updates=True)
+        uids = [u for r in result.untagged if r[0] == b"SEARCH" for u in r[1:]]
+        return _done(result, sorted(self.rel(view.folder, u) for u in uids))
+
+    def _i_search_message_id(self, view: ImapView, mid: str) -> Obs:
+        """UID SEARCH HEADER Message-ID "<mid>" (the angle brackets make the substring
+        match Dovecot does an exact one)."""
+        result = view.conn.command(f'UID SEARCH HEADER Message-ID "{msgid(mid)}"')
         view.absorb(result, results_are_updates=True)
         uids = [u for r in result.untagged if r[0] == b"SEARCH" for u in r[1:]]
         return _done(result, sorted(self.rel(view.folder, u) for u in uids))

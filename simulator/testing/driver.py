@@ -107,7 +107,7 @@ class _Settings:
     def __init__(self, **values: Any) -> None:
         defaults = {"poll": 900.0, "leave_on_server": False, "delete_after": None,
                     "delete_when_deleted_locally": False, "cache": "full", "idle": False,
-                    "resync": "condstore", "delete": "trash"}
+                    "resync": "condstore", "delete": "trash", "recovery": "careful"}
         self.__dict__.update({**defaults, **values})
 
 
