@@ -23,6 +23,7 @@ from simulator.conformance.imap_view import (
     uid_set,
 )
 from simulator.conformance.messages import mid_of, msgid, render
+from simulator.conformance.proc import ServerHung
 from simulator.conformance.runner import ModSeq, Obs, flags
 from simulator.conformance.trace import At
 from simulator.conformance.wire import Tagged
@@ -53,6 +54,21 @@ class ImapSide:
             return {"ok": True, "code": ""}
         view = self.sessions[k]
         assert isinstance(view, ImapView), f"session {k} is not logged in"
+        try:
+            return self._imap_command(view, k, name, args, opts)
+        except ServerHung:
+            if not view.conn.pipe.ended:
+                raise
+            self.sessions[k] = None  # "* BYE ...": Dovecot ended the session itself
+            obs: Obs = {"ok": False, "code": "BYE"}
+            if name not in NO_UPDATES:
+                obs["updates"] = self._news(view.folder, News())
+            return obs
+
+    def _imap_command(
+        self, view: ImapView, k: int, name: str, args: tuple[Any, ...], opts: dict[str, Any]
+    ) -> Obs:
+        """One command on a live session (see :meth:`imap_command`)."""
         folder = view.folder
         if folder and name not in NO_PREFIX:
             view.absorb(view.conn.command("NOOP"), results_are_updates=True)
