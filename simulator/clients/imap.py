@@ -2,16 +2,17 @@
 offline action log replayed on reconnect in RFC 4549 order (SEMANTICS rules 18-20).
 
 Local keys are stable ("L17"); where each message lives on the server (folder, UID) is
-kept apart, so queued actions survive moves and late UIDs.
+kept apart, so queued actions survive moves, late UIDs and (with careful recovery, by
+Message-ID) a mailbox renumbered under a new UIDVALIDITY.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.clients.base import Client, Conn, SyncGen
+from simulator.clients.imap_state import Action, FolderState, Where, cache_of
 from simulator.clients.local import LocalStore
 from simulator.clients.renumber import match
 from simulator.mail.imap import Row
@@ -19,98 +20,6 @@ from simulator.mail.message import Message
 from simulator.mail.store import DELETED, SEEN
 
 SYNCED = ("INBOX", "Sent", "Archive")
-
-
-@dataclass
-class FolderState:
-    """What the client last knew of one server mailbox."""
-
-    uidvalidity: int = 0
-    highestmodseq: int = 0
-    last_uid: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """A queued offline action on local message ``key``: flag (+/-), move, expunge, append."""
-
-    kind: str
-    key: str
-    op: str = "+"
-    arg: str = ""
-    msg: Message | None = None
-
-
-@dataclass
-class Cache:
-    """The cache policy: which bodies are kept on the device."""
-
-    mode: str = "full"
-    recent_s: float | None = None
-
-    def keeps(self, msg_date: float, now: float) -> bool:
-        """Whether a body of a message written at ``msg_date`` is kept after sync."""
-        if self.mode == "full":
-            return True
-        if self.mode == "recent":
-            return self.recent_s is not None and now - msg_date <= self.recent_s
-        return False
-
-
-def cache_of(settings: object) -> Cache:
-    """Read the cache policy from settings (``cache_mode`` tuple or a ``cache`` string)."""
-    mode = getattr(settings, "cache_mode", None)
-    if mode is not None:
-        return Cache(mode[0], mode[1])
-    text = str(getattr(settings, "cache", "full"))
-    if text.startswith("recent:"):
-        from simulator.scenario.units import parse_duration
-
-        return Cache("recent", parse_duration(text.split(":", 1)[1]))
-    return Cache(text)
-
-
-@dataclass
-class Where:
-    """Server location of local messages, both ways, and each located key's Message-ID
-    (kept even when the person deleted the local copy, for recovery by Message-ID)."""
-
-    of_key: dict[str, tuple[str, int]] = field(default_factory=dict)
-    of_loc: dict[tuple[str, int], str] = field(default_factory=dict)
-    by_folder: dict[str, dict[int, str]] = field(default_factory=dict)
-    mids: dict[str, str] = field(default_factory=dict)
-
-    def set(self, key: str, folder: str, uid: int, mid: str | None = None) -> None:
-        """``key`` is now ``uid`` in ``folder`` (``mid`` is needed the first time)."""
-        self._unlink(key)
-        self.of_key[key] = (folder, uid)
-        self.of_loc[(folder, uid)] = key
-        self.by_folder.setdefault(folder, {})[uid] = key
-        if mid is not None:
-            self.mids[key] = mid
-
-    def drop(self, key: str) -> None:
-        """``key`` has no server copy any more (as far as the client knows)."""
-        self._unlink(key)
-        self.mids.pop(key, None)
-
-    def _unlink(self, key: str) -> None:
-        loc = self.of_key.pop(key, None)
-        if loc is not None:
-            self.of_loc.pop(loc, None)
-            self.by_folder[loc[0]].pop(loc[1], None)
-
-    def cached(self, folder: str) -> list[tuple[int, str, str]]:
-        """(UID, key, Message-ID) of every located key in ``folder``."""
-        return [(uid, key, self.mids[key]) for uid, key in self.by_folder.get(folder, {}).items()]
-
-    def in_folder(self, folder: str) -> list[str]:
-        """Keys of the messages known in ``folder``."""
-        return list(self.by_folder.get(folder, {}).values())
-
-    def uids(self, folder: str) -> list[int]:
-        """UIDs known in ``folder``, ascending."""
-        return sorted(self.by_folder.get(folder, {}))
 
 
 class ImapClient(Client):
