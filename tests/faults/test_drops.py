@@ -94,16 +94,34 @@ def test_an_imap_replay_dropped_before_a_flag_store_replays_it() -> None:
     assert results.valid
 
 
-def test_an_append_whose_reply_is_lost_is_sent_again_and_shows_twice() -> None:
-    """APPEND to Sent succeeded but the reply was lost: the client appends again, the
-    server keeps two copies and the device shows the message twice — a duplicate whose
-    witness tells the story."""
-    devices = device("laptop", "imap", "{cache: full, idle: true, poll: 10m}")
+def _lost_append_reply(recovery: str) -> Results:
+    """One laptop sends a message; the connection breaks after its APPEND to Sent."""
+    devices = device("laptop", "imap", f"{{cache: full, idle: true, poll: 10m, "
+                                       f"recovery: {recovery}}}")
     events = "\n".join([
         "  - {at: 10h, user: ann, on: laptop, do: send}",
         "  - {at: 9h, drop: ann/laptop, after: append}",
     ])
-    results = go(scenario(devices, events=events))
+    return go(scenario(devices, events=events))
+
+
+def test_an_append_whose_reply_is_lost_is_found_by_message_id_and_not_sent_again() -> None:
+    """APPEND to Sent succeeded but the reply was lost: the careful client (the default)
+    searches Sent by Message-ID on the next session (RFC 4549 §4.3), finds the copy and
+    does not append it again — one copy on the server, one on the device."""
+    results = _lost_append_reply("careful")
+    assert [(e.command, e.when) for e in of(results, "drop")] == [("append", "after")]
+    appended = [e for e in of(results, "store") if e.change == "add" and e.mailbox == "Sent"]
+    assert len(appended) == 1
+    assert shown_at_end(results, "ann/laptop") == {"s1@ann": 1}
+    assert results.summary["consistency"]["anomalies"]["duplicate"] == 0
+    assert results.valid
+
+
+def test_with_naive_recovery_an_append_whose_reply_is_lost_is_sent_again_and_shows_twice() -> None:
+    """``recovery: naive``: the client appends again, the server keeps two copies and the
+    device shows the message twice — a duplicate whose witness tells the story."""
+    results = _lost_append_reply("naive")
     consistency = results.summary["consistency"]
     assert consistency["anomalies"]["duplicate"] == 1
     witness = consistency["anomaly_witnesses"]["duplicate"][0]
