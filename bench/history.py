@@ -252,7 +252,7 @@ def timed(history: History, subscribers: dict[str, list[Any]],
         history._handlers[kind].extend(handlers)
     before = gc.get_threshold()
     gc.collect()
-    gc.set_threshold(50_000, 20, 100)  # as simulator.runner does during a run
+    gc.set_threshold(50_000, 20, 100)  # as simulator.runs does during a run
     try:
         if emit:  # the caller builds the record from its class, as the world would
             typed = [(RECORDS[kind], fields) for kind, fields in records]

@@ -90,7 +90,7 @@ class Bench:
             self.close(client)
         return run
 
-    def _cut(self, client: Client, gen: SyncGen, run: Run) -> Run:
+    def _cut(self, client: Client, gen: SyncGen, run: SyncRun) -> SyncRun:
         """The connection breaks: the client is told before it gets another reply."""
         self.drop(client)
         try:
