@@ -104,22 +104,20 @@ def metric_chart(spec: dict[str, Any], points: list[dict[str, Any]],
 def _chart(spec: dict[str, Any], data: dict[tuple[str, ...], Cell],
            scales: dict[str, Scale], metric: Metric) -> Plot:
     """The chart that fits the grid's axes (see the module docstring)."""
-    axes = spec["axes"]
-    numeric = [a for a in axes if scales[a] is not None]
-    name = "sweep-" + metric.key.replace(".", "-")
+    kind, x, y = chart_kind(spec["axes"], scales)
     reps = spec["replications"]
-    if len(numeric) >= 2:
-        fig = heat_maps(spec, data, scales, metric, numeric[0], numeric[1])
+    name = "sweep-" + metric.key.replace(".", "-")
+    if kind == "heat":
+        fig = heat_maps(spec, data, scales, metric, x, y)
         how = (f"Colour: mean over {reps} replications per point; each cell reads "
                "mean ± 95 % half-width (Student t).")
-        title = f"{metric.label} over {numeric[0]} × {numeric[1]}"
-    elif numeric:
-        fig = line_chart(spec, data, scales, metric, numeric[0])
+        title = f"{metric.label} over {x} × {y}"
+    elif kind == "lines":
+        fig = line_chart(spec, data, scales, metric, x)
         how = (f"Lines: mean over {reps} replications per point; bands: 95 % confidence "
                "intervals (Student t).")
-        title = f"{metric.label} by {numeric[0]}"
+        title = f"{metric.label} by {x}"
     else:
-        x = next((a for a in axes if a != "variant"), axes[0])
         fig = marker_chart(spec, data, metric, x)
         how = (f"Markers: mean over {reps} replications per point; bars: 95 % confidence "
                "intervals (Student t). The values are categories, so nothing joins them.")
@@ -127,6 +125,18 @@ def _chart(spec: dict[str, Any], data: dict[tuple[str, ...], Cell],
     better = (f" {metric.better.capitalize()} is better." if metric.better != "neither"
               else "")
     return Plot(name, title, how + better, plots.to_svg(fig, name))
+
+
+def chart_kind(axes: list[str], scales: dict[str, Scale]) -> tuple[str, str, str]:
+    """'heat' over the first two numeric axes, 'lines' along the one numeric axis, or
+    'markers' grouped by the first categorical axis other than variant; and the x and y
+    axes (y only for a heat map)."""
+    numeric = [a for a in axes if scales[a] is not None]
+    if len(numeric) >= 2:
+        return "heat", numeric[0], numeric[1]
+    if numeric:
+        return "lines", numeric[0], ""
+    return "markers", next((a for a in axes if a != "variant"), axes[0]), ""
 
 
 def _x_scale(ax: Axes, scale: tuple[str, list[float]], raw: list[Any]) -> None:
