@@ -31,7 +31,7 @@ def sweep_table(spec: dict[str, Any], points: list[dict[str, Any]],
         table.add_column(axis, no_wrap=True)
     table.add_column("valid")
     for key in HEADLINE:
-        table.add_column(BY_KEY[key].label, justify="right", max_width=14)
+        table.add_column(BY_KEY[key].label, justify="right", max_width=16)
     for row in points:
         cells = [Text(axis_text(spec, scales, a, row[a])) for a in spec["axes"]]
         if marked and str(row.get("variant")) == row["recommended"]:

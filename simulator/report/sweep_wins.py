@@ -119,7 +119,7 @@ def region(spec: dict[str, Any], decisions: list[PointDecision], variants: list[
 def section(spec: dict[str, Any], decisions: list[PointDecision],
             scales: dict[str, Scale]) -> str:
     """The page's 'Who wins where' section: charts, then a table of recommendations."""
-    variants = [str(v) for v in spec["values"].get("variant", [])]
+    variants = list(dict.fromkeys(str(v) for v in spec["values"].get("variant", [])))
     if not decisions:
         return ("<h2>Who wins where</h2>\n<p>The grid has no <code>variant</code> axis with "
                 "two values or more, so there is nothing to decide between; add e.g. "

@@ -14,7 +14,7 @@ from simulator.sweep.parts import SweepRun
 
 def swept_variants(spec: dict[str, Any]) -> list[str]:
     """The variants of the grid's variant axis (none without one, or with one value)."""
-    values = [str(v) for v in spec["values"].get(VARIANT, [])]
+    values = list(dict.fromkeys(str(v) for v in spec["values"].get(VARIANT, [])))
     return values if len(values) > 1 else []
 
 
@@ -30,7 +30,7 @@ def decide_points(spec: dict[str, Any], runs: Sequence[SweepRun],
     out = []
     for where, members in groups.items():
         summaries: dict[str, list[dict[str, Any]]] = {}
-        for run in sorted(members, key=lambda r: r.rep):
+        for run in sorted(set(members), key=lambda r: (r.rep, members.index(r))):
             summaries.setdefault(str(run.variant), []).append(done[run])
         scenario = parse_scenario(members[0].text, members[0].source)
         out.append(decide_point(where, summaries, scenario))
