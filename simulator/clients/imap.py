@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.clients.base import Client, Conn, SyncGen
 from simulator.clients.local import LocalStore
 from simulator.mail.imap import Row
 from simulator.mail.message import Message
 from simulator.mail.store import DELETED, SEEN
+
+if TYPE_CHECKING:
+    from simulator.scenario.devices import ClientSettings
 
 SYNCED = ("INBOX", "Sent", "Archive")
 
@@ -56,19 +59,6 @@ class Cache:
         return False
 
 
-def cache_of(settings: object) -> Cache:
-    """Read the cache policy from settings (``cache_mode`` tuple or a ``cache`` string)."""
-    mode = getattr(settings, "cache_mode", None)
-    if mode is not None:
-        return Cache(mode[0], mode[1])
-    text = str(getattr(settings, "cache", "full"))
-    if text.startswith("recent:"):
-        from simulator.scenario.units import parse_duration
-
-        return Cache("recent", parse_duration(text.split(":", 1)[1]))
-    return Cache(text)
-
-
 @dataclass
 class Where:
     """Server location of local messages, both ways."""
@@ -106,12 +96,12 @@ class ImapClient(Client):
 
     protocol = "imap"
 
-    def __init__(self, device: str, settings: object, store: LocalStore) -> None:
+    def __init__(self, device: str, settings: ClientSettings, store: LocalStore) -> None:
         super().__init__(device, settings, store)
-        self.cache = cache_of(settings)
+        self.cache = Cache(*settings.cache_mode)
         store.count_headers = self.cache.mode != "none"
-        self.resync = str(getattr(settings, "resync", "condstore"))
-        self.delete_mode = str(getattr(settings, "delete", "trash"))
+        self.resync: str = settings.resync
+        self.delete_mode: str = settings.delete
         self.folders: dict[str, FolderState] = {f: FolderState() for f in SYNCED}
         self.where = Where()
         self.queue: deque[Action] = deque()
@@ -128,7 +118,7 @@ class ImapClient(Client):
     @property
     def idles(self) -> bool:
         """IDLE if configured."""
-        return bool(getattr(self.settings, "idle", False))
+        return bool(self.settings.idle)
 
     def pending(self) -> bool:
         """Outbox or offline actions wait."""

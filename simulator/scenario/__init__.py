@@ -1,6 +1,6 @@
 """Scenario files: YAML -> validated, fully-resolved `Scenario`; units; `file:line:col` errors."""
 
-from .devices import ClientSettings, Device, DeviceRef, DeviceSpec
+from .devices import ClientSettings, DeviceRef, DeviceSpec, ResolvedDevice
 from .errors import ScenarioError
 from .events import (
     AddEvent,
@@ -16,7 +16,7 @@ from .events import (
     UserActionEvent,
 )
 from .loader import json_schema, load_scenario, parse_scenario, scenario_sha256
-from .models import Habits, Mail, Network, Outage, Server, Size, Uptime
+from .models import Habits, Mail, Network, Outage, ServerConfig, Size, Uptime
 from .scenario import Scenario
 from .units import (
     format_bandwidth,
@@ -29,7 +29,7 @@ from .units import (
     parse_rate,
     parse_size,
 )
-from .users import User, UserGroup
+from .users import ExtraAccount, User, UserGroup
 from .variants import BUILTIN_VARIANTS, Variant
 from .weekly import WeeklySchedule, format_weekly, parse_weekly
 
@@ -40,11 +40,11 @@ __all__ = [
     "ClientSettings",
     "DeliverEvent",
     "Delivery",
-    "Device",
     "DeviceRef",
     "DeviceSpec",
     "DropEvent",
     "Event",
+    "ExtraAccount",
     "Habits",
     "LoseEvent",
     "Mail",
@@ -52,9 +52,10 @@ __all__ = [
     "OfflineEvent",
     "Outage",
     "PartitionEvent",
+    "ResolvedDevice",
     "Scenario",
     "ScenarioError",
-    "Server",
+    "ServerConfig",
     "ServerEvent",
     "Size",
     "Uptime",

@@ -203,7 +203,7 @@ class DeviceRef(SetOnlyModel):
         return self
 
 
-class Device(Model):
+class ResolvedDevice(Model):
     """A resolved device of one user, with every setting filled in."""
 
     name: str
@@ -229,7 +229,7 @@ class Device(Model):
 
 def resolve_device(
     user: str, ref: DeviceRef, profiles: Mapping[str, DeviceSpec], uses: float | None = None
-) -> Device:
+) -> ResolvedDevice:
     """Fill in ref's unset fields from its profile (client merged key by key).
 
     When ref changes the profile's protocol, the profile's keys for the old protocol are
@@ -249,7 +249,7 @@ def resolve_device(
     roams_here = profile is None or bool({"network", "networks"} & chosen)
     net_from = ref if roams_here else profile  # network and networks come as a pair
 
-    return Device(
+    return ResolvedDevice(
         name=ref.name,
         user=user,
         protocol=protocol,
