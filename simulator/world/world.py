@@ -113,7 +113,7 @@ class World:
         device = Device(self, spec, store, Link(net.latency, net.bandwidth))
         accounts = self.people[spec.user].accounts
         for account in accounts:
-            part: Any = store
+            part: LocalStore | StorePart = store
             if len(accounts) > 1:
                 tree = LOCAL_TREE if cls.merges_accounts else account
                 part = StorePart(store, account, tree, lambda mid, tree: self.history.add(
