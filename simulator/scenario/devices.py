@@ -21,7 +21,7 @@ from pydantic import (
 
 from .errors import custom_error
 from .fields import Bytes, Duration, Model, Schedule
-from .links import Attachment, Attachments, attachments_of, fold_networks
+from .links import DEFAULT_NETWORK, Attachment, Attachments, attachments_of, fold_networks
 from .units import format_duration, parse_duration
 from .weekly import WeeklySchedule
 
@@ -153,7 +153,7 @@ class DeviceSpec(Model):
     protocol: Protocol
     client: ClientSettings = ClientSettings()
     storage: Bytes | None = None
-    network: str = "internet"
+    network: str = DEFAULT_NETWORK
     networks: Attachments = None
     online: Schedule = WeeklySchedule.always()
 
@@ -184,7 +184,7 @@ class DeviceRef(SetOnlyModel):
     protocol: Protocol | None = None
     client: ClientSettings = ClientSettings()
     storage: Bytes | None = None
-    network: str = "internet"
+    network: str = DEFAULT_NETWORK
     networks: Attachments = None
     online: Schedule = WeeklySchedule.always()
 

@@ -16,6 +16,7 @@ from .devices import DeviceSpec, ResolvedDevice, resolve_device
 from .errors import Issue, ScenarioError
 from .events import AddEvent, Event, timeline
 from .fields import Duration, Model
+from .links import DEFAULT_NETWORK
 from .models import Network, ServerConfig
 from .users import User, UserGroup
 from .variants import BUILTIN_VARIANTS, Variant, apply_variant
@@ -23,7 +24,6 @@ from .weekly import DAY
 from .yamlio import dump_yaml
 
 DEFAULT_START = datetime(2026, 1, 5)  # a Monday, so weekly schedules line up with day 0
-DEFAULT_NETWORK = "internet"
 
 
 class Scenario(Model):
