@@ -11,12 +11,14 @@ from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
+from simulator.clients.base import Client
 from simulator.clients.local import LocalStore, State
+from simulator.world.line import Job, Line
 from simulator.world.network import Link
 
 if TYPE_CHECKING:
     from simulator.scenario import ResolvedDevice
-    from simulator.world.line import Job, Line
+    from simulator.world.server import Server
     from simulator.world.world import World
 
 Request = Callable[["Device"], Generator[Any, Any, None]]
@@ -40,6 +42,14 @@ class Device:
         self.online = True  # the three above together (see set_online)
         self.requests: deque[Request] = deque()
         self.stored_bytes = 0  # last device_bytes recorded (only changes are recorded)
+
+    def add_line(self, client: Client, account: str, server: Server) -> Line:
+        """Sync ``account`` on ``server`` with ``client`` too (the first line is the
+        person's own account)."""
+        key = self.id if not self.lines else f"{self.id}#{account}"
+        line = Line(self, client, account, server, key)
+        self.lines.append(line)
+        return line
 
     # -- state -------------------------------------------------------------------------------
     @property

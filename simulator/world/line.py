@@ -32,13 +32,13 @@ class Line:
     """One account synced by one device: its client, its session, and the process that
     drives them."""
 
-    def __init__(self, device: Device, client: Client, account: str, server: Server) -> None:
+    def __init__(self, device: Device, client: Client, account: str, server: Server,
+                 key: str) -> None:
         self.device, self.world, self.env = device, device.world, device.env
         self.id = device.id
         self.account = account
         self.server = server
-        self.key = self.id if not device.lines else f"{self.id}#{account}"  # for draws
-        device.lines.append(self)
+        self.key = key  # names the line's random draws
         self.client = client
         self.conn = Conn()
         self.drops = Drops(self)

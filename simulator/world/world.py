@@ -39,7 +39,7 @@ class SimulationError(Exception):
 
 def client_class(spec: ResolvedDevice) -> type[Client]:
     """The built-in client for the device's protocol, or the user's ``module:Class``."""
-    name = getattr(spec.client, "class_", None)
+    name = spec.client.class_
     if not name:
         return BUILTIN_CLIENTS[spec.protocol]
     module, _, attr = name.partition(":")
@@ -118,7 +118,7 @@ class World:
                 tree = LOCAL_TREE if cls.merges_accounts else account
                 part = StorePart(store, account, tree, lambda mid, tree: self.history.add(
                     "filed", self.env.now, spec.id, mid, tree))
-            line = Line(device, cls(spec.id, spec.client, part), account, self.home[account])
+            line = device.add_line(cls(spec.id, spec.client, part), account, self.home[account])
             self.lines_of[account].append(line)
         store.listener = device.viewed
         self.devices[device.id] = device
