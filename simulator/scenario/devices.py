@@ -134,13 +134,14 @@ class ClientSettings(SetOnlyModel):
         return [key for key in self.set_values() if key in PROTOCOL_KEYS[other]]
 
 
-def foreign_key_error(client: ClientSettings, protocol: str) -> Any:
-    """The error for the first key of client that the other protocol owns, or None."""
-    bad = client.foreign_keys(protocol)
+def check_client(client: ClientSettings, protocol: str | None) -> None:
+    """Raise the error for the first key of client that the other protocol owns (nothing
+    to check without a protocol)."""
+    bad = client.foreign_keys(protocol) if protocol is not None else []
     if not bad:
-        return None
+        return
     owner = "an IMAP" if protocol == "pop3" else "a POP3"
-    return custom_error(
+    raise custom_error(
         f"{bad[0]!r} is {owner} setting, but this device uses {protocol.upper()}",
         ("client", bad[0]),
         on_key=True,
@@ -166,9 +167,7 @@ class DeviceSpec(Model):
     @model_validator(mode="after")
     def _client_fits_protocol(self) -> DeviceSpec:
         """Check that client settings fit the protocol."""
-        error = foreign_key_error(self.client, self.protocol)
-        if error is not None:
-            raise error
+        check_client(self.client, self.protocol)
         return self
 
 
@@ -197,9 +196,7 @@ class DeviceRef(SetOnlyModel):
     @model_validator(mode="after")
     def _client_fits_protocol(self) -> DeviceRef:
         """Check that client settings fit the protocol, when the protocol is set here."""
-        error = None if self.protocol is None else foreign_key_error(self.client, self.protocol)
-        if error is not None:
-            raise error
+        check_client(self.client, self.protocol)
         return self
 
 
