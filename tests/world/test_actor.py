@@ -15,9 +15,9 @@ def test_a_pop3_download_and_delete_is_attributed_to_the_phone() -> None:
     """Every message a delete-on-download POP3 phone removes at QUIT is expunged_by it."""
     results = go(scenario(device("phone", "pop3", "{leave_on_server: false, poll: 30m}"),
                           receive="20/d"))
-    removed = [(e[7], e[8]) for e in of(results, "store") if e[3] == "expunge"]
+    removed = [(e.mid, e.cause) for e in of(results, "store") if e.change == "expunge"]
     assert removed and {cause for _mid, cause in removed} == {"pop3-quit"}
-    named = [(e[3], e[4], e[6]) for e in of(results, "expunged_by")]
+    named = [(e.mid, e.device, e.cause) for e in of(results, "expunged_by")]
     assert named == [(mid, "ann/phone", cause) for mid, cause in removed]
 
 
@@ -25,7 +25,7 @@ def test_the_servers_retention_is_attributed_to_no_device() -> None:
     """Retention removes old mail on the server's own schedule: no device is named."""
     results = go(scenario(device("laptop", "imap", IDLE), days=4, receive="20/d",
                           server="  retention: 1d"))
-    assert [e for e in of(results, "store") if e[3] == "expunge" and e[8] == "retention"]
+    assert [e for e in of(results, "store") if e.change == "expunge" and e.cause == "retention"]
     assert of(results, "expunged_by") == []
 
 
