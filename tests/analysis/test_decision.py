@@ -9,9 +9,10 @@ from typing import get_args
 
 import pytest
 
-from simulator.analysis.criteria import BY_NAME, DEFAULT_ORDER, HARD_FAILURES, ZONES
+from simulator.analysis.criteria import BY_NAME, DEFAULT_ORDER, HARD_FAILURES
 from simulator.analysis.decision import decide
 from simulator.analysis.explain import paragraph
+from simulator.analysis.metrics import BY_KEY
 from simulator.scenario import DecisionSettings
 from simulator.scenario.decision import CriterionName
 from tests.analysis.helpers import runs
@@ -182,6 +183,7 @@ def test_kn_waits_for_its_first_stage_then_decides() -> None:
 
 def test_every_criterion_has_a_zone_and_the_scenario_knows_its_name() -> None:
     """The scenario's criterion names are exactly the orderable criteria; every criterion's
-    metric has an indifference zone."""
+    metric is in the one metric registry with an indifference zone."""
     assert set(get_args(CriterionName)) == set(DEFAULT_ORDER)
-    assert all(c.key in ZONES and c.zone > 0 for c in BY_NAME.values())
+    assert all((BY_KEY[c.key].zone or 0) > 0 and c.zone == BY_KEY[c.key].zone
+               for c in BY_NAME.values())
