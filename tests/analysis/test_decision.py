@@ -177,8 +177,8 @@ def test_kn_waits_for_its_first_stage_then_decides() -> None:
     lost = enough.criterion("lost")
     assert (lost.status, lost.winners, lost.kn_stage) == ("decided", ["imap"], 5)
     assert enough.undecided == [] and enough.recommended == "imap"
-    assert "Kim & Nelson's procedure settled each criterion (5 replications, first stage 5" \
-        in paragraph(enough)
+    assert ("Replications were added until each criterion was settled: 5 replications, "
+            "judged by Kim & Nelson's procedure (first stage 5") in paragraph(enough)
 
 
 def test_every_criterion_has_a_zone_and_the_scenario_knows_its_name() -> None:
