@@ -6,9 +6,10 @@ notices (a broken verdict, mail lost for good, mail bounced, reads that found no
 (3) the decision guide's criteria G1-G7 that bear on this organisation, in the scenario's
 order or weights or in DEFAULT_ORDER, (4) cost (traffic, server and device storage).
 
-The notions are those of `report/decide.py` (which criterion applies, when a limit bites)
-and the keys, units and directions those of the metric registry (analysis/metrics), which
-also holds each metric's indifference zone, the smallest difference that matters.
+The notions are those of the decision guide (analysis/guide: which criterion applies, when
+a limit bites) and the keys, units and directions those of the metric registry
+(analysis/metrics), which also holds each metric's indifference zone, the smallest
+difference that matters.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ Unit = Literal["ratio", "count", "bytes", "s"]
 Summary = Mapping[str, Any]
 
 BITES = 0.5
-"""A storage limit bites once usage reaches this share of it (as in report/decide)."""
+"""A storage limit bites once usage reaches this share of it (as in analysis/guide)."""
 
 
 def lookup(summary: Summary, key: str) -> float | None:

@@ -5,6 +5,7 @@ comparison.md, comparison.html and the terminal from that block alone."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,32 @@ def test_auto_replications_give_the_same_bytes_on_any_executor(executor: dict[st
     there = compare(tiny(), ["pop3", "imap"], replications="auto", max_replications=8,
                     **executor)
     assert there.to_json() == here.to_json()
+
+
+def renderings(x: float) -> set[str]:
+    """Every way the paragraph may print the number x (a count, a share in percent or
+    percentage points, a size or a duration, as explain.show and explain.interval do)."""
+    out = {show(unit, x).split(" ")[0] for unit in ("count", "bytes", "s")}
+    out |= {f"{100 * x:.1f}", f"{100 * x:.4g}", f"{100 * x:.0f}", f"{x:g}"}
+    return out
+
+
+def numbers_in(node: Any) -> list[float]:
+    """Every number anywhere in a JSON value."""
+    if isinstance(node, dict):
+        return [x for v in node.values() for x in numbers_in(v)]
+    if isinstance(node, list):
+        return [x for v in node for x in numbers_in(v)]
+    if isinstance(node, int | float) and not isinstance(node, bool):
+        return [float(node)]
+    return []
+
+
+def test_every_number_in_the_paragraph_is_in_comparison_json(tmp_path: Path) -> None:
+    """Each number the recommendation paragraph prints is a value of comparison.json's
+    decision block, rounded for reading (criterion codes such as H3 are names)."""
+    _, d, md, _ = compared(QUOTA, ["pop3", "imap"], 3, tmp_path,
+                           "decision:\n  limits: {max_traffic: 1MB}\n")
+    allowed = {r for x in numbers_in(d) for r in renderings(x)}
+    printed = re.findall(r"(?<![A-Za-z\d.])-?\d+(?:,\d{3})*(?:\.\d+)?", which(md))
+    assert printed and [n for n in printed if n not in allowed] == []
