@@ -192,10 +192,20 @@ def evaluate(c: Comparison) -> list[Finding]:
     status saying how they compare with the document (see ``agrees``)."""
     findings = [criterion(c) for criterion in CRITERIA]
     for f in findings:
-        judged = judged_by(c, f.code)
-        f.winners = list(judged.winners) if judged and judged.status == "decided" else []
+        f.winners = contenders(judged_by(c, f.code))
         f.status = agrees(c, f)
     return findings
+
+
+def contenders(judged: CriterionResult | None) -> list[str]:
+    """The variants that may be best on a judged criterion: the winners when decided,
+    those not shown worse than the best when undecided, none when all are equivalent."""
+    if judged is None or judged.status == "equivalent":
+        return []
+    if judged.status == "decided":
+        return list(judged.winners)
+    beaten = {p.other for p in judged.pairs if p.shows == "better"}
+    return [v for v in judged.compared if v not in beaten]
 
 
 def judged_by(c: Comparison, code: str) -> CriterionResult | None:
@@ -209,15 +219,17 @@ def judged_by(c: Comparison, code: str) -> CriterionResult | None:
 
 def agrees(c: Comparison, f: Finding) -> str:
     """How the decision's winners compare with the protocol the document favours:
-    'agrees' (only that protocol wins), 'disagrees' (only the other), 'partly' (a variant of
-    each protocol wins), 'equivalent' or 'undecided' (the decision's status), or '—' when
-    the criterion was not judged here."""
+    'agrees' (only that protocol wins, or may still win), 'disagrees' (only the other),
+    'partly' (a winner of each protocol), 'undecided' (variants of both protocols may still
+    be best), 'equivalent' (all within the zone), or '—' when not judged here."""
     judged = judged_by(c, f.code)
     if judged is None:
         return "—"
-    if judged.status != "decided":
-        return str(judged.status)
+    if judged.status == "equivalent":
+        return "equivalent"
     hits = [f.favours in c.protocols[v] for v in f.winners]
     if all(hits):
         return "agrees"
-    return "partly" if any(hits) else "disagrees"
+    if not any(hits):
+        return "disagrees"
+    return "partly" if judged.status == "decided" else "undecided"

@@ -34,10 +34,20 @@ def best(c: CriterionResult) -> str:
     return "—"
 
 
+def differences(c: CriterionResult) -> list[str]:
+    """The best's paired difference against each other variant compared; variants equal
+    to it on every replication are named together."""
+    same = [p.other for p in c.pairs if p.exact and p.advantage == 0]
+    out = [interval(c, p) for p in c.pairs if p.other not in same]
+    if same:
+        out.append(f"the same as {names(same)} on every replication")
+    return out
+
+
 def criterion_row(d: Decision, c: CriterionResult) -> list[str]:
     """One criterion's cells."""
     means = ", ".join(f"{v} {show(c.unit, c.means.get(v))}" for v in d.variants)
-    gaps = "; ".join(interval(c, p) for p in c.pairs) or "—"
+    gaps = "; ".join(differences(c)) or "—"
     compared = names(c.compared) if c.compared else "—"
     return [c.code, c.label, c.concern, means, compared, status(c), best(c), gaps,
             show(c.unit, c.zone)]

@@ -90,14 +90,14 @@ def which_protocol(c: Comparison) -> str:
 
 def decision_table(c: Comparison) -> Table | None:
     """The decision criterion by criterion (the criteria that bear on the organisation;
-    the others are named in the paragraph)."""
+    the others are named in the paragraph; the means are in the table above)."""
     if c.decision is None:
         return None
     table = Table(title="The decision, criterion by criterion (hard failures first)",
                   box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
-    keep = [0, 1, 3, 5, 6, 7]  # code, criterion, means, status, best, paired difference
+    keep = [0, 1, 5, 6, 7]  # code, criterion, status, best, paired difference
     for i in keep:
-        table.add_column(CRITERIA_HEAD[i], max_width=44 if i == 7 else 28)
+        table.add_column(CRITERIA_HEAD[i], max_width=60 if i == 7 else 24)
     for c_result, row in zip(c.decision.criteria, criteria_rows(c.decision), strict=True):
         if c_result.bears:
             table.add_row(*(Text(row[i]) for i in keep))

@@ -5,7 +5,10 @@ fixed answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from simulator.analysis.comparison import Comparison
+from simulator.analysis.decision import Pair
 from simulator.analysis.explain import paragraph
 from simulator.analysis.finding import Finding
 from simulator.analysis.guide import agrees, evaluate
@@ -133,3 +136,24 @@ def test_a_tie_between_protocols_agrees_only_partly() -> None:
     c = fake(means, protocols={"pop3": "pop3", "pop3-keep": "pop3", "imap": "imap"})
     f = by_code(c)["G2"]
     assert f.winners == ["pop3-keep", "imap"] and agrees(c, f) == "partly"
+
+
+def test_undecided_among_variants_of_one_protocol_still_agrees() -> None:
+    """G7 undecided between two IMAP variants, both shown better than POP3: the variants
+    that may still be best are all IMAP, so the document's 'choose IMAP' agrees."""
+    c = fake(MULTI_DEVICE_WIN_FOR_IMAP, protocols={"pop3": "pop3", "imap": "imap",
+                                                   "imap-light": "imap"})
+    assert c.decision is not None
+    g7 = c.decision.criterion("device_failure")
+    pairs = [Pair("imap", "pop3", 1385.0, 1300.0, 1470.0, 0.975, False, "better"),
+             Pair("imap", "imap-light", 2.0, -1.0, 5.0, 0.975, False, "unclear")]
+    undecided = replace(g7, status="undecided", winners=["imap"], pairs=pairs,
+                        compared=["pop3", "imap", "imap-light"])
+    c.decision = replace(c.decision, criteria=[undecided if r is g7 else r
+                                               for r in c.decision.criteria])
+    f = by_code(c)["G7"]
+    assert f.winners == ["imap", "imap-light"] and f.status == "agrees"
+    mixed = replace(undecided, pairs=[replace(p, shows="unclear") for p in pairs])
+    c.decision = replace(c.decision, criteria=[mixed if r.code == "G7" else r
+                                               for r in c.decision.criteria])
+    assert by_code(c)["G7"].status == "undecided"
