@@ -75,10 +75,7 @@ def unit_of(key: str) -> str:
 def interval(c: CriterionResult, p: Pair) -> str:
     """'94.3 fewer than imap (95 % confidence bounds 38.4 and 150.2)' for one pair; each
     bound is one-sided, so together they are the 90 % paired interval."""
-    if c.better == "lower":
-        word = "fewer" if c.unit == "count" else "less"
-    else:
-        word = "more" if c.unit == "count" else "higher"
+    word = "more" if c.better == "higher" else "fewer" if c.unit == "count" else "less"
     points = " percentage points" if c.unit == "ratio" else ""
     amount = f"{100 * p.advantage:.1f}" if c.unit == "ratio" else show(c.unit, p.advantage)
     gap = f"{amount}{points} {word} than {p.other}"
