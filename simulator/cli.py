@@ -195,10 +195,13 @@ def sweep_cmd(
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
 ) -> None:
     """Run SCENARIO over a grid of parameters x replications into tidy tables (runs.csv,
-    points.csv with 95% CIs, runs.parquet) and sweep.html."""
+    points.csv with 95% CIs and the recommended variant per point, Parquet copies) and
+    sweep.html."""
+    from simulator.report.sweep_terminal import print_sweep
     from simulator.report.terminal import progress_bar
     from simulator.runs import DaskMissing
     from simulator.sweep import GridError, sweep
+    from simulator.sweep.grid import scales
 
     if replications < 1 or workers < 1:
         raise fail("--replications and --workers must be at least 1")
@@ -211,6 +214,7 @@ def sweep_cmd(
     except OSError as problem:
         raise fail(f"{scenario}: cannot read: {problem.strerror}") from None
     dest = out_dir or Path("results") / result.spec["name"] / "sweep"
+    print_sweep(out, result.spec, result.points, scales(result.spec), result.decisions)
     out.print(f"{len(result.points)} points x {replications} replications; "
               f"tables and plots in {dest}", markup=False, highlight=False, soft_wrap=True)
     if not result.valid:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from simulator.analysis.metrics import lookup
+from simulator.observe.history import Delivered, Sent, StoreChange, ViewChange
 from simulator.observe.stats import percentile
 from simulator.runs import Results
 
@@ -22,15 +23,15 @@ def metric(path: str) -> Getter:
 
 def delivered(r: Results) -> list[tuple[float, str]]:
     """(time, message id) of every delivery to a mailbox."""
-    return [(e[1], e[3]) for e in r.history.of("deliver")]
+    return [(e.t, e.mid) for e in r.history.every(Delivered)]
 
 
 def sent_on_server(r: Results) -> float | None:
     """Share of the mail people sent that was ever stored on the server (Sent folder)."""
-    sent = {e[3] for e in r.history.of("sent")}
+    sent = {e.mid for e in r.history.every(Sent)}
     if not sent:
         return None
-    stored = {e[7] for e in r.history.of("store") if e[3] == "add"}
+    stored = {e.mid for e in r.history.every(StoreChange) if e.change == "add"}
     return len(sent & stored) / len(sent)
 
 
@@ -39,7 +40,7 @@ def downloaded(r: Results) -> float | None:
     mids = {mid for _t, mid in delivered(r)}
     if not mids:
         return None
-    bodies = {e[3] for e in r.history.of("view") if e[6]}
+    bodies = {e.mid for e in r.history.every(ViewChange) if e.bodies}
     return len(mids & bodies) / len(mids)
 
 
@@ -56,10 +57,10 @@ def visible_after(q: float) -> Getter:
         """Percentile of first-listing delays over delivered messages (None if none)."""
         arrived = dict((mid, t) for t, mid in delivered(r))
         first: dict[str, float] = {}
-        for e in r.history.of("view"):
-            mid = e[3]
-            if e[5] and mid in arrived and mid not in first:
-                first[mid] = e[1] - arrived[mid]
+        for e in r.history.every(ViewChange):
+            mid = e.mid
+            if e.shown and mid in arrived and mid not in first:
+                first[mid] = e.t - arrived[mid]
         return percentile(list(first.values()), q)
     return get
 

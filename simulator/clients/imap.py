@@ -2,106 +2,34 @@
 offline action log replayed on reconnect in RFC 4549 order (SEMANTICS rules 18-20).
 
 Local keys are stable ("L17"); where each message lives on the server (folder, UID) is
-kept apart, so queued actions survive moves and late UIDs.
+kept apart, so queued actions survive moves, late UIDs and (with careful recovery, by
+Message-ID) a mailbox renumbered under a new UIDVALIDITY.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.clients.base import Client, Conn, SyncGen
+from simulator.clients.imap_state import Action, FolderState, Where, cache_of
 from simulator.clients.local import LocalStore
+from simulator.clients.renumber import match
 from simulator.mail.imap import Row
 from simulator.mail.message import Message
 from simulator.mail.store import DELETED, SEEN
-from simulator.scenario.units import parse_duration
 
 SYNCED = ("INBOX", "Sent", "Archive")
 
 
-@dataclass
-class FolderState:
-    """What the client last knew of one server mailbox."""
-
-    uidvalidity: int = 0
-    highestmodseq: int = 0
-    last_uid: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """A queued offline action on local message ``key``: flag (+/-), move, expunge, append."""
-
-    kind: str
-    key: str
-    op: str = "+"
-    arg: str = ""
-    msg: Message | None = None
-
-
-@dataclass
-class Cache:
-    """The cache policy: which bodies are kept on the device."""
-
-    mode: str = "full"
-    recent_s: float | None = None
-
-    def keeps(self, msg_date: float, now: float) -> bool:
-        """Whether a body of a message written at ``msg_date`` is kept after sync."""
-        if self.mode == "full":
-            return True
-        if self.mode == "recent":
-            return self.recent_s is not None and now - msg_date <= self.recent_s
-        return False
-
-
-def cache_of(settings: object) -> Cache:
-    """Read the cache policy from settings (``cache_mode`` tuple or a ``cache`` string)."""
-    mode = getattr(settings, "cache_mode", None)
-    if mode is not None:
-        return Cache(mode[0], mode[1])
-    text = str(getattr(settings, "cache", "full"))
-    if text.startswith("recent:"):
-        return Cache("recent", parse_duration(text.split(":", 1)[1]))
-    return Cache(text)
-
-
-@dataclass
-class Where:
-    """Server location of local messages, both ways."""
-
-    of_key: dict[str, tuple[str, int]] = field(default_factory=dict)
-    of_loc: dict[tuple[str, int], str] = field(default_factory=dict)
-    by_folder: dict[str, dict[int, str]] = field(default_factory=dict)
-
-    def set(self, key: str, folder: str, uid: int) -> None:
-        """``key`` is now ``uid`` in ``folder``."""
-        self.drop(key)
-        self.of_key[key] = (folder, uid)
-        self.of_loc[(folder, uid)] = key
-        self.by_folder.setdefault(folder, {})[uid] = key
-
-    def drop(self, key: str) -> None:
-        """``key`` has no server copy any more (as far as the client knows)."""
-        loc = self.of_key.pop(key, None)
-        if loc is not None:
-            self.of_loc.pop(loc, None)
-            self.by_folder[loc[0]].pop(loc[1], None)
-
-    def in_folder(self, folder: str) -> list[str]:
-        """Keys of the messages known in ``folder``."""
-        return list(self.by_folder.get(folder, {}).values())
-
-    def uids(self, folder: str) -> list[int]:
-        """UIDs known in ``folder``, ascending."""
-        return sorted(self.by_folder.get(folder, {}))
-
-
 class ImapClient(Client):
     """Thunderbird-like IMAP: replay queued actions, then resync each folder (base,
-    CONDSTORE or QRESYNC), then fetch new messages and the bodies the cache keeps."""
+    CONDSTORE or QRESYNC), then fetch new messages and the bodies the cache keeps.
+
+    ``recovery: careful`` (the default) recovers by Message-ID: an APPEND whose reply was
+    lost is looked up before it is sent again (RFC 4549 §4.3), and a mailbox renumbered
+    under a new UIDVALIDITY is matched to the cache instead of dropping it and the queued
+    actions (isync 1.4). ``naive`` does neither (SEMANTICS rule 20 taken literally)."""
 
     protocol = "imap"
 
@@ -110,6 +38,8 @@ class ImapClient(Client):
         self.cache = cache_of(settings)
         store.count_headers = self.cache.mode != "none"
         self.resync = str(getattr(settings, "resync", "condstore"))
+        self.careful = str(getattr(settings, "recovery", "careful")) != "naive"
+        self.unanswered: set[str] = set()  # keys of APPENDs sent whose reply never came
         self.delete_mode = str(getattr(settings, "delete", "trash"))
         self.folders: dict[str, FolderState] = {f: FolderState() for f in SYNCED}
         self.where = Where()
@@ -145,6 +75,7 @@ class ImapClient(Client):
         self.where = Where()
         self.queue.clear()
         self.outbox.clear()
+        self.unanswered.clear()
         self.selected = None
 
     def _key(self) -> str:
@@ -162,7 +93,7 @@ class ImapClient(Client):
             self.outbox.popleft()
         while self.queue:
             action = self.queue[0]
-            yield from self._replay(conn, action)
+            yield from self._replay(conn, action, now)
             if self.queue and self.queue[0] is action:
                 self.queue.popleft()  # acknowledged: an interrupted replay resumes here
         if not full and not fresh and self.selected == "INBOX":
@@ -171,34 +102,38 @@ class ImapClient(Client):
         for folder in SYNCED if full else ("INBOX",):
             yield from self._sync_folder(conn, folder, now)
         if self.idles and self.selected != "INBOX":
-            yield from self._select(conn, "INBOX")
+            yield from self._select(conn, "INBOX", now)
         return True
 
-    def _select(self, conn: Conn, folder: str) -> SyncGen:
-        if self.selected != folder:
-            reply = yield conn.select(folder)
-            self.selected = folder
-            return reply.value
-        return None
+    def _select(self, conn: Conn, folder: str, now: float) -> SyncGen:
+        """SELECT ``folder`` unless it is selected; if its UIDVALIDITY changed since the
+        last sync, the cached UIDs name other messages now (rules 10, 18, 20): renumber the
+        cache by Message-ID (careful) or drop it and the actions naming it (naive)."""
+        if self.selected == folder:
+            return
+        info = (yield conn.select(folder)).value
+        self.selected = folder
+        known = self.folders[folder].uidvalidity
+        if info is None or not known or info.uidvalidity == known:
+            return
+        if self.careful:
+            yield from self._renumber(conn, folder, info, now)
+        else:
+            self._invalidate(folder)
+            self.folders[folder] = FolderState()
 
-    def _replay(self, conn: Conn, action: Action) -> SyncGen:
+    def _replay(self, conn: Conn, action: Action, now: float) -> SyncGen:
         """One queued action; one whose message has no server copy any more is dropped."""
         if action.kind == "append":
-            reply = yield conn.append(action.arg, action.msg, frozenset({SEEN}))
-            if reply.ok:  # else OVERQUOTA: the copy stays on this device only
-                self.where.set(action.key, action.arg, reply.value)
-                if self.cache.mode == "none":
-                    self.store.update(action.key, body=False)  # the server has it now
+            yield from self._replay_append(conn, action, now)
             return
+        if action.key not in self.where.of_key:
+            return  # depends on a step that failed (or the message is gone): drop it
+        yield from self._select(conn, self.where.of_key[action.key][0], now)
         loc = self.where.of_key.get(action.key)
         if loc is None:
-            return  # depends on a step that failed (or the message is gone): drop it
-        folder, uid = loc
-        info = yield from self._select(conn, folder)
-        if info is not None and info.uidvalidity != self.folders[folder].uidvalidity:
-            self._invalidate(folder)  # the UID names another message now (rules 18, 20)
-            self.folders[folder] = FolderState()
-            return
+            return  # gone from the renumbered mailbox (or the cache was dropped)
+        uid = loc[1]
         if action.kind == "flag":
             yield conn.store([uid], action.op, [action.arg])
         elif action.kind == "move":
@@ -214,6 +149,33 @@ class ImapClient(Client):
             yield conn.uid_expunge([uid])
             self.where.drop(action.key)
 
+    def _replay_append(self, conn: Conn, action: Action, now: float) -> SyncGen:
+        """APPEND the queued copy; if an earlier APPEND of it went unanswered, a careful
+        client first looks for it by Message-ID, since the server may have stored it."""
+        folder = action.arg
+        if self.careful and action.key in self.unanswered:
+            yield from self._select(conn, folder, now)
+            if action.key not in self.where.of_key:  # a renumbering may have found it
+                uids = (yield conn.search_message_id(action.msg.mid)).value or []
+                free = [u for u in uids if (folder, u) not in self.where.of_loc]
+                if free:
+                    self._appended(action, free[0])
+            if action.key in self.where.of_key:
+                self.unanswered.discard(action.key)
+                return
+        self.unanswered.add(action.key)
+        reply = yield conn.append(folder, action.msg, frozenset({SEEN}))
+        self.unanswered.discard(action.key)
+        if reply.ok:  # else OVERQUOTA: the copy stays on this device only
+            self._appended(action, reply.value)
+
+    def _appended(self, action: Action, uid: int) -> None:
+        """The queued copy is ``uid`` on the server now."""
+        assert action.msg is not None
+        self.where.set(action.key, action.arg, uid, action.msg.mid)
+        if self.cache.mode == "none":
+            self.store.update(action.key, body=False)  # the server has it now
+
     def _sync_folder(self, conn: Conn, folder: str, now: float) -> SyncGen:
         state = self.folders[folder]
         qresync = None
@@ -221,7 +183,10 @@ class ImapClient(Client):
             qresync = (state.uidvalidity, state.highestmodseq)
         info = (yield conn.select(folder, qresync=qresync)).value
         self.selected = folder
-        if info.uidvalidity != state.uidvalidity:
+        if info.uidvalidity != state.uidvalidity and state.uidvalidity and self.careful:
+            yield from self._renumber(conn, folder, info, now)
+            state = self.folders[folder]
+        elif info.uidvalidity != state.uidvalidity:
             if state.uidvalidity:
                 self._invalidate(folder)
             state = self.folders[folder] = FolderState(info.uidvalidity)
@@ -290,8 +255,36 @@ class ImapClient(Client):
             got = yield conn.fetch_body(row.uid, peek=True)
             body = got.ok
         key = self._key()  # known only once stored: a drop during the fetch retries it
-        self.where.set(key, folder, row.uid)
+        self.where.set(key, folder, row.uid, row.mid)
         self.store.put(key, msg, folder, row.flags, body=body)
+
+    def _renumber(self, conn: Conn, folder: str, info: Any, now: float) -> SyncGen:
+        """UIDVALIDITY changed: fetch every UID with its envelope (UID FETCH 1:* (UID FLAGS
+        RFC822.SIZE ENVELOPE)) and match the cache by Message-ID, keeping queued actions,
+        local copies and bodies; an unanswered APPEND found there is done."""
+        rows = (yield conn.fetch_new(0, headers=False)).value
+        cached = self.where.cached(folder)
+        for _, key, _ in cached:
+            self.where.drop(key)
+        unsent = self._unanswered_mids(folder)
+        matching = match(cached + [(0, k, mid) for k, mid in unsent.items()], rows)
+        queued = {a.key for a in self.queue if a.kind == "flag"}
+        for key, row in matching.found:
+            self.where.set(key, folder, row.uid, row.mid)
+            if key not in queued:  # else the local flags are the person's, still to replay
+                self.store.update(key, flags=row.flags)
+        for key in matching.gone:
+            if key not in unsent:  # an APPEND not found is sent again
+                self.store.remove(key)  # expunged while the UIDs were lost (delete wins)
+        self.folders[folder] = FolderState(info.uidvalidity, info.highestmodseq)
+        for row in matching.new:
+            yield from self._arrived(conn, folder, row, now)
+        self.folders[folder].last_uid = max([0, *(r.uid for r in rows)])
+
+    def _unanswered_mids(self, folder: str) -> dict[str, str]:
+        """Key -> Message-ID of queued APPENDs to ``folder`` whose reply was lost."""
+        return {a.key: a.msg.mid for a in self.queue if a.kind == "append" and a.arg == folder
+                and a.key in self.unanswered and a.msg is not None}
 
     def _invalidate(self, folder: str) -> None:
         """UIDVALIDITY changed: drop the cache and the queued actions naming its UIDs,
@@ -308,7 +301,10 @@ class ImapClient(Client):
         loc = self.where.of_key.get(local.key) if local else None
         if local is None or loc is None:
             return False
-        yield from self._select(conn, loc[0])
+        yield from self._select(conn, loc[0], now)
+        loc = self.where.of_key.get(local.key)
+        if loc is None:
+            return False
         got = yield conn.fetch_body(loc[1], peek=False)
         if got.ok and self.cache.mode != "none" and self.store.room_for(local.msg.size):
             self.store.update(local.key, body=True)

@@ -137,7 +137,7 @@ class _Builder:
             names += [
                 "store", "store", "store", "fetch_flags", "fetch_flags", "fetch_new",
                 "fetch_body", "copy", "move", "uid_expunge", "expunge", "expunge", "close",
-                "search_all", "idle",
+                "search_all", "search_message_id", "idle",
             ]  # fmt: skip
         else:
             names += ["select", "select", "fetch_flags"]  # a protocol error (BAD) now and then
@@ -178,6 +178,8 @@ class _Builder:
         if name in ("copy", "move"):
             self.messages += 1  # copies get new UIDs
             return cmd(k, name, self.uids(draw), draw(st.sampled_from(FOLDERS)))
+        if name == "search_message_id":
+            return cmd(k, name, f"r{draw(st.integers(1, max(1, self.messages)))}")
         if name == "uid_expunge":
             return cmd(k, "uid_expunge", self.uids(draw))
         return cmd(k, name)

@@ -22,7 +22,8 @@ from simulator.conformance.imap_view import (
     header_mid,
     uid_set,
 )
-from simulator.conformance.messages import mid_of, render
+from simulator.conformance.messages import mid_of, msgid, render
+from simulator.conformance.proc import ServerHung
 from simulator.conformance.runner import ModSeq, Obs, flags
 from simulator.conformance.trace import At
 from simulator.conformance.wire import Tagged
@@ -53,6 +54,21 @@ class ImapSide:
             return {"ok": True, "code": ""}
         view = self.sessions[k]
         assert isinstance(view, ImapView), f"session {k} is not logged in"
+        try:
+            return self._imap_command(view, k, name, args, opts)
+        except ServerHung:
+            if not view.conn.pipe.ended:
+                raise
+            self.sessions[k] = None  # "* BYE ...": Dovecot ended the session itself
+            obs: Obs = {"ok": False, "code": "BYE"}
+            if name not in NO_UPDATES:
+                obs["updates"] = self._news(view.folder, News())
+            return obs
+
+    def _imap_command(
+        self, view: ImapView, k: int, name: str, args: tuple[Any, ...], opts: dict[str, Any]
+    ) -> Obs:
+        """One command on a live session (see :meth:`imap_command`)."""
         folder = view.folder
         if folder and name not in NO_PREFIX:
             view.absorb(view.conn.command("NOOP"), results_are_updates=True)
@@ -101,6 +117,14 @@ class ImapSide:
     def _i_search_all(self, view: ImapView) -> Obs:
         """UID SEARCH ALL."""
         result = view.conn.command("UID SEARCH ALL")
+        view.absorb(result, results_are_updates=True)
+        uids = [u for r in result.untagged if r[0] == b"SEARCH" for u in r[1:]]
+        return _done(result, sorted(self.rel(view.folder, u) for u in uids))
+
+    def _i_search_message_id(self, view: ImapView, mid: str) -> Obs:
+        """UID SEARCH HEADER Message-ID "<mid>" (the angle brackets make the substring
+        match Dovecot does an exact one)."""
+        result = view.conn.command(f'UID SEARCH HEADER Message-ID "{msgid(mid)}"')
         view.absorb(result, results_are_updates=True)
         uids = [u for r in result.untagged if r[0] == b"SEARCH" for u in r[1:]]
         return _done(result, sorted(self.rel(view.folder, u) for u in uids))

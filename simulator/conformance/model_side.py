@@ -145,7 +145,7 @@ class ModelRunner(Runner):
         """The normal form of a successful reply's value, per command."""
         if name == "select":
             return self._select_info(args[0], value)
-        if name == "search_all":
+        if name in ("search_all", "search_message_id"):
             return sorted(self.rel(folder, u) for u in value)
         if name in ("fetch_flags", "store"):
             return sorted(self._flag_row(folder, r) for r in value)

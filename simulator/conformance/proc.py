@@ -46,6 +46,11 @@ class Pipe:
         self._buf = b""
         self._eof = False
 
+    @property
+    def ended(self) -> bool:
+        """Whether the child closed its output (e.g. after ``* BYE``)."""
+        return self._eof
+
     def send(self, data: bytes) -> None:
         """Write ``data`` to the child's stdin; a closed pipe counts as a hung server."""
         assert self.proc.stdin is not None

@@ -8,7 +8,7 @@ over-quota policy) and a list of steps:
 - ``cmd(k, name, *args)``: session ``k`` issues one command, named as in ``simulator.mail``
   (POP3: login stat uidl list retr top dele rset noop quit; IMAP: login select search_all
   fetch_flags fetch_new fetch_body store copy move uid_expunge expunge close append noop
-  idle logout);
+  idle logout search_message_id);
 - ``drop(k)``: the connection breaks (a POP3 session holding the lock is abandoned: the
   server keeps it, and the lock, until autologout);
 - ``autologout(k)``: the server's inactivity timer ends session ``k``;
@@ -37,6 +37,7 @@ IMAP_COMMANDS = frozenset(
     {
         "login", "select", "search_all", "fetch_flags", "fetch_new", "fetch_body", "store",
         "copy", "move", "uid_expunge", "expunge", "close", "append", "noop", "idle", "logout",
+        "search_message_id",
     }
 )  # fmt: skip
 

@@ -17,6 +17,7 @@ from simulator.mail.store import DELETED, SEEN, Account, Entry, Mailbox, OverQuo
 NOT_AUTH, AUTH, SELECTED, LOGOUT = "NOT_AUTH", "AUTH", "SELECTED", "LOGOUT"
 FLAG_ROW_BYTES = 60
 ENVELOPE_BYTES = 300
+SEARCH_HEADER_BYTES = 40  # "UID SEARCH HEADER Message-ID <...@...>" around the mid
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,13 @@ class Session:
         box = self._selected()
         uids = list(box.entries)
         return self._reply(uids, down=8 * len(uids))
+
+    def search_message_id(self, mid: str) -> Reply:
+        """UID SEARCH HEADER Message-ID <mid>: the UIDs holding ``mid`` (RFC 3501 6.4.4), how
+        a careful client finds an APPEND whose reply it never saw (RFC 4549 4.3)."""
+        box = self._selected()
+        uids = [e.uid for e in box.entries.values() if e.msg.mid == mid]
+        return self._reply(uids, down=8 * len(uids), up=SEARCH_HEADER_BYTES + len(mid))
 
     def fetch_flags(self, uids: Iterable[int] | None = None, changedsince: int = 0) -> Reply:
         """UID FETCH 1:* (FLAGS) [CHANGEDSINCE m]; expunged UIDs are simply absent."""

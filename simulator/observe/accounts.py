@@ -10,9 +10,9 @@ Without further accounts it subscribes to nothing else and has nothing to say.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import AccountBlock, AccountsBlock, Inboxes
+from simulator.observe.history import AccountAdded, Delivered, Filed, History
 from simulator.observe.storage import ServerStorage
 
 ORGANISATION = "(organisation)"
@@ -27,23 +27,24 @@ class Accounts:
         self.server: dict[str, str] = {}
         self.delivered: Counter[str] = Counter()
         self.filed: dict[str, Counter[str]] = {}  # device -> Inbox tree -> messages
-        history.subscribe("account", self._account)
-        history.subscribe("filed", self._filed)
+        history.subscribe(AccountAdded, self._account)
+        history.subscribe(Filed, self._filed)
 
-    def _account(self, e: Event) -> None:
-        _, _t, account, person, server, _quota = e
+    def _account(self, e: AccountAdded) -> None:
         if not self.owner:  # the first further account: now deliveries are worth counting
-            self.history.subscribe("deliver", lambda d: self.delivered.update((d[2],)))
-        self.owner[account] = person
-        self.server[account] = server or ORGANISATION
-        self.owner.setdefault(person, person)
-        self.server.setdefault(person, ORGANISATION)
+            self.history.subscribe(Delivered, self._delivered)
+        self.owner[e.account] = e.person
+        self.server[e.account] = e.server or ORGANISATION
+        self.owner.setdefault(e.person, e.person)
+        self.server.setdefault(e.person, ORGANISATION)
 
-    def _filed(self, e: Event) -> None:
-        _, _t, device, _mid, tree = e
-        self.filed.setdefault(device, Counter())[tree] += 1
+    def _delivered(self, e: Delivered) -> None:
+        self.delivered[e.user] += 1
 
-    def summary(self, end: float) -> dict[str, Any] | None:
+    def _filed(self, e: Filed) -> None:
+        self.filed.setdefault(e.device, Counter())[e.tree] += 1
+
+    def summary(self, end: float) -> AccountsBlock | None:
         """The ``accounts`` block of summary.json, or None when nobody has further accounts."""
         if not self.owner:
             return None
@@ -58,7 +59,7 @@ class Accounts:
             "per_device": per_device,
         }
 
-    def _account_block(self, account: str, end: float) -> dict[str, Any]:
+    def _account_block(self, account: str, end: float) -> AccountBlock:
         stored = self.storage.per_user_summary(account, end)
         return {
             "person": self.owner[account],
@@ -69,7 +70,7 @@ class Accounts:
         }
 
 
-def _inboxes(trees: Counter[str]) -> dict[str, Any]:
+def _inboxes(trees: Counter[str]) -> Inboxes:
     """How many Inbox folders a device's new mail went to, and the busiest one's share."""
     total = sum(trees.values())
     return {"inboxes": len(trees), "merged_share": round(max(trees.values()) / total, 6)}

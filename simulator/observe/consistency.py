@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import ConsistencyBlock, DeviceConsistency, Witness
+from simulator.observe.history import History, Intent, NewDevice, ViewChange
 from simulator.observe.stats import TimeAverage, percentile, rounded
+
+if TYPE_CHECKING:
+    from simulator.clients.local import State
 
 ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
 MAX_WITNESSES = 5
@@ -38,26 +42,26 @@ class Consistency:
     def __init__(self, history: History) -> None:
         self.user_of: dict[str, str] = {}
         self.devices_of: defaultdict[str, list[str]] = defaultdict(list)
-        self.intent: defaultdict[str, dict[str, Any]] = defaultdict(dict)
-        self.view: defaultdict[str, dict[str, tuple[Any, int]]] = defaultdict(dict)
+        self.intent: defaultdict[str, dict[str, State]] = defaultdict(dict)
+        self.view: defaultdict[str, dict[str, tuple[State | None, int]]] = defaultdict(dict)
         self.agree: dict[str, DeviceAgreement] = {}
         self.pending: dict[tuple[str, str], list[float]] = {}
         self.unpropagated = 0  # changes in ``pending``, kept as a count for the time series
         self.delays: list[float] = []
         self.deleted: defaultdict[str, set[str]] = defaultdict(set)
         self.counts = dict.fromkeys(ANOMALIES, 0)
-        self.witnesses: dict[str, list[dict[str, Any]]] = {k: [] for k in ANOMALIES}
+        self.witnesses: dict[str, list[Witness]] = {k: [] for k in ANOMALIES}
         self._seen: set[tuple[str, str, str]] = set()
         self._flags_reflected: dict[tuple[str, str], frozenset[str]] = {}
         self._missing: dict[tuple[str, str], frozenset[str]] = {}
         self._open: dict[tuple[str, str, str], tuple[float, str]] = {}
-        for kind, handler in (("device", self._device), ("intent", self._intent),
-                              ("view", self._view)):
-            history.subscribe(kind, handler)
+        history.subscribe(NewDevice, self._device)
+        history.subscribe(Intent, self._intent)
+        history.subscribe(ViewChange, self._view)
 
     # -- feeding -------------------------------------------------------------------------
-    def _device(self, e: Event) -> None:
-        _, t, device, user, *_ = e
+    def _device(self, e: NewDevice) -> None:
+        t, device, user = e.t, e.device, e.user
         self.user_of[device] = user
         self.devices_of[user].append(device)
         self.agree[device] = DeviceAgreement(avg=TimeAverage(t, 1.0))
@@ -65,8 +69,8 @@ class Consistency:
             self._update(t, device, mid, (0, 0))
             self._wait((device, mid), t)
 
-    def _intent(self, e: Event) -> None:
-        _, t, user, mid, state, _origin, cause = e
+    def _intent(self, e: Intent) -> None:
+        t, user, mid, state = e.t, e.user, e.mid, e.state
         devices = self.devices_of[user]
         before = [self._contribution(d, mid) for d in devices]
         if state is None:
@@ -79,11 +83,11 @@ class Consistency:
                 self._settle((device, mid))
             else:
                 self._wait((device, mid), t)
-        if state is None and cause == "delete":
+        if state is None and e.cause == "delete":
             self.deleted[user].add(mid)
 
-    def _view(self, e: Event) -> None:
-        _, t, device, mid, state, shown, _bodies = e
+    def _view(self, e: ViewChange) -> None:
+        t, device, mid, state, shown = e.t, e.device, e.mid, e.state, e.shown
         user = self.user_of[device]
         views = self.view[device]
         before = views.get(mid)
@@ -140,8 +144,9 @@ class Consistency:
         if len(self.witnesses[kind]) < MAX_WITNESSES:
             self.witnesses[kind].append({"mid": mid, "device": device, "t": t, "what": text})
 
-    def _anomalies(self, t: float, device: str, user: str, mid: str, before: Any,
-                   state: Any, shown: int) -> None:
+    def _anomalies(self, t: float, device: str, user: str, mid: str,
+                   before: tuple[State | None, int] | None, state: State | None,
+                   shown: int) -> None:
         self._suspect("duplicate", t, device, mid, shown >= 2, f"shown {shown} times")
         back = before is None or ("resurrected", device, mid) in self._open
         self._suspect("resurrected", t, device, mid,
@@ -196,7 +201,7 @@ class Consistency:
         a = self.agree[device]
         return a.union - a.matching
 
-    def summary(self, end: float) -> dict[str, Any]:
+    def summary(self, end: float) -> ConsistencyBlock:
         """The ``consistency`` block of summary.json."""
         self.close(end)
         devices = sorted(self.agree)
@@ -220,7 +225,7 @@ class Consistency:
             "anomaly_witnesses": {k: list(v) for k, v in self.witnesses.items()},
         }
 
-    def per_device(self, device: str, end: float) -> dict[str, Any]:
+    def per_device(self, device: str, end: float) -> DeviceConsistency:
         """Agreement figures for one device."""
         a = self.agree[device]
         return {
@@ -230,7 +235,7 @@ class Consistency:
         }
 
 
-def delay_quantiles(delays: list[float]) -> list[list[float]]:
+def delay_quantiles(delays: list[float]) -> list[list[float | None]]:
     """[[percent, seconds], ...] at DELAY_QUANTILES ([] without delays): the report's CDF."""
     if not delays:
         return []

@@ -4,9 +4,16 @@ so that at the end it can say which messages exist nowhere (lost) or on one devi
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import DurabilityBlock, LostExample, Removal
+from simulator.observe.history import (
+    AccountAdded,
+    DeviceLost,
+    History,
+    Intent,
+    StoreChange,
+    ViewChange,
+)
 
 MAX_EXAMPLES = 5
 
@@ -24,28 +31,30 @@ class Durability:
         self.server_cause: dict[tuple[str, str], str] = {}  # what removed the last server copy
         self.lost_devices: dict[str, float] = {}
         self.owner: dict[str, str] = {}  # a person's further account -> the person
-        history.subscribe("account", lambda e: self.owner.__setitem__(e[2], e[3]))
-        history.subscribe("store", self._store)
-        history.subscribe("view", self._view)
-        history.subscribe("intent", self._intent)
-        history.subscribe("lost", self._lost)
+        history.subscribe(AccountAdded, self._account)
+        history.subscribe(StoreChange, self._store)
+        history.subscribe(ViewChange, self._view)
+        history.subscribe(Intent, self._intent)
+        history.subscribe(DeviceLost, self._lost)
 
-    def _store(self, e: Event) -> None:
-        _, t, account, kind, mailbox, _uv, _uid, mid, cause = e
-        user = self.owner.get(account, account)
-        if kind in ("add", "uidvalidity"):
-            self.server[(user, mid)] += 1
-        elif kind == "expunge":
-            self.server[(user, mid)] -= 1
-            if self.server[(user, mid)] == 0:
-                self.last[mid] = f"server {mailbox}, removed at {t:.0f}s by {cause}"
-                self.removal[mid] = (f"server {mailbox}", t, cause)
-                self.server_cause[(user, mid)] = cause
-        if kind == "uidvalidity":
-            self.server[(user, mid)] -= 1  # the old copy was renumbered, not added
+    def _account(self, e: AccountAdded) -> None:
+        self.owner[e.account] = e.person
 
-    def _view(self, e: Event) -> None:
-        _, t, device, mid, _state, _shown, bodies = e
+    def _store(self, e: StoreChange) -> None:
+        key = (self.owner.get(e.user, e.user), e.mid)
+        if e.change in ("add", "uidvalidity"):
+            self.server[key] += 1
+        elif e.change == "expunge":
+            self.server[key] -= 1
+            if self.server[key] == 0:
+                self.last[e.mid] = f"server {e.mailbox}, removed at {e.t:.0f}s by {e.cause}"
+                self.removal[e.mid] = (f"server {e.mailbox}", e.t, e.cause)
+                self.server_cause[key] = e.cause
+        if e.change == "uidvalidity":
+            self.server[key] -= 1  # the old copy was renumbered, not added
+
+    def _view(self, e: ViewChange) -> None:
+        t, device, mid, bodies = e.t, e.device, e.mid, e.bodies
         held = self.bodies[mid]
         if bodies:
             held[device] = bodies
@@ -57,15 +66,14 @@ class Durability:
             self.last[mid] = f"{device}, gone at {t:.0f}s ({how})"
             self.removal[mid] = (device, t, cause)
 
-    def _intent(self, e: Event) -> None:
-        _, _t, user, mid, state, _device, _cause = e
-        if state is None:
-            self.intent[user].pop(mid, None)
+    def _intent(self, e: Intent) -> None:
+        if e.state is None:
+            self.intent[e.user].pop(e.mid, None)
         else:
-            self.intent[user][mid] = None
+            self.intent[e.user][e.mid] = None
 
-    def _lost(self, e: Event) -> None:
-        self.lost_devices[e[2]] = e[1]
+    def _lost(self, e: DeviceLost) -> None:
+        self.lost_devices[e.device] = e.t
 
     def _local(self, device: str, mid: str) -> tuple[str, str]:
         """How and why a device let go of a body: on its own, or mirroring a server deletion
@@ -76,7 +84,7 @@ class Durability:
             return f"removed locally after the server's {cause}", cause
         return "removed locally", "removed locally"
 
-    def _removed(self, mid: str) -> dict[str, Any]:
+    def _removed(self, mid: str) -> Removal:
         """Where ``mid`` last existed, when it went, and what removed it (a fault or a rule)."""
         place, t, what = self.removal.get(mid, ("never stored", None, None))
         return {"last_place": place, "removed_at_s": t, "removed_by": what}
@@ -85,9 +93,9 @@ class Durability:
         """Server copies and devices holding a body of ``mid``."""
         return self.server.get((user, mid), 0), sorted(self.bodies.get(mid, {}))
 
-    def summary(self) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    def summary(self) -> tuple[DurabilityBlock, list[tuple[str, str, str]]]:
         """The ``durability`` block and the local-only (user, mid, device) triples."""
-        lost: list[dict[str, Any]] = []
+        lost: list[LostExample] = []
         local_only: list[tuple[str, str, str]] = []
         per_user: dict[str, int] = {}
         for user in sorted(self.intent):
@@ -105,18 +113,20 @@ class Durability:
         by_cause: dict[str, int] = {}
         for x in lost:
             by_cause[str(x["removed_by"])] = by_cause.get(str(x["removed_by"]), 0) + 1
-        block = {"lost": sum(per_user.values()), "lost_examples": _examples(lost),
-                 "per_user": per_user, "lost_by_cause": dict(sorted(by_cause.items()))}
+        block: DurabilityBlock = {
+            "lost": sum(per_user.values()), "lost_examples": _examples(lost),
+            "per_user": per_user, "lost_by_cause": dict(sorted(by_cause.items())),
+        }
         return block, local_only
 
 
-def _examples(lost: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _examples(lost: list[LostExample]) -> list[LostExample]:
     """Up to MAX_EXAMPLES lost messages, taking each cause in turn so that every fault that
     lost mail gets an example."""
-    queues: dict[str, list[dict[str, Any]]] = {}
+    queues: dict[str, list[LostExample]] = {}
     for x in lost:
         queues.setdefault(str(x["removed_by"]), []).append(x)
-    picked: list[dict[str, Any]] = []
+    picked: list[LostExample] = []
     while len(picked) < MAX_EXAMPLES and any(queues.values()):
         for queue in queues.values():
             if queue and len(picked) < MAX_EXAMPLES:

@@ -11,21 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import LostExample, Witness
+from simulator.observe.history import (
+    Bounced,
+    Deferred,
+    Delivered,
+    DeviceLost,
+    Drop,
+    ExpungedBy,
+    History,
+    Intent,
+    Record,
+    Sent,
+    StoreChange,
+    UidvalidityReset,
+    ViewChange,
+)
 
-MID_AT = {
-    "deliver": 3,
-    "bounce": 3,
-    "defer": 3,
-    "sent": 3,
-    "intent": 3,
-    "view": 3,
-    "store": 7,
-    "expunged_by": 3,
-}
-CONTEXT = ("lost", "uidvalidity_reset", "drop")
+ABOUT_A_MESSAGE = (Delivered, Bounced, Deferred, Sent, Intent, ViewChange, StoreChange,
+                   ExpungedBy)
+"""Records that name a message (in their ``mid`` field)."""
+CONTEXT = (DeviceLost, UidvalidityReset, Drop)
 TOLD_DROPS = ("append", "quit", "dele", "move", "smtp_send")
 MAX_PHRASES = 8
 PERSON = {
@@ -65,24 +72,22 @@ class StoryLog:
     kinds a story reads, so summary.json is the same whether or not the history is kept."""
 
     def __init__(self, history: History) -> None:
-        self.events: list[Event] = history.events if history.keep else []
+        self.events: list[Record] = history.events if history.keep else []
         if not history.keep:
-            for kind in (*MID_AT, *CONTEXT):
-                history.subscribe(kind, self.events.append)
+            for cls in (*ABOUT_A_MESSAGE, *CONTEXT):
+                history.subscribe(cls, self.events.append)
 
 
-def index(log: StoryLog, mids: Iterable[str]) -> tuple[dict[str, list[Event]], list[Event]]:
-    """One pass over the logged events: events naming each wanted mid, and context events."""
-    wanted: dict[str, list[Event]] = {mid: [] for mid in mids}
-    context: list[Event] = []
+def index(log: StoryLog, mids: Iterable[str]) -> tuple[dict[str, list[Record]], list[Record]]:
+    """One pass over the logged records: those naming each wanted mid, and context ones."""
+    wanted: dict[str, list[Record]] = {mid: [] for mid in mids}
+    context: list[Record] = []
     for event in log.events:
-        kind = event[0]
-        at = MID_AT.get(kind)
-        if at is not None:
-            found = wanted.get(event[at])
+        if isinstance(event, ABOUT_A_MESSAGE):
+            found = wanted.get(event.mid)
             if found is not None:
                 found.append(event)
-        elif kind in CONTEXT:
+        elif isinstance(event, CONTEXT):
             context.append(event)
     return wanted, context
 
@@ -93,16 +98,16 @@ class Story:
     def __init__(
         self,
         mid: str,
-        events: list[Event],
-        context: list[Event],
+        events: list[Record],
+        context: list[Record],
         focus: set[str] | None = None,
         until: float | None = None,
     ) -> None:
         self.mid, self.focus, self.until = mid, focus, until
-        self.events = [e for e in events if until is None or e[1] <= until]
-        start = self.events[0][1] if self.events else 0.0
-        self.context = [e for e in context if start <= e[1] and (until is None or e[1] <= until)]
-        self.lost_at = {(e[2], e[1]) for e in context if e[0] == "lost"}
+        self.events = [e for e in events if until is None or e.t <= until]
+        start = self.events[0].t if self.events else 0.0
+        self.context = [e for e in context if start <= e.t and (until is None or e.t <= until)]
+        self.lost_at = {(e.device, e.t) for e in context if e.kind == "lost"}
         self.held: dict[str, tuple[int, int]] = {}
         self.ever: set[str] = set()
         self.authors: set[str] = set()  # devices that wrote the message: their copy is no news
@@ -115,37 +120,39 @@ class Story:
         return self.focus is None or device in self.focus
 
     # -- one phrase per event kind -------------------------------------------------------
-    def _phrase(self, e: Event) -> Phrase | None:
-        """The phrase for one event, or None when it tells nothing new."""
-        kind, t = e[0], e[1]
-        if kind == "deliver":
-            return Phrase(t, "", f"{self.mid} delivered")
-        if kind == "sent":
-            self.authors.add(e[5])
-            return Phrase(t, "", f"{self.mid} sent from {e[5]}")
-        if kind == "bounce":
-            return Phrase(t, "", "bounced back to the sender")
-        if kind == "intent":
+    def _phrase(self, e: Record) -> Phrase | None:
+        """The phrase for one record, or None when it tells nothing new."""
+        if e.kind == "deliver":
+            return Phrase(e.t, "", f"{self.mid} delivered")
+        if e.kind == "sent":
+            self.authors.add(e.device)
+            return Phrase(e.t, "", f"{self.mid} sent from {e.device}")
+        if e.kind == "bounce":
+            return Phrase(e.t, "", "bounced back to the sender")
+        if e.kind == "intent":
             return self._intent(e)
-        if kind == "view":
+        if e.kind == "view":
             return self._view(e)
-        if kind == "store":
+        if e.kind == "store":
             return self._store(e)
-        if kind == "expunged_by":
+        if e.kind == "expunged_by":
             return self._expunged(e)
-        return self._context(e)
+        if e.kind == "uidvalidity_reset" and self.on_server > 0:
+            return Phrase(e.t, "", "the server reset UIDVALIDITY")
+        if e.kind == "drop":
+            return self._drop(e)
+        return None
 
-    def _intent(self, e: Event) -> Phrase | None:
+    def _intent(self, e: Intent) -> Phrase | None:
         """What the person did to the message (reading, flagging, deleting...)."""
-        _, t, _user, _mid, _state, device, cause = e
-        if cause == "delete":
-            self.person_deleted.add((device, t))
-        verb = PERSON.get(cause)
-        return Phrase(t, "", f"the person {verb} it on {device}") if verb else None
+        if e.cause == "delete":
+            self.person_deleted.add((e.device, e.t))
+        verb = PERSON.get(e.cause)
+        return Phrase(e.t, "", f"the person {verb} it on {e.device}") if verb else None
 
-    def _view(self, e: Event) -> Phrase | None:
+    def _view(self, e: ViewChange) -> Phrase | None:
         """A device starting or stopping to show the message, or showing it twice."""
-        _, t, device, _mid, _state, shown, bodies = e
+        t, device, shown, bodies = e.t, e.device, e.shown, e.bodies
         before = self.held.get(device, (0, 0))
         self.held[device] = (shown, bodies)
         if not self._sees(device):
@@ -169,43 +176,39 @@ class Story:
             return None
         return Phrase(t, device, "no longer shows it")
 
-    def _store(self, e: Event) -> Phrase | None:
+    def _store(self, e: StoreChange) -> Phrase | None:
         """Server-side copies: moved, copied, appended, deleted by retention."""
-        _, t, _user, kind, mailbox, _uv, _uid, _mid, cause = e
-        self.on_server += {"add": 1, "expunge": -1}.get(kind, 0)
-        if kind == "add" and cause in ("move", "copy"):
+        t, change, mailbox, cause = e.t, e.change, e.mailbox, e.cause
+        self.on_server += {"add": 1, "expunge": -1}.get(change, 0)
+        if change == "add" and cause in ("move", "copy"):
             self.moved_at.add(t)
             return Phrase(
                 t, "", f"{'moved' if cause == 'move' else 'copied'} to {mailbox} on the server"
             )
-        if kind == "add" and cause == "append":
+        if change == "add" and cause == "append":
             return Phrase(t, "", f"appended to {mailbox} on the server")
-        if kind == "expunge" and cause == "retention":
+        if change == "expunge" and cause == "retention":
             return Phrase(t, "", "server retention deleted it")
         return None
 
-    def _expunged(self, e: Event) -> Phrase | None:
+    def _expunged(self, e: ExpungedBy) -> Phrase | None:
         """A device's command removed the message from the server."""
-        _, t, _user, _mid, device, mailbox, cause = e
-        if cause == "move" or t in self.moved_at:
+        if e.cause == "move" or e.t in self.moved_at:
             return None
-        text = EXPUNGE.get(cause) or f"expunged it from {mailbox} on the server"
-        return Phrase(t, device, text)
+        text = EXPUNGE.get(e.cause) or f"expunged it from {e.mailbox} on the server"
+        return Phrase(e.t, e.device, text)
 
-    def _context(self, e: Event) -> Phrase | None:
-        """World events that matter to the message: a UIDVALIDITY reset, a dropped
-        connection of a followed device at a telling command."""
-        if e[0] == "uidvalidity_reset" and self.on_server > 0:
-            return Phrase(e[1], "", "the server reset UIDVALIDITY")
-        if e[0] == "drop" and self.focus and e[2] in self.focus and e[3] in TOLD_DROPS:
-            _, t, device, command, when, _cause = e
-            return Phrase(t, device, f"lost its connection {when} {command.upper()}", False)
+    def _drop(self, e: Drop) -> Phrase | None:
+        """A followed device's connection dropped at a telling command."""
+        if self.focus and e.device in self.focus and e.command in TOLD_DROPS:
+            return Phrase(e.t, e.device, f"lost its connection {e.when} {e.command.upper()}",
+                          False)
         return None
 
     # -- the whole account ----------------------------------------------------------------
     def phrases(self) -> list[Phrase]:
         """Every phrase in time order, with one actor's same-minute phrases joined."""
-        merged = sorted([*self.events, *self.context], key=lambda e: e[1])
+        merged = sorted([*self.events, *self.context], key=lambda e: e.t)
         out: list[Phrase] = []
         for event in merged:
             phrase = self._phrase(event)
@@ -242,13 +245,13 @@ ENDINGS = {
 }
 
 
-def _stored(events: list[Event]) -> bool:
+def _stored(events: list[Record]) -> bool:
     """Whether the server ever held the message."""
-    return any(e[0] == "store" and e[3] == "add" for e in events)
+    return any(e.kind == "store" and e.change == "add" for e in events)
 
 
 def add_stories(
-    log: StoryLog, witnesses: dict[str, list[dict[str, Any]]], lost: list[dict[str, Any]]
+    log: StoryLog, witnesses: dict[str, list[Witness]], lost: list[LostExample]
 ) -> None:
     """Give every anomaly witness and lost-mail example a ``story``."""
     mids = [w["mid"] for rows in witnesses.values() for w in rows] + [x["mid"] for x in lost]

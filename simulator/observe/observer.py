@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.observe.accounts import Accounts
+from simulator.observe.blocks import DeviceBlock, DeviceStored, Metrics, UserBlock
 from simulator.observe.consistency import Consistency
 from simulator.observe.durability import Durability
-from simulator.observe.history import Event, History
+from simulator.observe.history import End, History, NewDevice, Tick
 from simulator.observe.narrative import StoryLog, add_stories
 from simulator.observe.reads import Reads
 from simulator.observe.storage import DeviceStorage, ServerStorage
@@ -43,22 +44,21 @@ class Observer:
         self.end = 0.0
         self.users: dict[str, list[str]] = {}
         self._lost: dict[str, int] = {}
-        history.subscribe("tick", self._tick)
-        history.subscribe("end", self._end)
-        history.subscribe("device", self._device)
+        history.subscribe(Tick, self._tick)
+        history.subscribe(End, self._end)
+        history.subscribe(NewDevice, self._device)
 
-    def _device(self, e: Event) -> None:
-        self.users.setdefault(e[3], []).append(e[2])
+    def _device(self, e: NewDevice) -> None:
+        self.users.setdefault(e.user, []).append(e.device)
 
-    def _tick(self, e: Event) -> None:
-        _, t, online, server_up = e
+    def _tick(self, e: Tick) -> None:
         self.rows.append((
-            round(t, 3),
+            round(e.t, 3),
             round(self.consistency.agreement_now(), 6),
             int(self.server.total.value),
             self.devices.total_now(),
-            online,
-            int(server_up),
+            e.online_devices,
+            int(e.server_up),
             self.consistency.unpropagated,
             self.reads.attempts,
             _round(self.reads.offline_ratio()),
@@ -67,10 +67,10 @@ class Observer:
             *self.timeline.row(),
         ))
 
-    def _end(self, e: Event) -> None:
-        self.end = e[1]
+    def _end(self, e: End) -> None:
+        self.end = e.t
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Metrics:
         """Every metric block of summary.json (without the scenario header)."""
         end = self.end
         consistency = self.consistency.summary(end)
@@ -87,7 +87,8 @@ class Observer:
         add_stories(self.stories, consistency["anomaly_witnesses"], durability["lost_examples"])
         offline, reads = self.reads.summary()
         traffic, security = self.traffic.summary()
-        return {
+        stored = self.devices.summary()["per_device"]
+        metrics: Metrics = {
             "verdict": self.verdict.summary(self.server.over),
             "consistency": consistency,
             "server_storage": self.server.summary(end),
@@ -98,22 +99,25 @@ class Observer:
             "traffic": traffic,
             "security": security,
             "faults": self.timeline.summary(end),
-            "devices": {d: self._device_block(d) for d in sorted(self.consistency.agree)},
+            "devices": {d: self._device_block(d, stored.get(d))
+                        for d in sorted(self.consistency.agree)},
             "users": {u: self._user_block(u) for u in sorted(self.users)},
-            **({"accounts": accounts} if (accounts := self.accounts.summary(end)) else {}),
         }
+        accounts = self.accounts.summary(end)
+        if accounts:
+            metrics["accounts"] = accounts
+        return metrics
 
-    def _device_block(self, device: str) -> dict[str, Any]:
-        storage = self.devices.summary()["per_device"].get(device, {})
+    def _device_block(self, device: str, stored: DeviceStored | None) -> DeviceBlock:
         return {
             **self.consistency.per_device(device, self.end),
             **self.reads.device_summary(device),
-            "storage_peak_bytes": storage.get("peak_bytes", 0),
-            "storage_final_bytes": storage.get("final_bytes", 0),
+            "storage_peak_bytes": stored["peak_bytes"] if stored else 0,
+            "storage_final_bytes": stored["final_bytes"] if stored else 0,
             **self.traffic.device_summary(device),
         }
 
-    def _user_block(self, user: str) -> dict[str, Any]:
+    def _user_block(self, user: str) -> UserBlock:
         devices = self.users[user]
         agreement = [self.consistency.agree[d].avg.mean(self.end) for d in devices]
         return {

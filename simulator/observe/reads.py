@@ -4,9 +4,9 @@ and how long an online fetch took (DESIGN: read attempts, offline_availability).
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import DeviceReads, OfflineBlock, ReadsBlock
+from simulator.observe.history import History, ReadAttempt
 from simulator.observe.stats import percentile, rounded
 
 
@@ -21,25 +21,24 @@ class Reads:
         self.missing = 0
         self.waits: list[float] = []
         self.per_device: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        history.subscribe("read", self._read)
+        history.subscribe(ReadAttempt, self._read)
 
-    def _read(self, e: Event) -> None:
-        _, _t, device, _mid, ok, offline, shown, wait = e
-        row = self.per_device[device]
+    def _read(self, e: ReadAttempt) -> None:
+        row = self.per_device[e.device]
         self.attempts += 1
         row[0] += 1
-        if ok:
+        if e.ok:
             self.succeeded += 1
             row[1] += 1
-            if wait > 0:
-                self.waits.append(wait)
-        elif not shown:
+            if e.wait_s > 0:
+                self.waits.append(e.wait_s)
+        elif not e.shown:
             self.missing += 1
             row[4] += 1
-        if offline:
+        if e.offline:
             self.offline_attempts += 1
             row[2] += 1
-            if ok:
+            if e.ok:
                 self.offline_ok += 1
                 row[3] += 1
 
@@ -49,14 +48,14 @@ class Reads:
             return None
         return self.offline_ok / self.offline_attempts
 
-    def summary(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def summary(self) -> tuple[OfflineBlock, ReadsBlock]:
         """The ``offline_availability`` and ``reads`` blocks of summary.json."""
-        offline = {
+        offline: OfflineBlock = {
             "attempts": self.offline_attempts,
             "succeeded": self.offline_ok,
             "ratio": rounded(self.offline_ratio()),
         }
-        reads = {
+        reads: ReadsBlock = {
             "attempts": self.attempts,
             "succeeded": self.succeeded,
             "ratio": rounded(self.succeeded / self.attempts) if self.attempts else None,
@@ -67,7 +66,7 @@ class Reads:
         }
         return offline, reads
 
-    def device_summary(self, device: str) -> dict[str, Any]:
+    def device_summary(self, device: str) -> DeviceReads:
         """Read figures for one device."""
         tries, ok, off, off_ok, missing = self.per_device.get(device, [0, 0, 0, 0, 0])
         return {

@@ -3,9 +3,21 @@ deferrals) and bytes held on each device."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import (
+    AccountStorage,
+    DeviceStorageBlock,
+    DeviceStored,
+    ServerStorageBlock,
+)
+from simulator.observe.history import (
+    AccountAdded,
+    Bounced,
+    Deferred,
+    DeviceBytes,
+    History,
+    NewDevice,
+    ServerBytes,
+)
 from simulator.observe.stats import TimeAverage, rounded
 
 
@@ -23,17 +35,22 @@ class ServerStorage:
         self.deferred: dict[str, int] = {}
         self.over: list[str] = []
         self.quotas: dict[str, int | None] = {}  # further accounts, on their own servers
-        history.subscribe("account", lambda e: self.quotas.__setitem__(e[2], e[5]))
-        history.subscribe("server_bytes", self._bytes)
-        history.subscribe("bounce", lambda e: self._count(self.bounced, e[2]))
-        history.subscribe("defer", lambda e: self._count(self.deferred, e[2]))
+        history.subscribe(AccountAdded, self._account)
+        history.subscribe(ServerBytes, self._bytes)
+        history.subscribe(Bounced, self._bounced)
+        history.subscribe(Deferred, self._deferred)
 
-    @staticmethod
-    def _count(counter: dict[str, int], user: str) -> None:
-        counter[user] = counter.get(user, 0) + 1
+    def _account(self, e: AccountAdded) -> None:
+        self.quotas[e.account] = e.quota
 
-    def _bytes(self, e: Event) -> None:
-        _, t, user, used = e
+    def _bounced(self, e: Bounced) -> None:
+        self.bounced[e.user] = self.bounced.get(e.user, 0) + 1
+
+    def _deferred(self, e: Deferred) -> None:
+        self.deferred[e.user] = self.deferred.get(e.user, 0) + 1
+
+    def _bytes(self, e: ServerBytes) -> None:
+        t, user, used = e.t, e.user, e.used
         series = self.per_user.setdefault(user, TimeAverage(t, 0.0))
         self.total.set(t, self.total.value - series.value + used)
         series.set(t, used)
@@ -48,7 +65,7 @@ class ServerStorage:
         elif not full and user in self.full_since:
             self.time_full += t - self.full_since.pop(user)
 
-    def summary(self, end: float) -> dict[str, Any]:
+    def summary(self, end: float) -> ServerStorageBlock:
         """The ``server_storage`` block of summary.json."""
         still_full = sum(end - t for t in self.full_since.values())
         return {
@@ -61,7 +78,7 @@ class ServerStorage:
             "time_over_quota_s": rounded(self.time_full + still_full, 3),
         }
 
-    def per_user_summary(self, user: str, end: float) -> dict[str, Any]:
+    def per_user_summary(self, user: str, end: float) -> AccountStorage:
         """Server figures for one account."""
         series = self.per_user.get(user, TimeAverage())
         return {
@@ -78,23 +95,22 @@ class DeviceStorage:
 
     def __init__(self, history: History) -> None:
         self.series: dict[str, TimeAverage] = {}
-        history.subscribe("device", self._device)
-        history.subscribe("device_bytes", self._bytes)
+        history.subscribe(NewDevice, self._device)
+        history.subscribe(DeviceBytes, self._bytes)
 
-    def _device(self, e: Event) -> None:
-        self.series[e[2]] = TimeAverage(e[1], 0.0)
+    def _device(self, e: NewDevice) -> None:
+        self.series[e.device] = TimeAverage(e.t, 0.0)
 
-    def _bytes(self, e: Event) -> None:
-        _, t, device, used = e
-        self.series[device].set(t, used)
+    def _bytes(self, e: DeviceBytes) -> None:
+        self.series[e.device].set(e.t, e.used)
 
     def total_now(self) -> int:
         """Bytes on all devices now (for the time series)."""
         return int(sum(s.value for s in self.series.values()))
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> DeviceStorageBlock:
         """The ``device_storage`` block of summary.json."""
-        per = {
+        per: dict[str, DeviceStored] = {
             d: {"peak_bytes": int(s.peak), "final_bytes": int(s.value)}
             for d, s in sorted(self.series.items())
         }

@@ -6,7 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import FaultsBlock
+from simulator.observe.history import (
+    DeviceLost,
+    Drop,
+    History,
+    LinkChange,
+    NewDevice,
+    Online,
+    OtherServerDown,
+    Partition,
+    Route,
+    ServerDown,
+    UidvalidityReset,
+)
 from simulator.observe.stats import rounded
 
 TIMELINE_COLUMNS = (
@@ -63,27 +76,24 @@ class Timeline:
         self.dropped = 0
         self.lost = 0
         self.resets = 0
-        for kind, handler in (
-            ("device", self._device),
-            ("online", self._online),
-            ("route", self._route),
-            ("link", self._link),
-            ("partition", self._partition),
-            ("drop", self._drop),
-            ("outage", self._outage),
-            ("server_outage", self._other_outage),
-            ("lost", self._lost),
-            ("uidvalidity_reset", self._reset),
-        ):
-            history.subscribe(kind, handler)
+        history.subscribe(NewDevice, self._device)
+        history.subscribe(Online, self._online)
+        history.subscribe(Route, self._route)
+        history.subscribe(LinkChange, self._link)
+        history.subscribe(Partition, self._partition)
+        history.subscribe(Drop, self._drop)
+        history.subscribe(ServerDown, self._outage)
+        history.subscribe(OtherServerDown, self._other_outage)
+        history.subscribe(DeviceLost, self._lost)
+        history.subscribe(UidvalidityReset, self._reset)
 
     # -- feeding -------------------------------------------------------------------------
-    def _device(self, e: Event) -> None:
+    def _device(self, e: NewDevice) -> None:
         """A new device: online until told otherwise, without a path until routed."""
-        self.online[e[2]] = True
-        self.network[e[2]] = None
+        self.online[e.device] = True
+        self.network[e.device] = None
         self.unrouted += 1
-        self.unreachable[e[2]] = Spans()
+        self.unreachable[e.device] = Spans()
 
     def _count(self, device: str, sign: int) -> None:
         """Add (+1) or remove (-1) ``device``'s share of the per-network counts."""
@@ -95,15 +105,15 @@ class Timeline:
                 self.online.get(device, False)
             )
 
-    def _online(self, e: Event) -> None:
+    def _online(self, e: Online) -> None:
         """A device went online or offline."""
-        self._count(e[2], -1)
-        self.online[e[2]] = bool(e[3])
-        self._count(e[2], +1)
+        self._count(e.device, -1)
+        self.online[e.device] = bool(e.online)
+        self._count(e.device, +1)
 
-    def _route(self, e: Event) -> None:
+    def _route(self, e: Route) -> None:
         """A device moved to another network, or lost its path."""
-        _, t, device, network = e
+        t, device, network = e.t, e.device, e.network
         self._count(device, -1)
         self.network[device] = network
         self._count(device, +1)
@@ -111,35 +121,33 @@ class Timeline:
         if (network is None) != bool(spans.active):
             spans.set(t, network is None)
 
-    def _link(self, e: Event) -> None:
+    def _link(self, e: LinkChange) -> None:
         """A network's link went down or came back."""
-        _, t, name, up, _cause = e
-        self.links.setdefault(name, Spans()).set(t, not up)
+        self.links.setdefault(e.network, Spans()).set(e.t, not e.up)
 
-    def _partition(self, e: Event) -> None:
+    def _partition(self, e: Partition) -> None:
         """A partition started or ended."""
-        self.partitions.set(e[1], bool(e[3]))
+        self.partitions.set(e.t, bool(e.active))
 
-    def _drop(self, e: Event) -> None:
+    def _drop(self, e: Drop) -> None:
         """A connection broke: count it by moment and by cause."""
-        _, _t, _device, _command, when, cause = e
         self.dropped += 1
-        self.drops[when] += 1
-        self.drops[cause] += 1
+        self.drops[e.when] += 1
+        self.drops[e.cause] += 1
 
-    def _outage(self, e: Event) -> None:
+    def _outage(self, e: ServerDown) -> None:
         """The server went down or came back."""
-        self.outages.set(e[1], bool(e[2]))
+        self.outages.set(e.t, bool(e.down))
 
-    def _other_outage(self, e: Event) -> None:
+    def _other_outage(self, e: OtherServerDown) -> None:
         """Another server (of `servers:`) went down or came back."""
-        self.other_outages.setdefault(e[2], Spans()).set(e[1], bool(e[3]))
+        self.other_outages.setdefault(e.server, Spans()).set(e.t, bool(e.down))
 
-    def _lost(self, _e: Event) -> None:
+    def _lost(self, _e: DeviceLost) -> None:
         """A device was lost."""
         self.lost += 1
 
-    def _reset(self, _e: Event) -> None:
+    def _reset(self, _e: UidvalidityReset) -> None:
         """The server reset UIDVALIDITY."""
         self.resets += 1
 
@@ -158,9 +166,9 @@ class Timeline:
             self.dropped,
         )
 
-    def summary(self, end: float) -> dict[str, Any]:
+    def summary(self, end: float) -> FaultsBlock:
         """The ``faults`` block of summary.json: what went wrong, how often, how long."""
-        return {
+        block: FaultsBlock = {
             "outages": {
                 "count": self.outages.count,
                 "down_s": rounded(self.outages.seconds(end), 3),
@@ -181,8 +189,10 @@ class Timeline:
             },
             "devices_lost": self.lost,
             "uidvalidity_resets": self.resets,
-            **({"other_servers": {
+        }
+        if self.other_outages:
+            block["other_servers"] = {
                 name: {"outages": s.count, "down_s": rounded(s.seconds(end), 3)}
                 for name, s in sorted(self.other_outages.items())
-            }} if self.other_outages else {}),
-        }
+            }
+        return block

@@ -4,9 +4,9 @@ that sent a password in clear (SEMANTICS 23, claims T1/T2)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import DeviceTraffic, SecurityBlock, TrafficBlock
+from simulator.observe.history import History, SessionOpened, TrafficCharged
 
 
 class Traffic:
@@ -14,28 +14,26 @@ class Traffic:
 
     def __init__(self, history: History) -> None:
         self.per_device: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        history.subscribe("traffic", self._traffic)
-        history.subscribe("session", self._session)
+        history.subscribe(TrafficCharged, self._traffic)
+        history.subscribe(SessionOpened, self._session)
 
-    def _traffic(self, e: Event) -> None:
-        _, _t, device, round_trips, up, down = e
-        row = self.per_device[device]
-        row[0] += down
-        row[1] += up
-        row[3] += round_trips
+    def _traffic(self, e: TrafficCharged) -> None:
+        row = self.per_device[e.device]
+        row[0] += e.down
+        row[1] += e.up
+        row[3] += e.round_trips
 
-    def _session(self, e: Event) -> None:
-        _, _t, device, _protocol, plaintext = e
-        row = self.per_device[device]
+    def _session(self, e: SessionOpened) -> None:
+        row = self.per_device[e.device]
         row[2] += 1
-        row[4] += int(plaintext)
+        row[4] += int(e.plaintext)
 
     def _sum(self, column: int) -> int:
         return sum(row[column] for row in self.per_device.values())
 
-    def summary(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def summary(self) -> tuple[TrafficBlock, SecurityBlock]:
         """The ``traffic`` and ``security`` blocks of summary.json."""
-        traffic = {
+        traffic: TrafficBlock = {
             "bytes_down": self._sum(0),
             "bytes_up": self._sum(1),
             "connections": self._sum(2),
@@ -43,7 +41,7 @@ class Traffic:
         }
         return traffic, {"plaintext_logins": self._sum(4)}
 
-    def device_summary(self, device: str) -> dict[str, Any]:
+    def device_summary(self, device: str) -> DeviceTraffic:
         """Traffic figures for one device."""
         down, up, conns, rts, plain = self.per_device.get(device, [0, 0, 0, 0, 0])
         return {"bytes_down": down, "bytes_up": up, "connections": conns, "round_trips": rts,

@@ -3,9 +3,17 @@ verdict means a bug in the model or in a client (DESIGN: verdict.valid)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from simulator.observe.history import Event, History
+from simulator.observe.blocks import VerdictBlock
+from simulator.observe.history import (
+    Bounced,
+    Delivered,
+    History,
+    Intent,
+    Sent,
+    StoreChange,
+    ViewChange,
+    Violation,
+)
 
 MAX_VIOLATIONS = 20
 
@@ -21,13 +29,13 @@ class Verdict:
         self.bounced: set[str] = set()
         self.intent: dict[str, set[str]] = {}
         self.deleted: set[str] = set()
-        history.subscribe("violation", lambda e: self.fail(f"t={e[1]:.0f}s: {e[2]}"))
-        history.subscribe("store", self._store)
-        history.subscribe("deliver", lambda e: self.known.add(e[3]))
-        history.subscribe("sent", lambda e: self.known.add(e[3]))
-        history.subscribe("bounce", lambda e: self.bounced.add(e[3]))
-        history.subscribe("view", self._view)
-        history.subscribe("intent", self._intent)
+        history.subscribe(Violation, self._violation)
+        history.subscribe(StoreChange, self._store)
+        history.subscribe(Delivered, self._known)
+        history.subscribe(Sent, self._known)
+        history.subscribe(Bounced, self._bounced)
+        history.subscribe(ViewChange, self._view)
+        history.subscribe(Intent, self._intent)
 
     def fail(self, text: str) -> None:
         """Record a violation (the first few verbatim)."""
@@ -35,34 +43,41 @@ class Verdict:
         if len(self.violations) < MAX_VIOLATIONS:
             self.violations.append(text)
 
-    def _store(self, e: Event) -> None:
-        _, t, user, kind, mailbox, uidvalidity, uid, mid, _cause = e
-        if kind not in ("add", "uidvalidity"):
+    def _violation(self, e: Violation) -> None:
+        self.fail(f"t={e.t:.0f}s: {e.text}")
+
+    def _known(self, e: Delivered | Sent) -> None:
+        self.known.add(e.mid)
+
+    def _bounced(self, e: Bounced) -> None:
+        self.bounced.add(e.mid)
+
+    def _store(self, e: StoreChange) -> None:
+        if e.change not in ("add", "uidvalidity"):
             return
-        key = (user, mailbox, uidvalidity)
-        if uid <= self.last_uid.get(key, 0):
-            self.fail(f"t={t:.0f}s: {user}/{mailbox} UID {uid} reused (UIDVALIDITY {uidvalidity})")
-        self.last_uid[key] = uid
-        if mid not in self.known:
-            self.fail(f"t={t:.0f}s: {user}/{mailbox} stores {mid}, never delivered or sent")
+        key = (e.user, e.mailbox, e.uidvalidity)
+        if e.uid <= self.last_uid.get(key, 0):
+            self.fail(f"{_where(e)} UID {e.uid} reused (UIDVALIDITY {e.uidvalidity})")
+        self.last_uid[key] = e.uid
+        if e.mid not in self.known:
+            self.fail(f"{_where(e)} stores {e.mid}, never delivered or sent")
 
-    def _view(self, e: Event) -> None:
-        _, t, device, mid, _state, shown, _bodies = e
-        if shown and mid not in self.known:
-            self.fail(f"t={t:.0f}s: {device} shows {mid}, never delivered or sent")
+    def _view(self, e: ViewChange) -> None:
+        if e.shown and e.mid not in self.known:
+            self.fail(f"t={e.t:.0f}s: {e.device} shows {e.mid}, never delivered or sent")
 
-    def _intent(self, e: Event) -> None:
-        _, t, user, mid, state, _device, cause = e
+    def _intent(self, e: Intent) -> None:
+        t, user, mid = e.t, e.user, e.mid
         mids = self.intent.setdefault(user, set())
-        if state is None:
-            if cause != "delete":
+        if e.state is None:
+            if e.cause != "delete":
                 self.fail(f"t={t:.0f}s: {mid} left {user}'s intent without a deletion")
             mids.discard(mid)
             self.deleted.add(mid)
         else:
             mids.add(mid)
 
-    def summary(self, storage_over: list[str]) -> dict[str, Any]:
+    def summary(self, storage_over: list[str]) -> VerdictBlock:
         """The ``verdict`` block: accounting at the end, plus everything recorded."""
         for text in storage_over:
             self.fail(text)
@@ -76,3 +91,8 @@ class Verdict:
             self.fail(f"{mid} bounced but is expected in a mailbox")
         return {"valid": self.count == 0, "violations": list(self.violations),
                 "violation_count": self.count}
+
+
+def _where(e: StoreChange) -> str:
+    """Where a server change happened, as violations name it: "t=120s: ann/INBOX"."""
+    return f"t={e.t:.0f}s: {e.user}/{e.mailbox}"

@@ -29,7 +29,7 @@ Protocol = Literal["pop3", "imap"]
 COMMON_KEYS = ("poll", "class")
 PROTOCOL_KEYS: dict[str, tuple[str, ...]] = {
     "pop3": ("leave_on_server", "delete_after", "delete_when_deleted_locally"),
-    "imap": ("cache", "idle", "resync", "delete"),
+    "imap": ("cache", "idle", "resync", "delete", "recovery"),
 }
 _CLASS_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 
@@ -73,6 +73,7 @@ class ClientSettings(SetOnlyModel):
     idle: bool = False
     resync: Literal["base", "condstore", "qresync"] = "condstore"
     delete: Literal["trash", "expunge"] = "trash"
+    recovery: Literal["careful", "naive"] = "careful"  # by Message-ID after lost replies/UIDs
 
     @field_validator("poll")
     @classmethod

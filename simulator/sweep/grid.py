@@ -11,10 +11,13 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from simulator.scenario.units import parse_duration, parse_rate, parse_size
 
 VARIANT = "variant"
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -104,3 +107,23 @@ def _set(node: Any, parts: list[str | int], value: Any, path: str) -> None:
 def label(point: Point) -> str:
     """``server.quota=1GB, variant=imap`` for tables and progress."""
     return ", ".join(f"{path}={value}" for path, value in point)
+
+
+def scale(path: str, values: Sequence[Any]) -> tuple[str, list[float]] | None:
+    """A numeric axis's unit ('bytes', 's', 'rate' or 'count') and its values as numbers
+    (SI), or None for a categorical axis (variant, words, flags, mixed values)."""
+    if path == VARIANT or any(isinstance(v, bool) for v in values):
+        return None
+    if all(isinstance(v, int | float) for v in values):
+        return "count", [float(v) for v in values]
+    for unit, parse in (("bytes", parse_size), ("s", parse_duration), ("rate", parse_rate)):
+        try:
+            return unit, [float(parse(v)) for v in values]
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+def scales(spec: dict[str, Any]) -> dict[str, tuple[str, list[float]] | None]:
+    """Every swept axis's scale, by path, in grid order."""
+    return {path: scale(path, spec["values"][path]) for path in spec["axes"]}

@@ -7,27 +7,31 @@ import json
 import re
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.analysis.wins import PointDecision
 from simulator.folders import OutputExists, write_atomic, write_text_atomic
 from simulator.report.sweep_page import sweep_html
 from simulator.runs import Progress, replication_seeds
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.scenario.yamlio import dump_yaml, read_yaml
-from simulator.sweep.grid import Axis, apply, expand, label, parse_axis
+from simulator.sweep.grid import Axis, apply, expand, label, parse_axis, scales
 from simulator.sweep.parts import SweepRun, execute
 from simulator.sweep.table import point_rows, run_rows, to_csv, to_parquet
+from simulator.sweep.wins import decide_points, with_decisions
 
 
 @dataclass
 class SweepResult:
-    """A finished sweep: its spec, one row per run and one row per point."""
+    """A finished sweep: its spec, one row per run, one row per point (with the decision
+    at its point when variant is an axis) and the decision per point of the other axes."""
 
     spec: dict[str, Any]
     runs: list[dict[str, Any]]
     points: list[dict[str, Any]]
+    decisions: list[PointDecision] = field(default_factory=list)
 
     @property
     def axes(self) -> list[str]:
@@ -46,11 +50,13 @@ def sweep_files(result: SweepResult) -> dict[str, str | bytes]:
         "sweep.json": json.dumps(result.spec, indent=2, sort_keys=True) + "\n",
         "runs.csv": to_csv(result.runs),
         "points.csv": to_csv(result.points),
-        "sweep.html": sweep_html(result.spec, result.points),
+        "sweep.html": sweep_html(result.spec, result.points, scales(result.spec),
+                                 result.decisions),
     }
-    parquet = to_parquet(result.runs)
-    if parquet is not None:
-        files["runs.parquet"] = parquet
+    for name, rows in (("runs.parquet", result.runs), ("points.parquet", result.points)):
+        parquet = to_parquet(rows)
+        if parquet is not None:
+            files[name] = parquet
     return files
 
 
@@ -107,7 +113,9 @@ def sweep(path: str | Path, grid: Sequence[str | Axis], replications: int = 3,
     _prepare(dest, spec, resume, force)
     done = execute(tasks, dest / "parts", workers=workers, dask=dask, progress=progress)
     runs = run_rows([(t.point, t.rep, t.seed, done[t]) for t in tasks])
-    result = SweepResult(spec, runs, point_rows(spec["axes"], runs))
+    decisions = decide_points(spec, tasks, done)
+    points = with_decisions(spec["axes"], point_rows(spec["axes"], runs), decisions)
+    result = SweepResult(spec, runs, points, decisions)
     for name, content in sweep_files(result).items():
         write_atomic(dest / name, content)
     return result

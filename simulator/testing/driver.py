@@ -61,12 +61,14 @@ class Bench:
         client.disconnected()
 
     def sync(self, client: Client, now: float = 0.0, drop_after: int | None = None,
-             full: bool = True) -> SyncRun:
-        """Run one sync; with ``drop_after=k`` the connection breaks after k commands."""
+             full: bool = True, reply_lost: bool = False) -> SyncRun:
+        """Run one sync; with ``drop_after=k`` the connection breaks after k commands (with
+        ``reply_lost``, after the server carried out the k-th but before its reply came)."""
         fresh = client.device not in self.sessions
-        return self.drive(client, client.sync(_CONN, now, fresh, full), drop_after)
+        return self.drive(client, client.sync(_CONN, now, fresh, full), drop_after, reply_lost)
 
-    def drive(self, client: Client, gen: SyncGen, drop_after: int | None = None) -> SyncRun:
+    def drive(self, client: Client, gen: SyncGen, drop_after: int | None = None,
+              reply_lost: bool = False) -> SyncRun:
         """Feed ``gen`` replies from ``client``'s session until it ends or the link drops."""
         run = SyncRun()
         session = self.session_for(client)
@@ -74,14 +76,11 @@ class Bench:
             cmd = next(gen)
             while True:
                 if drop_after is not None and len(run.commands) >= drop_after:
-                    self.drop(client)
-                    try:
-                        gen.throw(ConnectionLost())
-                    except (ConnectionLost, StopIteration):
-                        return run
-                    raise AssertionError("client kept going after ConnectionLost")
+                    return self._cut(client, gen, run)
                 run.commands.append(cmd)
                 reply = self.execute(session, cmd)
+                if reply_lost and len(run.commands) == drop_after:
+                    return self._cut(client, gen, run)
                 if reply.updates:
                     client.untagged(reply.updates)
                 cmd = gen.send(reply)
@@ -90,6 +89,15 @@ class Bench:
         if client.protocol == "pop3" or getattr(session, "state", "") == "LOGOUT":
             self.close(client)
         return run
+
+    def _cut(self, client: Client, gen: SyncGen, run: SyncRun) -> SyncRun:
+        """The connection breaks: the client is told before it gets another reply."""
+        self.drop(client)
+        try:
+            gen.throw(ConnectionLost())
+        except (ConnectionLost, StopIteration):
+            return run
+        raise AssertionError("client kept going after ConnectionLost")
 
     def execute(self, session: Any, cmd: Cmd) -> Reply:
         """Carry out one command on ``session`` (or on SMTP submission)."""
@@ -107,7 +115,7 @@ class _Settings:
     def __init__(self, **values: Any) -> None:
         defaults = {"poll": 900.0, "leave_on_server": False, "delete_after": None,
                     "delete_when_deleted_locally": False, "cache": "full", "idle": False,
-                    "resync": "condstore", "delete": "trash"}
+                    "resync": "condstore", "delete": "trash", "recovery": "careful"}
         self.__dict__.update({**defaults, **values})
 
 

@@ -137,22 +137,145 @@ def test_rule19_an_interrupted_replay_resumes_at_the_first_unacknowledged_action
     assert len(laptop.store.keys_of("m2")) == 1
 
 
-def test_rule20_uidvalidity_change_empties_the_cache_fails_uid_actions_keeps_appends() -> None:
-    """Rule 20: after a UIDVALIDITY change the cache is rebuilt, queued actions naming old
-    UIDs are dropped, queued APPENDs still happen."""
+def reset(bench: Bench) -> None:
+    """Every mailbox renumbered under a new UIDVALIDITY (a restore from backup)."""
+    for name in list(bench.account.mailboxes):
+        bench.account.reset_uidvalidity(name)
+
+
+def test_rule20_naive_recovery_empties_the_cache_fails_uid_actions_keeps_appends() -> None:
+    """Rule 20 taken literally (``recovery: naive``): after a UIDVALIDITY change the cache
+    is rebuilt, queued actions naming old UIDs are dropped, queued APPENDs still happen."""
     bench = Bench()
     deliver(bench, "m1")
-    laptop = bench.client("imap", "laptop")
+    laptop = bench.client("imap", "laptop", recovery="naive")
     bench.sync(laptop)
     bench.drop(laptop)
     laptop.flag("m1")
     laptop.send(Message("s1", 2_000))
-    for name in list(bench.account.mailboxes):
-        bench.account.reset_uidvalidity(name)
-    bench.sync(laptop)
-    assert FLAGGED not in server_flags(bench, "m1")
+    reset(bench)
+    run = bench.sync(laptop)
+    assert FLAGGED not in server_flags(bench, "m1"), "the person's flag is lost"
     assert [e.msg.mid for e in bench.account.mailboxes["Sent"].entries.values()] == ["s1"]
     assert len(laptop.store.keys_of("m1")) == 1, "rebuilt, not duplicated"
+    assert len(laptop.store.keys_of("s1")) == 1
+    assert names(run).count("fetch_body") == 2, "m1 and s1 are downloaded again"
+
+
+def test_rule20_careful_recovery_renumbers_the_cache_and_queued_actions_by_message_id() -> None:
+    """Rule 20, the careful way (the default, as isync 1.4): the cached UIDs are matched
+    to the new ones by Message-ID, so queued actions still land on their messages, the
+    local copies keep their bodies and nothing is downloaded again."""
+    bench = Bench()
+    deliver(bench, "m1", "m2", "m3")
+    laptop = bench.client("imap", "laptop")
+    bench.sync(laptop)
+    bench.drop(laptop)
+    laptop.flag("m1")
+    laptop.delete("m2")
+    laptop.send(Message("s1", 2_000))
+    keys = {mid: laptop.store.keys_of(mid) for mid in ("m1", "m3")}
+    reset(bench)
+    deliver(bench, "m4")
+    run = bench.sync(laptop)
+    assert FLAGGED in server_flags(bench, "m1")
+    inbox = [e.msg.mid for e in bench.account.mailboxes["INBOX"].entries.values()]
+    assert inbox == ["m1", "m3", "m4"]
+    assert [e.msg.mid for e in bench.account.mailboxes["Trash"].entries.values()] == ["m2"]
+    assert [e.msg.mid for e in bench.account.mailboxes["Sent"].entries.values()] == ["s1"]
+    assert {mid: laptop.store.keys_of(mid) for mid in ("m1", "m3")} == keys, "same copies"
+    assert laptop.store.shown("m2") is None
+    assert names(run).count("fetch_body") == 1, "only the new m4 is downloaded"
+
+
+def test_rule20_careful_recovery_drops_copies_expunged_while_the_uids_were_lost() -> None:
+    """A cached message that is not in the renumbered mailbox was expunged: it goes."""
+    bench = Bench()
+    deliver(bench, "m1", "m2")
+    laptop = bench.client("imap", "laptop")
+    bench.sync(laptop)
+    bench.drop(laptop)
+    bench.account.expunge("INBOX", [1], cause="test")
+    reset(bench)
+    bench.sync(laptop)
+    assert laptop.store.shown("m1") is None
+    assert laptop.store.shown("m2") is not None
+
+
+def test_rule10_a_queued_action_naming_a_pre_reset_uid_never_acts_on_another_message() -> None:
+    """After a renumbering, the UID the client knew for m2 names m3: neither recovery
+    sends a command with the stale UID (careful flags m2 under its new UID, naive drops
+    the flag), so m3 is never touched."""
+    for recovery, m2_flagged in (("careful", True), ("naive", False)):
+        bench = Bench()
+        deliver(bench, "m1", "m2", "m3")
+        laptop = bench.client("imap", "laptop", recovery=recovery)
+        bench.sync(laptop)
+        bench.drop(laptop)
+        laptop.flag("m2")  # UID 2 for the laptop
+        bench.account.expunge("INBOX", [1], cause="test")
+        reset(bench)  # now m2 is UID 1 and m3 is UID 2
+        assert bench.account.find("m3") == [("INBOX", 2)]
+        bench.sync(laptop)
+        assert FLAGGED not in server_flags(bench, "m3"), recovery
+        assert (FLAGGED in server_flags(bench, "m2")) is m2_flagged, recovery
+
+
+def test_rfc4549_careful_recovery_finds_an_append_whose_reply_was_lost() -> None:
+    """RFC 4549 §4.3: the APPEND reached the server but its reply was lost; on the next
+    session the careful client searches Sent by Message-ID, finds the copy and does not
+    append it again."""
+    bench = Bench()
+    laptop = bench.client("imap", "laptop")
+    laptop.send(Message("s1", 2_000))
+    first = bench.sync(laptop, drop_after=3, reply_lost=True)  # login, smtp_send, append
+    assert names(first)[-1] == "append" and not first.finished
+    second = bench.sync(laptop)
+    assert names(second)[:4] == ["login", "select", "search_message_id", "select"]
+    assert "append" not in names(second)
+    assert [e.msg.mid for e in bench.account.mailboxes["Sent"].entries.values()] == ["s1"]
+    assert len(laptop.store.keys_of("s1")) == 1
+
+
+def test_rfc4549_careful_recovery_appends_when_the_search_finds_nothing() -> None:
+    """The connection broke before the APPEND reached the server: the search finds no
+    copy, so the message is appended, once."""
+    bench = Bench()
+    laptop = bench.client("imap", "laptop")
+    laptop.send(Message("s1", 2_000))
+    first = bench.sync(laptop, drop_after=2)  # login, smtp_send | the APPEND is never sent
+    assert names(first) == ["login", "smtp_send"]
+    second = bench.sync(laptop)
+    assert names(second)[:4] == ["login", "select", "search_message_id", "append"]
+    assert [e.msg.mid for e in bench.account.mailboxes["Sent"].entries.values()] == ["s1"]
+    assert len(laptop.store.keys_of("s1")) == 1
+
+
+def test_rfc4549_naive_recovery_appends_again_after_a_lost_reply() -> None:
+    """``recovery: naive`` sends the APPEND again: the server holds two copies."""
+    bench = Bench()
+    laptop = bench.client("imap", "laptop", recovery="naive")
+    laptop.send(Message("s1", 2_000))
+    bench.sync(laptop, drop_after=3, reply_lost=True)
+    second = bench.sync(laptop)
+    assert "search_message_id" not in names(second)
+    assert [e.msg.mid for e in bench.account.mailboxes["Sent"].entries.values()] == ["s1", "s1"]
+    assert len(laptop.store.keys_of("s1")) == 2, "the device shows it twice"
+
+
+def test_rfc4549_an_append_found_by_a_renumbering_is_not_searched_or_sent_again() -> None:
+    """The APPEND's reply was lost and Sent was renumbered before the next session: the
+    renumbering's Message-ID match already finds the copy."""
+    bench = Bench()
+    laptop = bench.client("imap", "laptop")
+    bench.sync(laptop)
+    bench.drop(laptop)
+    laptop.send(Message("s1", 2_000))
+    bench.sync(laptop, drop_after=3, reply_lost=True)
+    reset(bench)
+    second = bench.sync(laptop)
+    assert "append" not in names(second) and "search_message_id" not in names(second)
+    assert [e.msg.mid for e in bench.account.mailboxes["Sent"].entries.values()] == ["s1"]
     assert len(laptop.store.keys_of("s1")) == 1
 
 

@@ -44,7 +44,7 @@ def test_every_variant_runs_with_the_same_seeds(comparison: Comparison) -> None:
 def test_same_seed_same_mail_in_every_variant() -> None:
     """With one seed, pop3 and imap see the very same deliveries (ids and times)."""
     deliveries = [
-        [(e[1], e[3]) for e in run(tiny(), seed=11, variant=v).history.of("deliver")]
+        [(e.t, e.mid) for e in run(tiny(), seed=11, variant=v).history.of("deliver")]
         for v in ("pop3", "imap")
     ]
     assert deliveries[0] == deliveries[1] and deliveries[0]

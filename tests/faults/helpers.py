@@ -47,32 +47,32 @@ def device(name: str, protocol: str, client: str, uses: float = 1.0, extra: str 
     return f"      - {{name: {name}, protocol: {protocol}, client: {client}, uses: {uses}{more}}}"
 
 
-def of(results: Results, kind: str) -> list[tuple[Any, ...]]:
-    """Every kept history event of ``kind``."""
+def of(results: Results, kind: str) -> list[Any]:
+    """Every kept history record of ``kind`` (see simulator/observe/history.py)."""
     return list(results.history.of(kind))
 
 
 def sessions(results: Results, device_id: str) -> list[float]:
     """When ``device_id`` logged in."""
-    return [e[1] for e in of(results, "session") if e[2] == device_id]
+    return [e.t for e in of(results, "session") if e.device == device_id]
 
 
 def traffic_times(results: Results, device_id: str) -> list[float]:
     """When ``device_id`` sent or received anything."""
-    return [e[1] for e in of(results, "traffic") if e[2] == device_id]
+    return [e.t for e in of(results, "traffic") if e.device == device_id]
 
 
 def delivered(results: Results) -> list[str]:
     """Message ids delivered to mailboxes, in order."""
-    return [e[3] for e in of(results, "deliver")]
+    return [e.mid for e in of(results, "deliver")]
 
 
 def shown_at_end(results: Results, device_id: str) -> dict[str, int]:
     """mid -> how many copies ``device_id`` shows at the end."""
     shown: dict[str, int] = {}
     for e in of(results, "view"):
-        if e[2] == device_id:
-            shown[e[3]] = e[5]
+        if e.device == device_id:
+            shown[e.mid] = e.shown
     return {mid: n for mid, n in shown.items() if n}
 
 
@@ -80,10 +80,10 @@ def on_server(results: Results, until: float | None = None) -> dict[str, int]:
     """mid -> server copies (all mailboxes) at ``until`` (default: the end)."""
     copies: dict[str, int] = {}
     for e in of(results, "store"):
-        if until is not None and e[1] > until:
+        if until is not None and e.t > until:
             break
-        step = {"add": 1, "expunge": -1}.get(e[3], 0)
-        copies[e[7]] = copies.get(e[7], 0) + step
+        step = {"add": 1, "expunge": -1}.get(e.change, 0)
+        copies[e.mid] = copies.get(e.mid, 0) + step
     return {mid: n for mid, n in copies.items() if n}
 
 

@@ -28,12 +28,12 @@ def test_a_pop3_session_dropped_before_quit_deletes_nothing() -> None:
     (30 min), so the next session that deletes comes at least that much later."""
     events = FIVE + "\n  - {at: 10h, drop: ann/phone, before: quit}"
     results = go(scenario(device("phone", "pop3", POP3), events=events))
-    drops = [e for e in of(results, "drop") if e[3] == "quit"]
-    assert [(e[4], e[5]) for e in drops] == [("before", "scripted")]
-    dropped_at = drops[0][1]
+    drops = [e for e in of(results, "drop") if e.command == "quit"]
+    assert [(e.when, e.cause) for e in drops] == [("before", "scripted")]
+    dropped_at = drops[0].t
     assert sorted(on_server(results, until=dropped_at)) == sorted(
         f"e36000-{i}@ann" for i in range(1, 6))
-    deletions = [e[1] for e in of(results, "store") if e[3] == "expunge"]
+    deletions = [e.t for e in of(results, "store") if e.change == "expunge"]
     assert deletions and min(deletions) >= dropped_at + 1800
     assert shown_at_end(results, "ann/phone") == {f"e36000-{i}@ann": 1 for i in range(1, 6)}
     assert on_server(results) == {}
@@ -46,7 +46,7 @@ def test_a_pop3_quit_whose_reply_is_lost_still_deletes_and_downloads_nothing_twi
     the phone keeps its copies, shows each once, and nothing is lost."""
     events = FIVE + "\n  - {at: 10h, drop: ann/phone, after: quit}"
     results = go(scenario(device("phone", "pop3", POP3), events=events))
-    assert [(e[3], e[4]) for e in of(results, "drop")] == [("quit", "after")]
+    assert [(e.command, e.when) for e in of(results, "drop")] == [("quit", "after")]
     assert on_server(results) == {}
     assert shown_at_end(results, "ann/phone") == {f"e36000-{i}@ann": 1 for i in range(1, 6)}
     assert results.summary["consistency"]["anomalies"]["duplicate"] == 0
@@ -75,9 +75,9 @@ def test_an_imap_replay_dropped_after_a_move_resumes_and_applies_every_action_on
     """The MOVE to Archive reached the server but its reply did not: on the next session
     the replay goes on from there; each message ends in one place, as the person left it."""
     results = _offline_actions("after: move")
-    assert [(e[3], e[4]) for e in of(results, "drop")] == [("move", "after")]
+    assert [(e.command, e.when) for e in of(results, "drop")] == [("move", "after")]
     assert sorted(on_server(results).values()) == [1, 1, 1, 1]
-    archived = [e[7] for e in of(results, "store") if e[3] == "add" and e[4] == "Archive"]
+    archived = [e.mid for e in of(results, "store") if e.change == "add" and e.mailbox == "Archive"]
     assert len(archived) == 1
     consistency = results.summary["consistency"]
     assert consistency["final_agreement"] == 1.0
@@ -89,21 +89,39 @@ def test_an_imap_replay_dropped_after_a_move_resumes_and_applies_every_action_on
 def test_an_imap_replay_dropped_before_a_flag_store_replays_it() -> None:
     """The +FLAGS never reached the server: it is sent again on the next session."""
     results = _offline_actions("before: store")
-    assert [(e[3], e[4]) for e in of(results, "drop")] == [("store", "before")]
+    assert [(e.command, e.when) for e in of(results, "drop")] == [("store", "before")]
     assert results.summary["consistency"]["final_agreement"] == 1.0
     assert results.valid
 
 
-def test_an_append_whose_reply_is_lost_is_sent_again_and_shows_twice() -> None:
-    """APPEND to Sent succeeded but the reply was lost: the client appends again, the
-    server keeps two copies and the device shows the message twice — a duplicate whose
-    witness tells the story."""
-    devices = device("laptop", "imap", "{cache: full, idle: true, poll: 10m}")
+def _lost_append_reply(recovery: str) -> Results:
+    """One laptop sends a message; the connection breaks after its APPEND to Sent."""
+    devices = device("laptop", "imap", f"{{cache: full, idle: true, poll: 10m, "
+                                       f"recovery: {recovery}}}")
     events = "\n".join([
         "  - {at: 10h, user: ann, on: laptop, do: send}",
         "  - {at: 9h, drop: ann/laptop, after: append}",
     ])
-    results = go(scenario(devices, events=events))
+    return go(scenario(devices, events=events))
+
+
+def test_an_append_whose_reply_is_lost_is_found_by_message_id_and_not_sent_again() -> None:
+    """APPEND to Sent succeeded but the reply was lost: the careful client (the default)
+    searches Sent by Message-ID on the next session (RFC 4549 §4.3), finds the copy and
+    does not append it again — one copy on the server, one on the device."""
+    results = _lost_append_reply("careful")
+    assert [(e.command, e.when) for e in of(results, "drop")] == [("append", "after")]
+    appended = [e for e in of(results, "store") if e.change == "add" and e.mailbox == "Sent"]
+    assert len(appended) == 1
+    assert shown_at_end(results, "ann/laptop") == {"s1@ann": 1}
+    assert results.summary["consistency"]["anomalies"]["duplicate"] == 0
+    assert results.valid
+
+
+def test_with_naive_recovery_an_append_whose_reply_is_lost_is_sent_again_and_shows_twice() -> None:
+    """``recovery: naive``: the client appends again, the server keeps two copies and the
+    device shows the message twice — a duplicate whose witness tells the story."""
+    results = _lost_append_reply("naive")
     consistency = results.summary["consistency"]
     assert consistency["anomalies"]["duplicate"] == 1
     witness = consistency["anomaly_witnesses"]["duplicate"][0]

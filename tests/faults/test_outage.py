@@ -17,10 +17,10 @@ def test_mail_arriving_during_an_outage_is_deferred_then_delivered_after_it() ->
     events = "  - {at: 1d 11:00, deliver: {to: ann, count: 5, size: 50KB}}"
     results = go(scenario(device("laptop", "imap", IMAP), server=OUTAGE, events=events))
     burst = {f"e{int(DAY + 11 * HOUR)}-{i}@ann" for i in range(1, 6)}
-    deferred = [e for e in of(results, "defer") if e[3] in burst]
-    assert {e[3] for e in deferred} == burst
-    assert all(START <= e[1] < END for e in deferred)
-    arrivals = [e[1] for e in of(results, "deliver") if e[3] in burst]
+    deferred = [e for e in of(results, "defer") if e.mid in burst]
+    assert {e.mid for e in deferred} == burst
+    assert all(START <= e.t < END for e in deferred)
+    arrivals = [e.t for e in of(results, "deliver") if e.mid in burst]
     assert len(arrivals) == 5
     assert all(END <= t <= END + 1800 for t in arrivals)
     assert results.summary["server_storage"]["bounced"] == 0

@@ -27,14 +27,27 @@ def test_after_a_uidvalidity_reset_pop3_downloads_everything_again() -> None:
     assert results.valid
 
 
-def test_after_a_uidvalidity_reset_imap_rebuilds_its_cache_without_duplicates() -> None:
-    """An IMAP client drops its cache for the mailbox and fetches it again: every message
-    once, and the device ends as the person expects."""
+def test_after_a_uidvalidity_reset_a_careful_imap_client_keeps_its_cache() -> None:
+    """The careful client (the default) matches its cache to the new UIDs by Message-ID:
+    the device keeps showing every message, once, and downloads no body again."""
     laptop = device("laptop", "imap", "{cache: full, idle: true, poll: 10m}")
     results = go(scenario(laptop, events=f"{FIVE}\n{RESET}", quiet="1d"))
     assert shown_at_end(results, "ann/laptop") == dict.fromkeys(MIDS, 1)
-    refetched = [e for e in of(results, "view") if e[2] == "ann/laptop" and e[1] >= 86_400]
-    assert {e[3] for e in refetched if e[5]} == MIDS
+    assert [e for e in of(results, "view") if e.device == "ann/laptop" and e.t >= 86_400] == []
+    down_after = sum(e.down for e in of(results, "traffic")
+                     if e.device == "ann/laptop" and 86_400 <= e.t < 86_400 + HOUR)
+    assert down_after < 50_000, "five 50 KB bodies are not downloaded again"
+    assert results.summary["consistency"]["final_agreement"] == 1.0
+
+
+def test_after_a_uidvalidity_reset_a_naive_imap_client_rebuilds_its_cache() -> None:
+    """``recovery: naive`` drops its cache for the mailbox and fetches it again: every
+    message once, and the device ends as the person expects."""
+    laptop = device("laptop", "imap", "{cache: full, idle: true, poll: 10m, recovery: naive}")
+    results = go(scenario(laptop, events=f"{FIVE}\n{RESET}", quiet="1d"))
+    assert shown_at_end(results, "ann/laptop") == dict.fromkeys(MIDS, 1)
+    refetched = [e for e in of(results, "view") if e.device == "ann/laptop" and e.t >= 86_400]
+    assert {e.mid for e in refetched if e.shown} == MIDS
     consistency = results.summary["consistency"]
     assert consistency["anomalies"]["duplicate"] == 0
     assert consistency["final_agreement"] == 1.0
@@ -67,6 +80,6 @@ def test_retention_keeps_server_storage_bounded() -> None:
 
 def test_retention_sweeps_once_a_day() -> None:
     """Retention deletions happen at whole days after the start."""
-    expunged = [e[1] for e in of(_retention("2d"), "store")
-                if e[3] == "expunge" and e[8] == "retention"]
+    expunged = [e.t for e in of(_retention("2d"), "store")
+                if e.change == "expunge" and e.cause == "retention"]
     assert expunged and all(t % (24 * HOUR) == 0 for t in expunged)

@@ -49,10 +49,10 @@ def test_a_device_is_offline_while_its_network_is_down_by_schedule() -> None:
     times = traffic_times(results, "ann/laptop")
     assert times
     assert all(8 * HOUR <= t % DAY <= 18 * HOUR for t in times)
-    flips = [(round(e[1] % DAY), e[3]) for e in of(results, "online")]
+    flips = [(round(e.t % DAY), e.online) for e in of(results, "online")]
     assert flips[:2] == [(0, False), (8 * 3600, True)]
     assert (18 * 3600, False) in flips
-    link = [(e[1], e[3], e[4]) for e in of(results, "link")]
+    link = [(e.t, e.up, e.cause) for e in of(results, "link")]
     assert link[0] == (8 * HOUR, True, "schedule")
 
 
@@ -61,7 +61,7 @@ def _down_share(seed: int) -> tuple[list[tuple[float, bool]], float]:
     s = scenario(device("phone", "imap", IMAP, extra="network: cell"), days=20, seed=seed,
                  networks="  cell: {latency: 60ms, up: {mtbf: 4h, mttr: 1h}}")
     results = go(s)
-    flips = [(e[1], e[3]) for e in of(results, "link") if e[2] == "cell"]
+    flips = [(e.t, e.up) for e in of(results, "link") if e.network == "cell"]
     return flips, results.summary["faults"]["links"]["cell"]["down_s"] / (20 * DAY)
 
 
@@ -82,10 +82,10 @@ def test_a_device_without_a_path_goes_offline_and_back() -> None:
     s = scenario(device("phone", "imap", IMAP, extra="network: cell"), days=5,
                  networks="  cell: {latency: 60ms, up: {mtbf: 6h, mttr: 2h}}")
     results = go(s)
-    downs = [e[1] for e in of(results, "link") if not e[3]]
-    offline = [e[1] for e in of(results, "online") if not e[3]]
+    downs = [e.t for e in of(results, "link") if not e.up]
+    offline = [e.t for e in of(results, "online") if not e.online]
     assert downs and downs == offline
-    assert [e[3] for e in of(results, "route")][:3] == ["cell", None, "cell"]
+    assert [e.network for e in of(results, "route")][:3] == ["cell", None, "cell"]
 
 
 ROAMING = ('networks: [{network: office, weekly: "Mon-Fri 08:00-18:00"}, cell]')
@@ -99,7 +99,7 @@ def test_a_roaming_phone_uses_office_wifi_in_working_hours_and_cellular_otherwis
     """The first network in the list wins when it is available to the device."""
     s = scenario(device("phone", "pop3", "{leave_on_server: true, poll: 15m}", extra=ROAMING),
                  days=2, networks=TWO_NETS)
-    routes = [(e[1], e[3]) for e in of(go(s), "route")]
+    routes = [(e.t, e.network) for e in of(go(s), "route")]
     assert routes == [(0.0, "cell"), (8 * HOUR, "office"), (18 * HOUR, "cell"),
                       (DAY + 8 * HOUR, "office"), (DAY + 18 * HOUR, "cell")]
 
@@ -110,7 +110,7 @@ def test_moving_to_another_network_breaks_an_open_imap_session() -> None:
     s = scenario(device("phone", "imap", IMAP, extra=ROAMING), days=2, receive="20/d",
                  networks=TWO_NETS)
     results = go(s)
-    roams = [e[1] for e in of(results, "drop") if e[5] == "roam"]
+    roams = [e.t for e in of(results, "drop") if e.cause == "roam"]
     assert roams
     assert all(round(t % DAY) in (8 * 3600, 18 * 3600) for t in roams)
     assert any(t > roams[0] for t in sessions(results, "ann/phone"))
@@ -162,7 +162,7 @@ def test_cutting_an_upstream_network_cuts_every_network_behind_it() -> None:
     events = "  - {at: 1d 10:00, partition: [wan], for: 4h}"
     results = go(scenario(device("laptop", "imap", IMAP, extra="network: office"),
                           networks=CHAIN, events=events, receive="40/d"))
-    routes = [(e[1], e[3]) for e in of(results, "route")]
+    routes = [(e.t, e.network) for e in of(results, "route")]
     assert routes == [(0.0, "office"), (DAY + 10 * HOUR, None), (DAY + 14 * HOUR, "office")]
     assert results.summary["faults"]["unreachable_s"] == {"ann/laptop": 4 * HOUR}
     rows = {row[0]: row for row in results.timeseries}

@@ -69,6 +69,21 @@ def test_rule10_a_session_on_a_reset_mailbox_must_reselect(
     assert session.select("INBOX").ok
 
 
+def test_rule10_a_stale_uid_on_a_session_open_across_a_reset_changes_nothing(
+    account: Account, server: imap.ImapServer
+) -> None:
+    """Rule 10: UID 2 was m2 before the reset and is m3 after it; a STORE naming it on the
+    session selected before the reset is refused and no message changes (Dovecot also
+    refuses it: tests/conformance, selected_session_at_a_uidvalidity_reset)."""
+    deliver(account, "m1", "m2", "m3")
+    session = imap_select(server)
+    account.expunge("INBOX", [1], cause="test")
+    account.reset_uidvalidity("INBOX")
+    with pytest.raises(ProtocolError, match="UIDVALIDITY"):
+        session.store([2], "+", ["\\Flagged"])
+    assert all(not e.flags for e in account.mailboxes["INBOX"].entries.values())
+
+
 def test_rule10_a_failed_select_leaves_nothing_selected(
     account: Account, server: imap.ImapServer
 ) -> None:

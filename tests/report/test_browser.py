@@ -1,7 +1,7 @@
-"""comparison.html in headless Chromium: the page renders the metrics table and the five
-plots, logs nothing to the console, requests nothing from the network, and its screenshot
-(read with Pillow, a matplotlib dependency) is not blank. Skipped without Chromium, except
-in CI (CI=true), where it must run."""
+"""comparison.html and sweep.html in headless Chromium: each page renders its tables and
+plots, logs nothing to the console, requests nothing from the network, and the comparison's
+screenshot (read with Pillow, a matplotlib dependency) is not blank. Skipped without
+Chromium, except in CI (CI=true), where it must run."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from PIL import Image
 
 from simulator.analysis import compare
 from simulator.folders import write_comparison
+from simulator.sweep import sweep
 from tests.compare.helpers import tiny
+from tests.scenarios import two_devices, write
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +88,33 @@ def test_page_requests_nothing_from_outside(page: Path) -> None:
     text = page.read_text()
     refs = re.findall(r"(?:src|href)\s*=\s*[\"']?([^\"'\s>]+)|url\(([^)]*)\)", text)
     assert [r for pair in refs for r in pair if re.match(r"(?i)(https?:)?//", r)] == []
+
+
+@pytest.fixture(scope="module")
+def sweep_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """sweep.html of pop3 against imap over two quotas and two mail rates (heat maps and
+    a region map of the recommendation)."""
+    tmp = tmp_path_factory.mktemp("sweep")
+    text = two_devices("imap", "{cache: full}", days=1, receive="60/d",
+                       extra="server: {quota: 2MB}\n")
+    sweep(write(tmp, text), ["variant=pop3,imap", "server.quota=1MB,50MB",
+                             "users[0].mail.receive=30/d,60/d"], replications=2,
+          out=tmp / "sw")
+    return tmp / "sw" / "sweep.html"
+
+
+def test_sweep_page_renders_its_charts_without_console_errors(sweep_page: Path,
+                                                             tmp_path: Path) -> None:
+    """The sweep page's DOM holds who wins where (region map and strip), the per-point
+    table and one SVG per chart drawn; nothing was logged to the console; no http(s)
+    reference."""
+    result = browse(sweep_page, tmp_path / "profile", "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    figures = re.findall(r'<figure id="fig-([^"]+)"', dom)
+    assert figures[:2] == ["sweep-region", "sweep-wins"] and len(figures) >= 6
+    assert dom.count("<svg") == len(figures)
+    assert "Who wins where" in dom and "<h2>Per point</h2>" in dom
+    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == []
+    assert not re.search(r"(?:src|href)\s*=\s*[\"']?(?:https?:)?//", sweep_page.read_text())

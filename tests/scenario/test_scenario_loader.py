@@ -328,3 +328,17 @@ def test_the_format_example_in_docs_design_loads() -> None:
     assert len(people) == 10
     assert all(p.account_id(p.accounts[0]) == f"{p.name}+home" for p in people)
     assert scenario.servers["isp"].quota == 10**9
+
+
+def test_imap_recovery_is_careful_by_default_and_checked_like_the_other_keys() -> None:
+    """`recovery: careful | naive` (issue 14) defaults to careful; a bad value or the key on
+    a POP3 device is pinpointed to file:line:col."""
+    assert parse_scenario(MINIMAL).users[0].devices[0].client.recovery == "careful"
+    text = MINIMAL.replace("protocol: imap,", "protocol: imap, client: {recovery: sometimes},")
+    text = text.replace("protocol: pop3,", "protocol: pop3, client: {recovery: naive},")
+    assert errors_of(text) == [
+        "small.yaml:8:59: users[0].devices[0].client.recovery: "
+        "expected 'careful' or 'naive', got 'sometimes'",
+        "small.yaml:9:48: users[0].devices[1].client.recovery: "
+        "'recovery' is an IMAP setting, but this device uses POP3",
+    ]

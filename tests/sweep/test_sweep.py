@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -55,11 +56,12 @@ def test_sweep_writes_tidy_tables_with_intervals(tmp_path: Path) -> None:
 
 
 def test_worker_processes_give_the_same_bytes_as_one_process(tmp_path: Path) -> None:
-    """The executor does not change a byte of the tables."""
+    """The executor does not change a byte of any output: tables, Parquet, the page."""
     path = write(tmp_path, BASE)
     one = sweep_files(sweep(path, GRID, replications=2, out=tmp_path / "a"))
     two = sweep_files(sweep(path, GRID, replications=2, out=tmp_path / "b", workers=2))
-    assert one["runs.csv"] == two["runs.csv"] and one["points.csv"] == two["points.csv"]
+    assert {"runs.csv", "points.csv", "sweep.html"} <= set(one)
+    assert one == two
 
 
 def test_dask_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -70,7 +72,7 @@ def test_dask_gives_the_same_bytes(tmp_path: Path) -> None:
     local = sweep_files(sweep(path, grid, replications=2, out=tmp_path / "a"))
     dask = sweep_files(sweep(path, grid, replications=2, out=tmp_path / "b", dask="local",
                              workers=2))
-    assert local["runs.csv"] == dask["runs.csv"]
+    assert local == dask
 
 
 def test_an_interrupted_sweep_resumes_and_reruns_only_what_is_missing(tmp_path: Path) -> None:
@@ -106,7 +108,8 @@ def test_a_point_that_makes_the_scenario_invalid_is_reported_before_running(
 
 
 def test_the_sweep_command_writes_tables_and_reports_bad_axes(tmp_path: Path) -> None:
-    """`mailsim sweep` exits 0 with its tables, and 2 with a one-line error for a bad axis."""
+    """`mailsim sweep` exits 0 with its tables and a summary in units with the recommended
+    variant, and 2 with a one-line error for a bad axis."""
     import subprocess
     import sys
 
@@ -116,6 +119,8 @@ def test_the_sweep_command_writes_tables_and_reports_bad_axes(tmp_path: Path) ->
                          str(tmp_path / "sw")], capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "sw" / "points.csv").exists()
+    assert "Recommended per point:" in ok.stdout and "%" in ok.stdout
+    assert not re.search(r"\d\.\d+e[+-]\d", ok.stdout)
     bad = subprocess.run([sys.executable, "-m", "simulator", "sweep", str(path), "--grid",
                           "server.quota"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "expected PATH=VALUE" in bad.stderr

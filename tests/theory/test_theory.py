@@ -38,11 +38,11 @@ def delays(results: Results) -> list[float]:
     """For each delivered message, seconds until the device first showed it."""
     arrived: dict[str, float] = {}
     out: list[float] = []
-    for event in results.history.of("deliver", "view"):
-        if event[0] == "deliver":
-            arrived[event[3]] = event[1]
-        elif event[5] and event[3] in arrived:
-            out.append(event[1] - arrived.pop(event[3]))
+    for e in results.history.of("deliver", "view"):
+        if e.kind == "deliver":
+            arrived[e.mid] = e.t
+        elif e.shown and e.mid in arrived:
+            out.append(e.t - arrived.pop(e.mid))
     return out
 
 
@@ -85,7 +85,7 @@ def test_pop3_delete_on_download_keeps_at_most_one_poll_interval_of_mail() -> No
     within one poll interval, and on average λ·(T/2) messages (Little's law)."""
     poll, size, rate = 900.0, 50_000, 300 / 86_400
     results = world("pop3", "{leave_on_server: false, poll: 15m}", "300/d", size="50KB")
-    times = sorted(e[1] for e in results.history.of("deliver"))
+    times = sorted(e.t for e in results.history.of("deliver"))
     window = poll + 5.0
     most = max(sum(1 for u in times[i:] if u - t <= window) for i, t in enumerate(times))
     storage = results.summary["server_storage"]

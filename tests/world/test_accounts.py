@@ -53,7 +53,7 @@ def of(results: Results, kind: str) -> list[Any]:
 
 def home_mail(results: Results) -> set[str]:
     """Message ids delivered to Ann's home account."""
-    return {e[3] for e in of(results, "deliver") if e[2] == "ann+home"}
+    return {e.mid for e in of(results, "deliver") if e.user == "ann+home"}
 
 
 def test_pop3_files_both_accounts_into_one_local_inbox() -> None:
@@ -61,7 +61,7 @@ def test_pop3_files_both_accounts_into_one_local_inbox() -> None:
     servers; the accounts block says one Inbox, all mail in it."""
     results = go(accounts("pop3", POP3))
     assert home_mail(results) and len(home_mail(results)) < len(of(results, "deliver"))
-    assert {e[4] for e in of(results, "filed")} == {""}
+    assert {e.tree for e in of(results, "filed")} == {""}
     block = results.summary["accounts"]
     assert block["inboxes_per_device"] == 1 and block["merged_inbox_share"] == 1
     assert block["per_account"]["ann+home"]["server"] == "isp"
@@ -76,10 +76,10 @@ def test_imap_keeps_an_inbox_per_account_on_its_own_server() -> None:
     as held by the laptop alone (the home account's server copies are the person's too)."""
     results = go(accounts("imap", IMAP))
     assert results.summary["consistency"]["anomalies"]["local_only"] == 0
-    trees = {e[4] for e in of(results, "filed")}
+    trees = {e.tree for e in of(results, "filed")}
     assert trees == {"ann", "ann+home"}
     homes = home_mail(results)
-    stored = {(e[2], e[7]) for e in of(results, "store") if e[3] == "add"}
+    stored = {(e.user, e.mid) for e in of(results, "store") if e.change == "add"}
     assert {account for account, mid in stored if mid in homes} == {"ann+home"}
     assert results.summary["accounts"]["inboxes_per_device"] == 2
     assert results.summary["durability"]["lost"] == 0
@@ -92,8 +92,8 @@ def test_deleting_home_mail_moves_it_to_the_home_accounts_trash() -> None:
     account on the ISP's server, never in the work account."""
     results = go(accounts("imap", IMAP, habits="{check_every: 1h, delete: 1.0, archive: 0}"))
     homes = home_mail(results)
-    trashed = {(e[2], e[7]) for e in of(results, "store")
-               if e[3] == "add" and e[4] == "Trash" and e[7] in homes}
+    trashed = {(e.user, e.mid) for e in of(results, "store")
+               if e.change == "add" and e.mailbox == "Trash" and e.mid in homes}
     assert len(trashed) >= 0.8 * len(homes)
     assert {account for account, _ in trashed} == {"ann+home"}
     assert results.valid
@@ -103,10 +103,10 @@ def test_replies_go_out_from_the_account_that_received_the_mail() -> None:
     """Replies to home mail are sent from the home account: under IMAP they land in its
     Sent folder on the ISP's server, with ids ending in @ann+home."""
     results = go(accounts("imap", IMAP, habits="{check_every: 1h, reply: 1.0}"))
-    sent = {e[3] for e in of(results, "sent")}
+    sent = {e.mid for e in of(results, "sent")}
     from_home = {mid for mid in sent if mid.endswith("@ann+home")}
     assert from_home and len(from_home) < len(sent)
-    stored = {(e[2], e[4], e[7]) for e in of(results, "store") if e[3] == "add"}
+    stored = {(e.user, e.mailbox, e.mid) for e in of(results, "store") if e.change == "add"}
     assert {(a, box) for a, box, mid in stored if mid in from_home} == {("ann+home", "Sent")}
 
 
@@ -116,11 +116,12 @@ def test_an_isp_outage_defers_home_mail_and_leaves_work_mail_flowing() -> None:
     isp = "{outages: [{at: 1d 10:00, for: 6h}]}"
     results = go(accounts("imap", IMAP, isp=isp, home="{receive: 60/d}"))
     start, end = DAY + 10 * HOUR, DAY + 16 * HOUR
-    assert [e[2:] for e in of(results, "server_outage")] == [("isp", True), ("isp", False)]
-    deferred = {e[2] for e in of(results, "defer")}
+    assert [(e.server, e.down) for e in of(results, "server_outage")] == [
+        ("isp", True), ("isp", False)]
+    deferred = {e.user for e in of(results, "defer")}
     assert deferred == {"ann+home"}
-    work = {e[3] for e in of(results, "deliver") if e[2] == "ann" and start < e[1] < end - HOUR}
-    seen = {e[3] for e in of(results, "view") if e[2] == "ann/laptop" and e[1] < end}
+    work = {e.mid for e in of(results, "deliver") if e.user == "ann" and start < e.t < end - HOUR}
+    seen = {e.mid for e in of(results, "view") if e.device == "ann/laptop" and e.t < end}
     assert work and work <= seen
     assert results.summary["faults"]["outages"]["count"] == 0
     assert results.summary["faults"]["other_servers"] == {"isp": {"outages": 1,
@@ -132,7 +133,7 @@ def test_each_server_applies_its_own_quota() -> None:
     """A 1 MB quota at the ISP bounces home mail, and the checker counts the time that
     account was full; the organisation's server (no quota) bounces nothing."""
     results = go(accounts("imap", IMAP, isp="{quota: 1MB}", home="{receive: 60/d}"))
-    bounced = {e[2] for e in of(results, "bounce")}
+    bounced = {e.user for e in of(results, "bounce")}
     assert bounced == {"ann+home"}
     assert results.summary["accounts"]["per_account"]["ann+home"]["server_peak_bytes"] <= 1e6
     assert results.summary["server_storage"]["time_over_quota_s"] > 0, "the ISP account filled"
@@ -148,13 +149,13 @@ def test_a_lost_pop3_laptop_loses_both_accounts_mail() -> None:
     loss = 2 * DAY + 12 * HOUR
     held: dict[str, int] = {}
     for e in of(results, "view"):
-        if e[1] < loss:
-            held[e[3]] = e[6]
+        if e.t < loss:
+            held[e.mid] = e.bodies
     copies: dict[str, int] = {}
     for e in of(results, "store"):
-        step = {"add": 1, "expunge": -1}.get(e[3], 0)
-        copies[e[7]] = copies.get(e[7], 0) + step
-    back = {e[3] for e in of(results, "view") if e[1] >= loss and e[6]}
+        step = {"add": 1, "expunge": -1}.get(e.change, 0)
+        copies[e.mid] = copies.get(e.mid, 0) + step
+    back = {e.mid for e in of(results, "view") if e.t >= loss and e.bodies}
     only_there = {m for m, bodies in held.items() if bodies and not copies.get(m) and m not in back}
     assert only_there & home_mail(results), "home mail was among what the laptop alone held"
     assert results.summary["durability"]["lost"] == len(only_there) >= 20

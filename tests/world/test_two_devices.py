@@ -10,24 +10,23 @@ from tests.scenarios import load, two_devices
 def body_holders(results: object) -> dict[str, set[str]]:
     """mid -> devices holding its body at the end, from the history."""
     holders: dict[str, dict[str, int]] = {}
-    for event in results.history.of("view"):  # type: ignore[attr-defined]
-        _, _t, device, mid, _state, _shown, bodies = event
-        if bodies:
-            holders.setdefault(mid, {})[device] = bodies
+    for e in results.history.of("view"):  # type: ignore[attr-defined]
+        if e.bodies:
+            holders.setdefault(e.mid, {})[e.device] = e.bodies
         else:
-            holders.setdefault(mid, {}).pop(device, None)
+            holders.setdefault(e.mid, {}).pop(e.device, None)
     return {mid: set(devs) for mid, devs in holders.items()}
 
 
 def delivered(results: object) -> list[str]:
-    return [e[3] for e in results.history.of("deliver")]  # type: ignore[attr-defined]
+    return [e.mid for e in results.history.of("deliver")]  # type: ignore[attr-defined]
 
 
 def expected(results: object) -> set[str]:
     """Messages the person still expects at the end (delivered or sent, not deleted)."""
     mids: set[str] = set()
-    for _, _t, _user, mid, state, _dev, _cause in results.history.of("intent"):  # type: ignore[attr-defined]
-        (mids.add if state is not None else mids.discard)(mid)
+    for e in results.history.of("intent"):  # type: ignore[attr-defined]
+        (mids.add if e.state is not None else mids.discard)(e.mid)
     return mids
 
 

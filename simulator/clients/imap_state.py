@@ -1,0 +1,100 @@
+"""What the IMAP client keeps between sessions: each folder's sync state, the queued
+offline actions, the cache policy and where each local message lives on the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from simulator.mail.message import Message
+from simulator.scenario.units import parse_duration
+
+
+@dataclass
+class FolderState:
+    """What the client last knew of one server mailbox."""
+
+    uidvalidity: int = 0
+    highestmodseq: int = 0
+    last_uid: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A queued offline action on local message ``key``: flag (+/-), move, expunge, append."""
+
+    kind: str
+    key: str
+    op: str = "+"
+    arg: str = ""
+    msg: Message | None = None
+
+
+@dataclass
+class Cache:
+    """The cache policy: which bodies are kept on the device."""
+
+    mode: str = "full"
+    recent_s: float | None = None
+
+    def keeps(self, msg_date: float, now: float) -> bool:
+        """Whether a body of a message written at ``msg_date`` is kept after sync."""
+        if self.mode == "full":
+            return True
+        if self.mode == "recent":
+            return self.recent_s is not None and now - msg_date <= self.recent_s
+        return False
+
+
+def cache_of(settings: object) -> Cache:
+    """Read the cache policy from settings (``cache_mode`` tuple or a ``cache`` string)."""
+    mode = getattr(settings, "cache_mode", None)
+    if mode is not None:
+        return Cache(mode[0], mode[1])
+    text = str(getattr(settings, "cache", "full"))
+    if text.startswith("recent:"):
+
+        return Cache("recent", parse_duration(text.split(":", 1)[1]))
+    return Cache(text)
+
+
+@dataclass
+class Where:
+    """Server location of local messages, both ways, and each located key's Message-ID
+    (kept even when the person deleted the local copy, for recovery by Message-ID)."""
+
+    of_key: dict[str, tuple[str, int]] = field(default_factory=dict)
+    of_loc: dict[tuple[str, int], str] = field(default_factory=dict)
+    by_folder: dict[str, dict[int, str]] = field(default_factory=dict)
+    mids: dict[str, str] = field(default_factory=dict)
+
+    def set(self, key: str, folder: str, uid: int, mid: str | None = None) -> None:
+        """``key`` is now ``uid`` in ``folder`` (``mid`` is needed the first time)."""
+        self._unlink(key)
+        self.of_key[key] = (folder, uid)
+        self.of_loc[(folder, uid)] = key
+        self.by_folder.setdefault(folder, {})[uid] = key
+        if mid is not None:
+            self.mids[key] = mid
+
+    def drop(self, key: str) -> None:
+        """``key`` has no server copy any more (as far as the client knows)."""
+        self._unlink(key)
+        self.mids.pop(key, None)
+
+    def _unlink(self, key: str) -> None:
+        loc = self.of_key.pop(key, None)
+        if loc is not None:
+            self.of_loc.pop(loc, None)
+            self.by_folder[loc[0]].pop(loc[1], None)
+
+    def cached(self, folder: str) -> list[tuple[int, str, str]]:
+        """(UID, key, Message-ID) of every located key in ``folder``."""
+        return [(uid, key, self.mids[key]) for uid, key in self.by_folder.get(folder, {}).items()]
+
+    def in_folder(self, folder: str) -> list[str]:
+        """Keys of the messages known in ``folder``."""
+        return list(self.by_folder.get(folder, {}).values())
+
+    def uids(self, folder: str) -> list[int]:
+        """UIDs known in ``folder``, ascending."""
+        return sorted(self.by_folder.get(folder, {}))

@@ -1,0 +1,69 @@
+"""The history: one typed record per kind, built by ``add`` or given to ``emit``, kept in
+order and fed to the subscribers of its class."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from simulator.observe.history import RECORDS, Delivered, History, Record, StoreChange
+
+INBOX = ("INBOX", frozenset())
+
+
+def test_every_kind_has_one_record_class_with_named_fields_and_a_docstring() -> None:
+    """Each record class carries its kind, names its fields (time first) and says in one
+    line what it records; no two classes share a kind."""
+    assert len(RECORDS) == len(Record.__args__) == len(set(RECORDS.values()))
+    for kind, cls in RECORDS.items():
+        assert cls.kind == kind
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert names[0] == "t", cls
+        assert cls.__doc__ and "\n" not in cls.__doc__.strip(), cls
+
+
+def test_add_builds_the_kinds_record_from_its_fields_in_order() -> None:
+    """``add("store", ...)`` gives a StoreChange whose fields read by name."""
+    history = History()
+    history.add("store", 5.0, "ann", "add", "INBOX", 1000, 17, "m1", "deliver")
+    [record] = history.events
+    assert isinstance(record, StoreChange)
+    assert (record.t, record.user, record.change, record.mailbox) == (5.0, "ann", "add", "INBOX")
+    assert (record.uidvalidity, record.uid, record.mid, record.cause) == (1000, 17, "m1",
+                                                                          "deliver")
+
+
+def test_add_refuses_a_record_with_missing_fields_or_an_unknown_kind() -> None:
+    """An emitter that forgets a field, or names no known kind, fails at once."""
+    history = History()
+    with pytest.raises(TypeError, match="size"):
+        history.add("deliver", 1.0, "ann", "m1")
+    with pytest.raises(KeyError, match="delivered"):
+        history.add("delivered", 1.0, "ann", "m1", 100)
+    assert history.events == []
+
+
+def test_subscribers_get_only_their_class_and_emit_feeds_them_like_add() -> None:
+    """A subscriber of Delivered sees deliveries, whether added by kind or emitted as a
+    record, and nothing else."""
+    history = History()
+    seen: list[Delivered] = []
+    history.subscribe(Delivered, seen.append)
+    history.add("deliver", 1.0, "ann", "m1", 100)
+    history.add("view", 2.0, "ann/phone", "m1", INBOX, 1, 1)
+    history.emit(Delivered(3.0, "ann", "m2", 200))
+    assert [(d.t, d.mid) for d in seen] == [(1.0, "m1"), (3.0, "m2")]
+    assert [e.kind for e in history.events] == ["deliver", "view", "deliver"]
+    assert [e.t for e in history.of("deliver")] == [1.0, 3.0]
+    assert [e.mid for e in history.every(Delivered)] == ["m1", "m2"]
+
+
+def test_a_history_that_keeps_nothing_still_feeds_its_subscribers() -> None:
+    """With ``keep=False`` (compare, sweep) the checkers are fed all the same."""
+    history = History(keep=False)
+    seen: list[Delivered] = []
+    history.subscribe(Delivered, seen.append)
+    history.add("deliver", 1.0, "ann", "m1", 100)
+    history.emit(Delivered(2.0, "ann", "m2", 100))
+    assert len(seen) == 2 and history.events == []
