@@ -187,3 +187,18 @@ def test_every_criterion_has_a_zone_and_the_scenario_knows_its_name() -> None:
     assert set(get_args(CriterionName)) == set(DEFAULT_ORDER)
     assert all((BY_KEY[c.key].zone or 0) > 0 and c.zone == BY_KEY[c.key].zone
                for c in BY_NAME.values())
+
+
+def test_an_undecided_criterion_does_not_rule_out_a_variant_within_the_zone() -> None:
+    """One replication shows nothing with confidence: equal hard failures (none) leave
+    both variants in the running, and the first criterion whose means differ by more than
+    the zone (traffic, 5 MB apart) chooses, provisionally; it says so."""
+    d = decide({"pop3": runs([11], down=[15e6]), "imap": runs([11], down=[10e6])})
+    lost = d.criterion("lost")
+    assert lost.status == "undecided" and set(lost.winners) == {"pop3", "imap"}
+    assert d.recommended == "imap" and d.provisional
+    assert d.reason == ("it has the best mean on C1 (network traffic), the first criterion "
+                        "still undecided between the variants left")
+    same = decide({"pop3": runs([11]), "imap": runs([11])})
+    assert same.recommended == "pop3" and same.reason.startswith(
+        "the means of pop3, imap are within the zone on every criterion")
