@@ -187,9 +187,11 @@ def bearing(c: Criterion, facts: Facts, means: Mapping[str, float | None]) -> st
     if c.name == "offline_reading" and facts.offline_attempts == 0:
         return "nobody tried to read mail while offline"
     if c.name in ("several_devices", "synchronised_changes") and not facts.multi_device_accounts:
-        return f"each of the {facts.accounts} accounts is used from one device"
+        return ("the only account is used from one device" if facts.accounts == 1
+                else f"each of the {facts.accounts} accounts is used from one device")
     if c.name == "single_device" and not facts.single_device_accounts:
-        return f"all {facts.accounts} accounts are used from two or more devices"
+        return ("the only account is used from two or more devices" if facts.accounts == 1
+                else f"all {facts.accounts} accounts are used from two or more devices")
     if c.name == "server_storage" and (facts.quota_bytes is None
                                        or worst < BITES * facts.quota_bytes):
         return ("no quota is set" if facts.quota_bytes is None

@@ -58,7 +58,8 @@ def g1(c: Comparison) -> Finding:
     single, total = ctx["single_device_accounts"], ctx["accounts"]
     if single == 0:
         f.applies = False
-        f.why = (f"Does not arise: all {total} accounts are used from two or more "
+        every = "the only account is" if total == 1 else f"all {total} accounts are"
+        f.why = (f"Does not arise: {every} used from two or more "
                       "devices, so the document's first reason for POP3 is absent here.")
         return f
     agree = single_device_agreement(c)
@@ -121,7 +122,8 @@ def g4(c: Comparison) -> Finding:
     multi, total = c.context["multi_device_accounts"], c.context["accounts"]
     if multi == 0:
         f.applies = False
-        f.why = f"Does not arise: each of the {total} accounts is used from one device."
+        each = "the only account" if total == 1 else f"each of the {total} accounts"
+        f.why = f"Does not arise: {each} is used from one device."
         return f
     f.why = (f"{multi} of {total} accounts are used from several devices. Agreement "
                   f"(how much of each device's view matches what the person expects, "

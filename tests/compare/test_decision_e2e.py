@@ -92,7 +92,7 @@ def test_one_device_has_no_hard_failure_and_no_several_device_criterion(tmp_path
     assert criterion(d, "single_device")["bears"]
     for code in ("G4", "G5"):
         row = next(line for line in md.splitlines() if line.startswith(f"| {code} |"))
-        assert "does not bear: each of the 1 accounts is used from one device" in row
+        assert "does not bear: the only account is used from one device" in row
     assert not which(md).startswith("Hard failure")
     assert d["recommended"] in ("pop3", "imap")
 
