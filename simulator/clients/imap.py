@@ -296,7 +296,9 @@ class ImapClient(Client):
             self.store.remove(key)
 
     def open(self, conn: Conn, mid: str, now: float) -> SyncGen:
-        """Fetch the body from the server (BODY[], which sets \\Seen) to show it."""
+        """Fetch the body from the server to show it, with BODY.PEEK[] as Thunderbird and K-9
+        do: a lost reply then leaves the message unread on the server, and \\Seen is stored
+        (+FLAGS, queued like any flag change and sent at once) only once it was shown."""
         local = self.store.shown(mid)
         loc = self.where.of_key.get(local.key) if local else None
         if local is None or loc is None:
@@ -305,7 +307,7 @@ class ImapClient(Client):
         loc = self.where.of_key.get(local.key)
         if loc is None:
             return False
-        got = yield conn.fetch_body(loc[1], peek=False)
+        got = yield conn.fetch_body(loc[1], peek=True)
         if got.ok and self.cache.mode != "none" and self.store.room_for(local.msg.size):
             self.store.update(local.key, body=True)
         return bool(got.ok)
