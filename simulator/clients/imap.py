@@ -296,9 +296,9 @@ class ImapClient(Client):
             self.store.remove(key)
 
     def open(self, conn: Conn, mid: str, now: float) -> SyncGen:
-        """Fetch the body from the server to show it, with BODY.PEEK[] as Thunderbird and K-9
-        do: a lost reply then leaves the message unread on the server, and \\Seen is stored
-        (+FLAGS, queued like any flag change and sent at once) only once it was shown."""
+        """Fetch the body from the server to show it, with BODY.PEEK[] as K-9 does (and
+        Thunderbird when marking read is delayed): a lost reply leaves the message unread on
+        the server; the person's read then queues +FLAGS \\Seen like any flag change."""
         local = self.store.shown(mid)
         loc = self.where.of_key.get(local.key) if local else None
         if local is None or loc is None:
