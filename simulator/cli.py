@@ -12,17 +12,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from simulator.folders import OutputExists
-from simulator.report.markdown import headline
-from simulator.runs import Results, run
 from simulator.scenario import Scenario, ScenarioError, json_schema, load_scenario
-from simulator.world.world import SimulationError
+
+if TYPE_CHECKING:
+    from simulator.runs import Results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate mail accounts used from several devices under POP3 or IMAP.")
@@ -55,6 +53,10 @@ def check_variants(scenario: Scenario, names: list[str]) -> None:
 
 def print_table(results: Results) -> None:
     """The short table printed after a run."""
+    from rich.table import Table
+
+    from simulator.report.markdown import headline
+
     table = Table(title=f"{results.summary['scenario']['name']} "
                         f"({results.summary['scenario']['variant']})")
     table.add_column("metric")
@@ -73,7 +75,9 @@ def run_cmd(
     force: Annotated[bool, typer.Option(help="Replace an existing results folder.")] = False,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
-    from simulator.folders import write_run
+    from simulator.folders import OutputExists, write_run
+    from simulator.runs import run
+    from simulator.world.world import SimulationError
 
     try:
         loaded = load_scenario(scenario)
@@ -128,13 +132,14 @@ def compare_cmd(
     """Run SCENARIO under each variant with common random numbers; write and print the
     comparison (exit 1 if any run's verdict is false)."""
     from simulator.analysis.comparison import compare
-    from simulator.folders import write_comparison
+    from simulator.folders import OutputExists, write_comparison
     from simulator.report.terminal import (
         parse_variants,
         print_comparison,
         progress_bar,
         which_protocol,
     )
+    from simulator.world.world import SimulationError
 
     if replications < 1 or workers < 1:
         raise fail("--replications and --workers must be at least 1")
@@ -176,6 +181,7 @@ def sweep_cmd(
     """Run SCENARIO over a grid of parameters x replications into tidy tables (runs.csv,
     points.csv with 95% CIs and the recommended variant per point, Parquet copies) and
     sweep.html."""
+    from simulator.folders import OutputExists
     from simulator.report.sweep_terminal import print_sweep
     from simulator.report.terminal import progress_bar
     from simulator.runs import DaskMissing
@@ -236,6 +242,7 @@ def claims_cmd(
     from simulator.report.terminal import progress_bar
     from simulator.runs import mailsim_version
     from simulator.scenario.bundled import CLAIM_SCENARIOS
+    from simulator.world.world import SimulationError
 
     if replications < 1 or workers < 1:
         raise fail("--replications and --workers must be at least 1")
