@@ -3,7 +3,12 @@ whichever executor runs them, and progress counts every run."""
 
 from __future__ import annotations
 
-from simulator.runs import Task, replication_seeds, run, run_batch
+import os
+import time
+
+from simulator.runs import Executor, Task, replication_seeds, run, run_batch
+from simulator.runs.batch import ready
+from simulator.runs.local import Helpers
 from tests.scenarios import load, two_devices
 
 TEXT = two_devices("imap", "{cache: full}", days=1)
@@ -38,3 +43,37 @@ def test_worker_processes_give_the_same_outputs_and_report_progress() -> None:
     assert sorted(d for d, _t, _l in seen) == [1, 2, 3, 4]
     assert {t for _d, t, _l in seen} == {4}
     assert sorted(label for *_x, label in seen) == sorted(t.label for t in tasks)
+
+
+def test_an_executor_keeps_its_helper_processes_across_batches() -> None:
+    """An Executor kept open runs several batches on the same helper process (started
+    once), with the same outputs as inline runs; closing it stops the helper."""
+    scenario = load(TEXT)
+    tasks = [Task(scenario, v, s, label=v) for s in replication_seeds(5, 3)
+             for v in ("pop3", "imap")]
+    inline = [o.summary for o in run_batch(tasks)]
+    with Executor(workers=2) as executor:
+        first = executor.run_batch(tasks)
+        helpers = executor._helpers
+        assert helpers is not None and helpers.pool is not None
+        pool = helpers.pool
+        second = executor.run_batch(tasks[:2])
+        assert executor._helpers is helpers and helpers.pool is pool
+    assert executor._helpers is None and helpers.pool is None
+    assert [o.summary for o in first] == inline
+    assert [o.summary for o in second] == inline[:2]
+
+
+def test_helpers_share_the_work_once_ready() -> None:
+    """With two workers, this process and a helper each run part of a batch of runs that
+    outlast the helper's start (each run reports the process it ran in)."""
+    with Helpers(2, slow_pid, warm=ready) as helpers:
+        pids = dict(helpers.map([0.3] * 12))
+    assert sorted(pids) == list(range(12))
+    assert os.getpid() in pids.values() and len(set(pids.values())) == 2
+
+
+def slow_pid(seconds: float) -> int:
+    """The id of the process that ran it, after ``seconds``."""
+    time.sleep(seconds)
+    return os.getpid()
