@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -73,8 +74,11 @@ def run_cmd(
     variant: Annotated[str | None, typer.Option(help="Run under this variant.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing results folder.")] = False,
+    history: Annotated[bool, typer.Option(
+        help="Keep the story file (stories.jsonl.gz) in the results folder.")] = True,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
+
     from simulator.folders import OutputExists, write_run
     from simulator.runs import run
     from simulator.world.world import SimulationError
@@ -87,8 +91,11 @@ def run_cmd(
         dest = out_dir or default_out(loaded.name, run_id)
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
-        results = run(loaded, seed=seed, variant=variant)
-        write_run(results, dest, force=force)
+        with tempfile.TemporaryDirectory(prefix="mailsim-") as scratch:
+            stories = Path(scratch) / "stories.jsonl.gz" if history else None
+            results = run(loaded, seed=seed, variant=variant, keep_history=False,
+                          story_file=stories)
+            write_run(results, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists) as problem:
         raise fail(str(problem)) from None
     print_table(results)

@@ -23,9 +23,9 @@ Progress = Callable[[int, int, str], None]
 """progress(done, total, label): called after each finished run."""
 
 Keep = Literal["summary", "timeseries", "history"]
-"""What a run sends back: its summary only (run without a kept history, as a sweep does);
-also its time series (run with the history kept, as ``mailsim run`` does, so anomaly
-stories are the same); or also the history itself (for measures that count events)."""
+"""What a run sends back: its summary only; also its time series; or also the history
+itself (for measures that count events). Only the last keeps the history in memory: the
+summary (anomaly stories included) is the same either way."""
 
 
 class DaskMissing(RuntimeError):
@@ -79,7 +79,7 @@ def run_task(task: Task) -> Output:
     if isinstance(scenario, str):
         scenario = parse_scenario(scenario, task.source)
     results = run(scenario, seed=task.seed, variant=task.variant,
-                  keep_history=task.keep != "summary")
+                  keep_history=task.keep == "history")
     if task.keep == "summary":
         return Output(results.summary)
     if task.keep == "timeseries":

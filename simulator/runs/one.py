@@ -37,6 +37,7 @@ class Results:
     summary: dict[str, Any]
     timeseries: list[tuple[Any, ...]]
     history: History
+    story_file: Path | None = None  # the story file the run wrote, if it was asked for one
 
     @property
     def valid(self) -> bool:
@@ -102,4 +103,4 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
         },
         **observer.summary(),
     }
-    return Results(resolved, summary, observer.rows, history)
+    return Results(resolved, summary, observer.rows, history, story_file)
