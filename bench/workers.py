@@ -1,6 +1,8 @@
 """Parallel speed-up of the batch engine: wall time of the same batch of runs with 1 and
 with 2 local worker processes, measured alternately in the same process (median of
-``--repeat``), and their ratio. Each batch starts its own workers, as a command does.
+``--repeat``), and their ratio. Each batch starts its own workers, as a command does. Run
+it on an otherwise idle machine: with Linux's autogroup scheduling, a busy machine gives
+one command's processes together about one share of the CPU, however many there are.
 
     python bench/workers.py                         # 8 runs of the reference, 12 users x 7 d
     python bench/workers.py --users 1 --days 1      # 8 short runs (well under a second each)
@@ -9,6 +11,7 @@ with 2 local worker processes, measured alternately in the same process (median 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -36,6 +39,7 @@ def main() -> None:
     text = SCENARIO.format(users=args.users, days=args.days)
     tasks = [Task(text, seed=s, source="<bench>", label=str(s))
              for s in replication_seeds(1, args.runs)]
+    load = os.getloadavg()[0]
     one, two = [], []
     for _ in range(args.repeat):
         one.append(batch_seconds(tasks, 1))
@@ -46,6 +50,8 @@ def main() -> None:
     print(f"1 worker:  median {a:.2f} s over {args.repeat} batches")
     print(f"2 workers: median {b:.2f} s over {args.repeat} batches")
     print(f"speed-up 1 -> 2 workers: {a / b:.2f}x")
+    print(f"load average before {load:.1f}, after {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
+          "cores: with other work running the figure says little")
 
 
 if __name__ == "__main__":
