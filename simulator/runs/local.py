@@ -76,7 +76,13 @@ class Helpers(Generic[T, R]):
                 i, item = todo.popleft()
                 handed += 1
                 self._used = True
-            future = pool.submit(self.fn, item)
+            try:
+                future = pool.submit(self.fn, item)
+            except Exception as problem:  # the pool broke (a helper died): tell the batch
+                future = Future()
+                future.set_exception(problem)
+                finished.put((i, future))
+                return
             future.add_done_callback(lambda f: (finished.put((i, f)), feed()))
 
         for started in self._ready:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
 
 from simulator.runs import Executor, Task, replication_seeds, run, run_batch
 from simulator.runs.batch import ready
@@ -77,3 +80,19 @@ def slow_pid(seconds: float) -> int:
     """The id of the process that ran it, after ``seconds``."""
     time.sleep(seconds)
     return os.getpid()
+
+
+def test_a_helper_that_dies_stops_the_batch_with_an_error() -> None:
+    """A helper process that dies mid-run makes the batch raise (the pool is broken)
+    instead of waiting for ever."""
+    with Helpers(2, die_in_helper, warm=ready) as helpers, pytest.raises(BrokenProcessPool):
+        list(helpers.map([os.getpid()] * 40))
+
+
+def die_in_helper(parent: int) -> int:
+    """Exit abruptly when run in a helper process; sleep a little in the parent (40 runs
+    leave a helper 20 s to start)."""
+    if os.getpid() != parent:
+        os._exit(3)
+    time.sleep(0.5)
+    return parent
