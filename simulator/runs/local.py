@@ -4,8 +4,9 @@ processes start, and each helper takes a run only once it is ready.
 Why: a spawned process needs about a second to start (Python and the simulator's imports),
 so handing runs to processes still starting made short batches slower with two workers
 than with one. Here ``workers`` processes run at once (this one and ``workers - 1``
-helpers); a batch of short runs finishes in this process before any helper is up, and no
-run ever waits in a helper's queue while this process is idle.
+helpers, started only if the batch outlasts GRACE_S); a batch of short runs finishes in
+this process before any helper is up, and no run waits in a helper's queue while this
+process is idle.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+GRACE_S = 0.25
+"""How long this process works alone before the helpers are started: a batch done sooner
+never pays for starting them (nor shares the CPU with their start-up)."""
 
 
 class Helpers(Generic[T, R]):
@@ -60,8 +65,8 @@ class Helpers(Generic[T, R]):
             self.pool = None
 
     def map(self, items: Sequence[T]) -> Iterator[tuple[int, R]]:
-        """(index into ``items``, ``fn(item)``) as each finishes, here or in a helper."""
-        pool = self.start()
+        """(index into ``items``, ``fn(item)``) as each finishes, here or in a helper; the
+        helpers start after GRACE_S if the batch is not done by then."""
         todo = deque(enumerate(items))
         lock = threading.Lock()
         finished: queue.SimpleQueue[tuple[int, Future[R]]] = queue.SimpleQueue()
@@ -71,7 +76,8 @@ class Helpers(Generic[T, R]):
             """Give the next run to a helper that is ready or just finished one."""
             nonlocal handed
             with lock:
-                if not todo:
+                pool = self.pool
+                if not todo or pool is None:
                     return
                 i, item = todo.popleft()
                 handed += 1
@@ -85,8 +91,18 @@ class Helpers(Generic[T, R]):
                 return
             future.add_done_callback(lambda f: (finished.put((i, f)), feed()))
 
-        for started in self._ready:
-            started.add_done_callback(feed)
+        def start() -> None:
+            """Start the helpers (unless the batch is done) and feed each once it is ready."""
+            with lock:
+                if not todo:
+                    return
+                self.start()
+            for started in self._ready:
+                started.add_done_callback(feed)
+
+        timer = threading.Timer(GRACE_S if self.pool is None else 0.0, start)
+        timer.daemon = True
+        timer.start()
         received = 0
         try:
             while True:
@@ -106,3 +122,5 @@ class Helpers(Generic[T, R]):
         finally:
             with lock:
                 todo.clear()  # a helper finishing later finds nothing more to take
+            timer.cancel()
+            timer.join()

@@ -48,9 +48,9 @@ def test_worker_processes_give_the_same_outputs_and_report_progress() -> None:
     assert sorted(label for *_x, label in seen) == sorted(t.label for t in tasks)
 
 
-def test_an_executor_keeps_its_helper_processes_across_batches() -> None:
-    """An Executor kept open runs several batches on the same helper process (started
-    once), with the same outputs as inline runs; closing it stops the helper."""
+def test_an_executor_gives_inline_outputs_over_several_batches() -> None:
+    """An Executor kept open runs several batches with the same outputs as inline runs,
+    keeping its helpers between them; closing it stops them."""
     scenario = load(TEXT)
     tasks = [Task(scenario, v, s, label=v) for s in replication_seeds(5, 3)
              for v in ("pop3", "imap")]
@@ -58,21 +58,37 @@ def test_an_executor_keeps_its_helper_processes_across_batches() -> None:
     with Executor(workers=2) as executor:
         first = executor.run_batch(tasks)
         helpers = executor._helpers
-        assert helpers is not None and helpers.pool is not None
-        pool = helpers.pool
         second = executor.run_batch(tasks[:2])
-        assert executor._helpers is helpers and helpers.pool is pool
+        assert helpers is not None and executor._helpers is helpers
     assert executor._helpers is None and helpers.pool is None
     assert [o.summary for o in first] == inline
     assert [o.summary for o in second] == inline[:2]
+
+
+def test_helpers_are_started_once_and_reused_by_later_batches() -> None:
+    """The helper process that ran part of one batch runs part of the next: no new start."""
+    with Helpers(2, slow_pid, warm=ready) as helpers:
+        first = set(dict(helpers.map([0.3] * 20)).values()) - {os.getpid()}
+        pool = helpers.pool
+        second = set(dict(helpers.map([0.3] * 6)).values()) - {os.getpid()}
+        assert helpers.pool is pool
+    assert len(first) == 1 and second == first
+
+
+def test_a_short_batch_starts_no_helper() -> None:
+    """A batch this process finishes within the grace time never starts a helper."""
+    with Helpers(2, slow_pid, warm=ready) as helpers:
+        pids = dict(helpers.map([0.0] * 3))
+        assert helpers.pool is None
+    assert set(pids.values()) == {os.getpid()}
 
 
 def test_helpers_share_the_work_once_ready() -> None:
     """With two workers, this process and a helper each run part of a batch of runs that
     outlast the helper's start (each run reports the process it ran in)."""
     with Helpers(2, slow_pid, warm=ready) as helpers:
-        pids = dict(helpers.map([0.3] * 12))
-    assert sorted(pids) == list(range(12))
+        pids = dict(helpers.map([0.3] * 20))
+    assert sorted(pids) == list(range(20))
     assert os.getpid() in pids.values() and len(set(pids.values())) == 2
 
 
