@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from simulator.folders import OutputExists
-from simulator.report.markdown import headline
-from simulator.runs import Results, run
 from simulator.scenario import Scenario, ScenarioError, json_schema, load_scenario
-from simulator.world.world import SimulationError
+
+if TYPE_CHECKING:
+    from simulator.runs import Results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Simulate mail accounts used from several devices under POP3 or IMAP.")
@@ -55,6 +54,10 @@ def check_variants(scenario: Scenario, names: list[str]) -> None:
 
 def print_table(results: Results) -> None:
     """The short table printed after a run."""
+    from rich.table import Table
+
+    from simulator.report.markdown import headline
+
     table = Table(title=f"{results.summary['scenario']['name']} "
                         f"({results.summary['scenario']['variant']})")
     table.add_column("metric")
@@ -71,9 +74,14 @@ def run_cmd(
     variant: Annotated[str | None, typer.Option(help="Run under this variant.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing results folder.")] = False,
+    history: Annotated[bool, typer.Option(
+        help="Keep the story file (stories.jsonl.gz) in the results folder.")] = True,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
-    from simulator.folders import write_run
+
+    from simulator.folders import OutputExists, write_run
+    from simulator.runs import run
+    from simulator.world.world import SimulationError
 
     try:
         loaded = load_scenario(scenario)
@@ -83,8 +91,11 @@ def run_cmd(
         dest = out_dir or default_out(loaded.name, run_id)
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
-        results = run(loaded, seed=seed, variant=variant)
-        write_run(results, dest, force=force)
+        with tempfile.TemporaryDirectory(prefix="mailsim-") as scratch:
+            stories = Path(scratch) / "stories.jsonl.gz" if history else None
+            results = run(loaded, seed=seed, variant=variant, keep_history=False,
+                          story_file=stories)
+            write_run(results, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists) as problem:
         raise fail(str(problem)) from None
     print_table(results)
@@ -146,7 +157,7 @@ def compare_cmd(
     """Run SCENARIO under each variant with common random numbers; write and print the
     comparison and the decision (exit 1 if any run's verdict is false)."""
     from simulator.analysis.comparison import compare
-    from simulator.folders import write_comparison
+    from simulator.folders import OutputExists, write_comparison
     from simulator.report.terminal import (
         parse_variants,
         print_comparison,
@@ -154,6 +165,7 @@ def compare_cmd(
         which_protocol,
     )
     from simulator.runs import DaskMissing
+    from simulator.world.world import SimulationError
 
     reps = replications_of(replications)
     if reps is None or workers < 1 or max_replications < 1:
@@ -197,6 +209,7 @@ def sweep_cmd(
     """Run SCENARIO over a grid of parameters x replications into tidy tables (runs.csv,
     points.csv with 95% CIs and the recommended variant per point, Parquet copies) and
     sweep.html."""
+    from simulator.folders import OutputExists
     from simulator.report.sweep_terminal import print_sweep
     from simulator.report.terminal import progress_bar
     from simulator.runs import DaskMissing
@@ -257,6 +270,7 @@ def claims_cmd(
     from simulator.report.terminal import progress_bar
     from simulator.runs import mailsim_version
     from simulator.scenario.bundled import CLAIM_SCENARIOS
+    from simulator.world.world import SimulationError
 
     if replications < 1 or workers < 1:
         raise fail("--replications and --workers must be at least 1")

@@ -53,8 +53,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
-def write_folder_atomic(dest: Path, files: dict[str, str | bytes], force: bool = False) -> Path:
-    """Create folder ``dest`` holding ``files`` (name -> content) in one rename."""
+def write_folder_atomic(dest: Path, files: dict[str, str | bytes | Path],
+                        force: bool = False) -> Path:
+    """Create folder ``dest`` holding ``files`` (name -> content, or a file to copy, such
+    as a story file too large to hold in memory) in one rename."""
     if dest.exists() and not force:
         raise OutputExists(f"{dest} exists; use --force to replace it")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +65,9 @@ def write_folder_atomic(dest: Path, files: dict[str, str | bytes], force: bool =
         for name, content in files.items():
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+            elif isinstance(content, bytes):
                 target.write_bytes(content)
             else:
                 target.write_text(content, encoding="utf-8", newline="\n")
@@ -81,22 +85,26 @@ def write_folder_atomic(dest: Path, files: dict[str, str | bytes], force: bool =
     return dest
 
 
-def run_files(results: Results) -> dict[str, str | bytes]:
-    """A run's results folder by file name (DESIGN: results contract)."""
-    return {
+def run_files(results: Results) -> dict[str, str | bytes | Path]:
+    """A run's results folder by file name (DESIGN: results contract); the story file
+    when the run wrote one."""
+    files: dict[str, str | bytes | Path] = {
         "summary.json": results.summary_json(),
         "timeseries.csv": results.timeseries_csv(),
         "report.md": run_report(results.summary),
         "scenario.yaml": results.scenario.to_yaml(),
         "report.html": run_html(results.summary, results.timeseries),
     }
+    if results.story_file is not None:
+        files["stories.jsonl.gz"] = results.story_file
+    return files
 
 
-def comparison_files(c: Comparison) -> dict[str, str | bytes]:
+def comparison_files(c: Comparison) -> dict[str, str | bytes | Path]:
     """A comparison folder by file name: a results folder per variant and comparison.*."""
     if not c.results:
         raise ValueError("this comparison was loaded from disk; re-render it instead")
-    files: dict[str, str | bytes] = {}
+    files: dict[str, str | bytes | Path] = {}
     for variant in c.variants:
         for name, content in run_files(c.results[variant]).items():
             files[f"{variant}/{name}"] = content

@@ -3,7 +3,9 @@ propagation delays, and anomalies with witnesses (DESIGN: metric definitions).""
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -47,7 +49,7 @@ class Consistency:
         self.agree: dict[str, DeviceAgreement] = {}
         self.pending: dict[tuple[str, str], list[float]] = {}
         self.unpropagated = 0  # changes in ``pending``, kept as a count for the time series
-        self.delays: list[float] = []
+        self.delays = array("d")  # one 8-byte float per propagation, not a Python object
         self.deleted: defaultdict[str, set[str]] = defaultdict(set)
         self.counts = dict.fromkeys(ANOMALIES, 0)
         self.witnesses: dict[str, list[Witness]] = {k: [] for k in ANOMALIES}
@@ -235,7 +237,7 @@ class Consistency:
         }
 
 
-def delay_quantiles(delays: list[float]) -> list[list[float | None]]:
+def delay_quantiles(delays: Sequence[float]) -> list[list[float | None]]:
     """[[percent, seconds], ...] at DELAY_QUANTILES ([] without delays): the report's CDF."""
     if not delays:
         return []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from simulator.observe.blocks import LostExample, Witness
 from simulator.observe.history import (
@@ -28,6 +29,7 @@ from simulator.observe.history import (
     UidvalidityReset,
     ViewChange,
 )
+from simulator.observe.storyfile import StoryWriter
 
 ABOUT_A_MESSAGE = (Delivered, Bounced, Deferred, Sent, Intent, ViewChange, StoreChange,
                    ExpungedBy)
@@ -68,20 +70,31 @@ class Phrase:
 
 
 class StoryLog:
-    """The events stories are told from: the history itself when it is kept, else just the
-    kinds a story reads, so summary.json is the same whether or not the history is kept."""
+    """The events stories are told from: the history itself when it is kept, else the
+    kinds a story reads streamed to a story file (observe/storyfile.py, at ``path`` or
+    unnamed), so summary.json is the same whether or not the history is kept and memory
+    does not grow with the run's length."""
 
-    def __init__(self, history: History) -> None:
-        self.events: list[Record] = history.events if history.keep else []
-        if not history.keep:
+    def __init__(self, history: History, path: Path | None = None) -> None:
+        self.file: StoryWriter | None = None
+        self.events: Iterable[Record] = history.events
+        if path is not None or not history.keep:
+            self.file = self.events = StoryWriter(path)
             for cls in (*ABOUT_A_MESSAGE, *CONTEXT):
-                history.subscribe(cls, self.events.append)
+                history.subscribe(cls, self.file.add)
+
+    def close(self) -> None:
+        """End the story file (an unnamed one is deleted); nothing when there is none."""
+        if self.file is not None:
+            self.file.close()
 
 
 def index(log: StoryLog, mids: Iterable[str]) -> tuple[dict[str, list[Record]], list[Record]]:
     """One pass over the logged records: those naming each wanted mid, and context ones."""
     wanted: dict[str, list[Record]] = {mid: [] for mid in mids}
     context: list[Record] = []
+    if not wanted:
+        return wanted, context  # no story to tell: spare reading the story file
     for event in log.events:
         if isinstance(event, ABOUT_A_MESSAGE):
             found = wanted.get(event.mid)

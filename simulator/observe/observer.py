@@ -3,6 +3,7 @@ assembly of summary.json's blocks (DESIGN: results contract)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from simulator.observe.accounts import Accounts
@@ -28,9 +29,10 @@ class Observer:
     """Subscribes the checkers to ``history`` and answers the run's metrics at the end."""
 
     def __init__(self, history: History, quota: int | None = None,
-                 full_margin: dict[str, int] | None = None) -> None:
+                 full_margin: dict[str, int] | None = None, story_file: Path | None = None
+                 ) -> None:
         self.history = history
-        self.stories = StoryLog(history)
+        self.stories = StoryLog(history, story_file)
         self.consistency = Consistency(history)
         self.server = ServerStorage(history, quota, full_margin or {})
         self.devices = DeviceStorage(history)
@@ -85,6 +87,7 @@ class Observer:
             k: list(v) for k, v in self.consistency.witnesses.items()
         }
         add_stories(self.stories, consistency["anomaly_witnesses"], durability["lost_examples"])
+        self.stories.close()
         offline, reads = self.reads.summary()
         traffic, security = self.traffic.summary()
         stored = self.devices.summary()["per_device"]

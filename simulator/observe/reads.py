@@ -3,6 +3,7 @@ and how long an online fetch took (DESIGN: read attempts, offline_availability).
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 
 from simulator.observe.blocks import DeviceReads, OfflineBlock, ReadsBlock
@@ -19,7 +20,7 @@ class Reads:
         self.offline_attempts = 0
         self.offline_ok = 0
         self.missing = 0
-        self.waits: list[float] = []
+        self.waits = array("d")  # one 8-byte float per fetch, not a Python object
         self.per_device: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
         history.subscribe(ReadAttempt, self._read)
 

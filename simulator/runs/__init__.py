@@ -3,6 +3,7 @@ engine that runs many of them inline, in local processes or on Dask."""
 
 from simulator.runs.batch import (
     DaskMissing,
+    Executor,
     Keep,
     Output,
     Progress,
@@ -12,5 +13,5 @@ from simulator.runs.batch import (
 )
 from simulator.runs.one import Results, mailsim_version, run
 
-__all__ = ["DaskMissing", "Keep", "Output", "Progress", "Results", "Task", "mailsim_version",
-           "replication_seeds", "run", "run_batch"]
+__all__ = ["DaskMissing", "Executor", "Keep", "Output", "Progress", "Results", "Task",
+           "mailsim_version", "replication_seeds", "run", "run_batch"]

@@ -37,6 +37,7 @@ class Results:
     summary: dict[str, Any]
     timeseries: list[tuple[Any, ...]]
     history: History
+    story_file: Path | None = None  # the story file the run wrote, if it was asked for one
 
     @property
     def valid(self) -> bool:
@@ -79,14 +80,16 @@ def _fewer_gc_passes() -> Iterator[None]:
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str | None = None,
-        keep_history: bool = True) -> Results:
-    """Run ``scenario`` (a Scenario or a YAML path) once and return its results."""
+        keep_history: bool = True, story_file: Path | None = None) -> Results:
+    """Run ``scenario`` (a Scenario or a YAML path) once and return its results. Without
+    ``keep_history`` the records stories are told from go to a story file (at
+    ``story_file``, else an unnamed one deleted at the end), not to memory."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if seed is not None:
         base = base.model_copy(update={"seed": seed})
     resolved = base.with_variant(variant) if variant else base
     history = History(keep=keep_history)
-    observer = Observer(history, resolved.server.quota, full_margins(resolved))
+    observer = Observer(history, resolved.server.quota, full_margins(resolved), story_file)
     with _fewer_gc_passes():
         World(resolved, history).run()
     summary = {
@@ -100,4 +103,4 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
         },
         **observer.summary(),
     }
-    return Results(resolved, summary, observer.rows, history)
+    return Results(resolved, summary, observer.rows, history, story_file)

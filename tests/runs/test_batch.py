@@ -3,7 +3,15 @@ whichever executor runs them, and progress counts every run."""
 
 from __future__ import annotations
 
-from simulator.runs import Task, replication_seeds, run, run_batch
+import os
+import time
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from simulator.runs import Executor, Task, replication_seeds, run, run_batch
+from simulator.runs.batch import ready
+from simulator.runs.local import Helpers
 from tests.scenarios import load, two_devices
 
 TEXT = two_devices("imap", "{cache: full}", days=1)
@@ -38,3 +46,69 @@ def test_worker_processes_give_the_same_outputs_and_report_progress() -> None:
     assert sorted(d for d, _t, _l in seen) == [1, 2, 3, 4]
     assert {t for _d, t, _l in seen} == {4}
     assert sorted(label for *_x, label in seen) == sorted(t.label for t in tasks)
+
+
+def test_an_executor_gives_inline_outputs_over_several_batches() -> None:
+    """An Executor kept open runs several batches with the same outputs as inline runs,
+    keeping its helpers between them; closing it stops them."""
+    scenario = load(TEXT)
+    tasks = [Task(scenario, v, s, label=v) for s in replication_seeds(5, 3)
+             for v in ("pop3", "imap")]
+    inline = [o.summary for o in run_batch(tasks)]
+    with Executor(workers=2) as executor:
+        first = executor.run_batch(tasks)
+        helpers = executor._helpers
+        second = executor.run_batch(tasks[:2])
+        assert helpers is not None and executor._helpers is helpers
+    assert executor._helpers is None and helpers.pool is None
+    assert [o.summary for o in first] == inline
+    assert [o.summary for o in second] == inline[:2]
+
+
+def test_helpers_are_started_once_and_reused_by_later_batches() -> None:
+    """The helper process that ran part of one batch runs part of the next: no new start."""
+    with Helpers(2, slow_pid, warm=ready) as helpers:
+        first = set(dict(helpers.map([0.3] * 20)).values()) - {os.getpid()}
+        pool = helpers.pool
+        second = set(dict(helpers.map([0.3] * 6)).values()) - {os.getpid()}
+        assert helpers.pool is pool
+    assert len(first) == 1 and second == first
+
+
+def test_a_short_batch_starts_no_helper() -> None:
+    """A batch this process finishes within the grace time never starts a helper."""
+    with Helpers(2, slow_pid, warm=ready) as helpers:
+        pids = dict(helpers.map([0.0] * 3))
+        assert helpers.pool is None
+    assert set(pids.values()) == {os.getpid()}
+
+
+def test_helpers_share_the_work_once_ready() -> None:
+    """With two workers, this process and a helper each run part of a batch of runs that
+    outlast the helper's start (each run reports the process it ran in)."""
+    with Helpers(2, slow_pid, warm=ready) as helpers:
+        pids = dict(helpers.map([0.3] * 20))
+    assert sorted(pids) == list(range(20))
+    assert os.getpid() in pids.values() and len(set(pids.values())) == 2
+
+
+def slow_pid(seconds: float) -> int:
+    """The id of the process that ran it, after ``seconds``."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_helper_that_dies_stops_the_batch_with_an_error() -> None:
+    """A helper process that dies mid-run makes the batch raise (the pool is broken)
+    instead of waiting for ever."""
+    with Helpers(2, die_in_helper, warm=ready) as helpers, pytest.raises(BrokenProcessPool):
+        list(helpers.map([os.getpid()] * 40))
+
+
+def die_in_helper(parent: int) -> int:
+    """Exit abruptly when run in a helper process; sleep a little in the parent (40 runs
+    leave a helper 20 s to start)."""
+    if os.getpid() != parent:
+        os._exit(3)
+    time.sleep(0.5)
+    return parent

@@ -1,0 +1,112 @@
+"""The story file: the records that messages' stories are told from, streamed to disk as
+the run produces them, so that a run's memory does not grow with its length.
+
+Format (DESIGN: results contract): gzip-compressed JSON Lines, one object per record in
+the order the run produced them, ``{"kind": ..., "t": ..., <the record's fields>}`` with
+the fields of the history record of that kind (``observe/history.py``); a state
+``(folder, flags)`` is written ``{"folder": ..., "flags": [sorted]}``. The gzip header carries no
+time or name, so the same run writes the same bytes. To read it::
+
+    from simulator.observe.storyfile import records
+    for record in records("stories.jsonl.gz"): ...          # history records back
+
+    pandas.read_json("stories.jsonl.gz", lines=True)          # or DuckDB's read_json_auto,
+    pyarrow.json.read_json("stories.jsonl.gz")                # or pyarrow's
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from simulator.observe.history import RECORDS, Record
+
+FLUSH_EVERY = 4096
+"""Records held in memory before they are encoded and compressed in one go."""
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def encode(record: Record) -> str:
+    """One record as its JSON line (without the newline)."""
+    row: dict[str, Any] = {"kind": record.kind}
+    for name in record.__slots__:
+        value = getattr(record, name)
+        if name == "state" and value is not None:
+            value = {"folder": value[0], "flags": sorted(value[1])}
+        row[name] = value
+    return _encode(row)
+
+
+def decode(line: str | bytes) -> Record:
+    """A JSON line back to its history record."""
+    row = json.loads(line)
+    cls = RECORDS[row.pop("kind")]
+    state = row.get("state")
+    if state is not None:
+        row["state"] = (state["folder"], frozenset(state["flags"]))
+    return cls(**row)
+
+
+def records(path: str | Path) -> Iterator[Record]:
+    """The records of the story file at ``path``, in order."""
+    with gzip.open(path, "rb") as lines:
+        for line in lines:
+            yield decode(line)
+
+
+class StoryWriter:
+    """Records written to a story file as they come (at ``path``, or in an anonymous
+    temporary file that nothing keeps), then read back once, in order, by iterating."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        """A story file at ``path``, or an unnamed one deleted when it is closed."""
+        self.path = Path(path) if path is not None else None
+        self._raw: IO[bytes] = (
+            open(self.path, "w+b") if self.path is not None  # noqa: SIM115 - kept open
+            else tempfile.TemporaryFile())  # noqa: SIM115 - deleted when closed
+        self._gz: gzip.GzipFile | None = gzip.GzipFile(
+            filename="", mode="wb", fileobj=self._raw, compresslevel=1, mtime=0)
+        self._buffer: list[Record] = []
+
+    def add(self, record: Record) -> None:
+        """Write ``record`` (buffered)."""
+        self._buffer.append(record)
+        if len(self._buffer) >= FLUSH_EVERY:
+            self._flush()
+
+    def extend(self, more: Iterable[Record]) -> None:
+        """Write several records."""
+        for record in more:
+            self.add(record)
+
+    def _flush(self) -> None:
+        """Encode and compress the buffered records."""
+        if self._gz is not None and self._buffer:
+            self._gz.write("".join(encode(r) + "\n" for r in self._buffer).encode())
+        self._buffer.clear()
+
+    def finish(self) -> None:
+        """Write what is buffered and end the file (it can be read from then on)."""
+        if self._gz is not None:
+            self._flush()
+            self._gz.close()
+            self._gz = None
+            self._raw.flush()
+
+    def close(self) -> None:
+        """Finish, and let go of the file (an unnamed one is deleted)."""
+        self.finish()
+        self._raw.close()
+
+    def __iter__(self) -> Iterator[Record]:
+        """Every record written, in order (finishing the file first)."""
+        self.finish()
+        self._raw.seek(0)
+        with gzip.GzipFile(fileobj=self._raw, mode="rb") as lines:
+            for line in lines:
+                yield decode(line)

@@ -1,0 +1,73 @@
+"""The story file: the records stories are told from, streamed to a gzip JSON Lines file
+as the run goes, read back exactly, the same bytes for the same run, and nothing left on
+disk when no file was asked for."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from simulator.observe.narrative import ABOUT_A_MESSAGE, CONTEXT
+from simulator.observe.storyfile import StoryWriter, records
+from simulator.runs import run
+
+FAULTS = Path(__file__).parents[2] / "scenarios" / "faults.yaml"
+
+
+def test_story_file_holds_exactly_the_story_records_of_the_history(tmp_path: Path) -> None:
+    """Read back, the file gives the history's message and context records, equal field
+    for field (states included), in the order the run produced them."""
+    path = tmp_path / "stories.jsonl.gz"
+    results = run(FAULTS, story_file=path)
+    expected = [e for e in results.history.events if isinstance(e, (*ABOUT_A_MESSAGE, *CONTEXT))]
+    got = list(records(path))
+    assert len(got) == len(expected) > 1000
+    assert got == expected
+    assert any(getattr(e, "state", None) for e in got)
+
+
+def test_story_file_is_deterministic_and_plain_json_lines(tmp_path: Path) -> None:
+    """Two runs of the same scenario and seed write the same bytes; each line is a JSON
+    object naming its kind and time."""
+    first, second = tmp_path / "a.jsonl.gz", tmp_path / "b.jsonl.gz"
+    summary = run(FAULTS, keep_history=False, story_file=first).summary_json()
+    assert run(FAULTS, keep_history=False, story_file=second).summary_json() == summary
+    assert first.read_bytes() == second.read_bytes()
+    with gzip.open(first, "rt", encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines]
+    assert all({"kind", "t"} <= set(row) for row in rows)
+    assert {"deliver", "view", "intent"} <= {row["kind"] for row in rows}
+
+
+def test_stories_are_the_same_without_history_and_nothing_stays_on_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a kept history and without a named file, the stories in summary.json are
+    the kept history's, and the temporary story file leaves nothing behind."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    kept = run(FAULTS).summary_json()
+    assert run(FAULTS, keep_history=False).summary_json() == kept
+    assert '"story": "' in kept
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_writer_reads_back_what_it_buffered() -> None:
+    """Records still in the writer's buffer are written before it is read."""
+    run_records = [e for e in run(FAULTS).history.events if isinstance(e, ABOUT_A_MESSAGE)][:5]
+    writer = StoryWriter()
+    writer.extend(run_records)
+    assert list(writer) == run_records
+    writer.close()
+
+
+def test_pyarrow_reads_the_story_file(tmp_path: Path) -> None:
+    """A columnar tool reads the file as it is (pyarrow infers one table from the lines)."""
+    pa_json = pytest.importorskip("pyarrow.json")
+    path = tmp_path / "stories.jsonl.gz"
+    run(FAULTS, keep_history=False, story_file=path)
+    table = pa_json.read_json(path)
+    assert table.num_rows == sum(1 for _ in records(path))
+    assert {"kind", "t", "mid", "device", "state"} <= set(table.column_names)
