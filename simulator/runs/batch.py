@@ -2,21 +2,26 @@
 cluster, with the same outputs whichever executes them (each run is deterministic).
 
 Compare, sweep and the claims hand it :class:`Task` lists; workers are started once per
-batch and reused for all its runs. Replication seeds are derived here so that every
-caller gives variant ``v`` and replication ``r`` the same seed (common random numbers).
+batch and reused for all its runs. A task with ``shards`` > 1 is split into one piece per
+shard of people (``simulator.runs.shards``), the pieces run like tasks and their histories
+are merged here into the task's output, the same as the whole run's. Replication seeds are
+derived here so that every caller gives variant ``v`` and replication ``r`` the same seed
+(common random numbers).
 """
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from simulator.observe.history import History
-from simulator.runs.one import Results, run
+from simulator.observe.history import History, Record
+from simulator.runs.one import Results, resolve, run, run_part
+from simulator.runs.shards import combine, split
 from simulator.scenario import Scenario, parse_scenario
 
 Progress = Callable[[int, int, str], None]
@@ -52,6 +57,21 @@ class Task:
     keep: Keep = "summary"
     label: str = ""
     source: str = "<batch>"
+    shards: int = 1  # run as this many shards of people, merged (the same outputs)
+
+    def loaded(self) -> Scenario:
+        """The task's scenario as an object (parsed when given as YAML text)."""
+        if isinstance(self.scenario, str):
+            return parse_scenario(self.scenario, self.source)
+        return self.scenario
+
+
+@dataclass(frozen=True)
+class Part:
+    """One shard of a sharded task: the task and the people of the shard."""
+
+    task: Task
+    people: tuple[str, ...]
 
 
 @dataclass
@@ -69,12 +89,40 @@ class Output:
 
 
 def run_task(task: Task) -> Output:
-    """Run one task (top-level, so worker processes and Dask can ship it)."""
-    scenario = task.scenario
-    if isinstance(scenario, str):
-        scenario = parse_scenario(scenario, task.source)
-    results = run(scenario, seed=task.seed, variant=task.variant,
+    """Run one task (top-level, so worker processes and Dask can ship it); a sharded task
+    runs its shards one after the other here."""
+    if task.shards > 1:
+        return _merged(task, [_run_part(part) for part in _parts(task)])
+    results = run(task.loaded(), seed=task.seed, variant=task.variant,
                   keep_history=task.keep != "summary")
+    return _output(task, results)
+
+
+def run_piece(piece: Task | Part) -> Output | list[Record]:
+    """Run a whole task, or one shard of one (its history, to be merged)."""
+    return run_task(piece) if isinstance(piece, Task) else _run_part(piece)
+
+
+def _run_part(part: Part) -> list[Record]:
+    task = part.task
+    return run_part(task.loaded(), part.people, seed=task.seed, variant=task.variant)
+
+
+def _parts(task: Task) -> list[Part]:
+    """The shards of a task, balanced by expected work."""
+    _, resolved = resolve(task.loaded(), task.seed, task.variant)
+    return [Part(task, people) for people in split(resolved, task.shards)]
+
+
+def _merged(task: Task, parts: Sequence[list[Record]]) -> Output:
+    """A sharded task's output, from its shards' histories."""
+    base, resolved = resolve(task.loaded(), task.seed, task.variant)
+    return _output(task, combine(base, resolved, task.variant, parts,
+                                 keep_history=task.keep != "summary"))
+
+
+def _output(task: Task, results: Results) -> Output:
+    """What the task asked to keep of a run's results."""
     if task.keep == "summary":
         return Output(results.summary)
     if task.keep == "timeseries":
@@ -89,13 +137,30 @@ def outputs(tasks: Sequence[Task], workers: int = 1, dask: str | None = None
     """(index into ``tasks``, output) as each run finishes: in this process when
     ``workers`` is 1, else in ``workers`` local processes, or on the Dask cluster at
     ``dask`` ('local' starts one with ``workers`` workers)."""
+    pieces: list[Task | Part] = []
+    whose: list[int] = []  # the task each piece belongs to
+    for i, task in enumerate(tasks):
+        shards = _parts(task) if task.shards > 1 and (dask or workers > 1) else [task]
+        pieces += shards
+        whose += [i] * len(shards)
     if dask:
-        yield from _on_dask(tasks, workers, dask)
-    elif workers > 1 and len(tasks) > 1:
-        yield from _in_processes(tasks, workers)
+        done = _on_dask(pieces, workers, dask)
+    elif workers > 1 and len(pieces) > 1:
+        done = _in_processes(pieces, workers)
     else:
-        for i, task in enumerate(tasks):
-            yield i, run_task(task)
+        done = ((j, run_piece(piece)) for j, piece in enumerate(pieces))
+    needed = Counter(whose)
+    waiting: dict[int, dict[int, list[Record]]] = {}
+    for j, out in done:
+        i = whose[j]
+        if isinstance(out, Output):
+            yield i, out
+            continue
+        got = waiting.setdefault(i, {})
+        got[j] = out
+        if len(got) == needed[i]:
+            yield i, _merged(tasks[i], [got[k] for k in sorted(got)])
+            del waiting[i]
 
 
 def run_batch(tasks: Sequence[Task], workers: int = 1, dask: str | None = None,
@@ -109,17 +174,29 @@ def run_batch(tasks: Sequence[Task], workers: int = 1, dask: str | None = None,
     return [done[i] for i in range(len(tasks))]
 
 
-def _in_processes(tasks: Sequence[Task], workers: int) -> Iterator[tuple[int, Output]]:
+Done = Iterator[tuple[int, Output | list[Record]]]
+
+
+def run_sharded(scenario: Scenario, shards: int, seed: int | None = None,
+                variant: str | None = None, workers: int = 1, dask: str | None = None
+                ) -> Results:
+    """One run split into ``shards`` shards of people on the batch engine (inline, in
+    ``workers`` processes or on Dask): the same Results, byte for byte, as ``run``."""
+    task = Task(scenario, variant, seed, keep="history", shards=shards)
+    (output,) = run_batch([task], workers, dask)
+    return output.results(resolve(scenario, seed, variant)[1])
+
+
+def _in_processes(pieces: Sequence[Task | Part], workers: int) -> Done:
     """Runs in a pool of local processes (spawned: no fork of a threaded parent)."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context) as pool:
-        futures = {pool.submit(run_task, task): i for i, task in enumerate(tasks)}
+    with ProcessPoolExecutor(max_workers=min(workers, len(pieces)), mp_context=context) as pool:
+        futures = {pool.submit(run_piece, piece): i for i, piece in enumerate(pieces)}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
-def _on_dask(tasks: Sequence[Task], workers: int, address: str
-             ) -> Iterator[tuple[int, Output]]:
+def _on_dask(pieces: Sequence[Task | Part], workers: int, address: str) -> Done:
     """Runs on a Dask cluster (an optional extra, imported only here)."""
     try:
         from dask.distributed import Client, LocalCluster
@@ -133,8 +210,8 @@ def _on_dask(tasks: Sequence[Task], workers: int, address: str
         address = cluster.scheduler_address
     try:
         with Client(address) as client:
-            futures = {client.submit(run_task, task, key=f"mailsim-{_key(task, i)}",
-                                     pure=False): i for i, task in enumerate(tasks)}
+            futures = {client.submit(run_piece, piece, key=f"mailsim-{_key(piece, i)}",
+                                     pure=False): i for i, piece in enumerate(pieces)}
             for future in dask_completed(futures):
                 yield futures[future], future.result()
     finally:
@@ -142,7 +219,8 @@ def _on_dask(tasks: Sequence[Task], workers: int, address: str
             cluster.close()
 
 
-def _key(task: Task, index: int) -> str:
-    """A readable, unique Dask key for one task."""
+def _key(piece: Task | Part, index: int) -> str:
+    """A readable, unique Dask key for one task or shard."""
+    task = piece if isinstance(piece, Task) else piece.task
     ident = f"{index}:{task.label}:{task.variant}:{task.seed}"
     return hashlib.sha256(ident.encode()).hexdigest()[:20]
