@@ -71,9 +71,19 @@ def run_cmd(
     variant: Annotated[str | None, typer.Option(help="Run under this variant.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing results folder.")] = False,
+    shards: Annotated[int, typer.Option(
+        help="Split the people into N shards, each run as its own world, and merge them "
+             "(the same results, byte for byte).")] = 1,
+    workers: Annotated[int, typer.Option(help="Shards in parallel (processes).")] = 1,
+    dask: Annotated[str | None, typer.Option(
+        help="Run the shards on a Dask cluster: a scheduler address, or 'local'.")] = None,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
     from simulator.folders import write_run
+    from simulator.runs import DaskMissing, run_sharded
+
+    if shards < 1 or workers < 1:
+        raise fail("--shards and --workers must be at least 1")
 
     try:
         loaded = load_scenario(scenario)
@@ -83,9 +93,12 @@ def run_cmd(
         dest = out_dir or default_out(loaded.name, run_id)
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
-        results = run(loaded, seed=seed, variant=variant)
+        if shards > 1 or dask:
+            results = run_sharded(loaded, shards, seed, variant, workers, dask)
+        else:
+            results = run(loaded, seed=seed, variant=variant)
         write_run(results, dest, force=force)
-    except (ScenarioError, SimulationError, OutputExists) as problem:
+    except (ScenarioError, SimulationError, OutputExists, DaskMissing) as problem:
         raise fail(str(problem)) from None
     print_table(results)
     out.print(f"results: {dest}")
@@ -124,6 +137,9 @@ def compare_cmd(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Comparison folder.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+    shards: Annotated[int, typer.Option(
+        help="Split the people into N shards, each run as its own world, and merge them "
+             "(the same results, byte for byte).")] = 1,
 ) -> None:
     """Run SCENARIO under each variant with common random numbers; write and print the
     comparison (exit 1 if any run's verdict is false)."""
@@ -136,8 +152,8 @@ def compare_cmd(
         which_protocol,
     )
 
-    if replications < 1 or workers < 1:
-        raise fail("--replications and --workers must be at least 1")
+    if replications < 1 or workers < 1 or shards < 1:
+        raise fail("--replications, --workers and --shards must be at least 1")
     try:
         loaded = load_scenario(scenario)
         names = parse_variants(variants)
@@ -147,7 +163,8 @@ def compare_cmd(
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         with progress_bar(err) as progress:
-            comparison = compare(loaded, names, replications, seed, workers, progress)
+            comparison = compare(loaded, names, replications, seed, workers, progress,
+                                 shards=shards)
         write_comparison(comparison, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists) as problem:
         raise fail(str(problem)) from None
@@ -172,6 +189,9 @@ def sweep_cmd(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Sweep folder.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue a sweep, reusing finished runs.")] = False,
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+    shards: Annotated[int, typer.Option(
+        help="Split the people into N shards, each run as its own world, and merge them "
+             "(the same results, byte for byte).")] = 1,
 ) -> None:
     """Run SCENARIO over a grid of parameters x replications into tidy tables (runs.csv,
     points.csv with 95% CIs and the recommended variant per point, Parquet copies) and
@@ -182,12 +202,12 @@ def sweep_cmd(
     from simulator.sweep import GridError, sweep
     from simulator.sweep.grid import scales
 
-    if replications < 1 or workers < 1:
-        raise fail("--replications and --workers must be at least 1")
+    if replications < 1 or workers < 1 or shards < 1:
+        raise fail("--replications, --workers and --shards must be at least 1")
     try:
         with progress_bar(err) as progress:
             result = sweep(scenario, grid, replications, seed, out_dir, workers, dask, resume,
-                           force, progress)
+                           force, progress, shards=shards)
     except (ScenarioError, GridError, OutputExists, DaskMissing) as problem:
         raise fail(str(problem)) from None
     except OSError as problem:

@@ -175,9 +175,11 @@ def from_json(data: dict[str, Any], summaries: dict[str, dict[str, Any]],
 
 def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
             replications: int = 5, seed: int | None = None, workers: int = 1,
-            progress: Progress | None = None, dask: str | None = None) -> Comparison:
+            progress: Progress | None = None, dask: str | None = None,
+            shards: int = 1) -> Comparison:
     """Run ``scenario`` under each variant (default: its own or the built-in ones) for
-    ``replications`` seeds shared by all variants, and compare the metrics."""
+    ``replications`` seeds shared by all variants, and compare the metrics (each run in
+    ``shards`` shards of people: the same results)."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     names = list(variants) if variants else base.variant_names()
     for name in names:
@@ -187,7 +189,7 @@ def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
     seeds = replication_seeds(base.seed if seed is None else seed, replications)
     base = base.model_copy(update={"seed": seeds[0]})
     tasks = [Task(base, v, s, keep="timeseries" if r == 0 else "summary",
-                  label=f"{v} #{r + 1} (seed {s})")
+                  label=f"{v} #{r + 1} (seed {s})", shards=shards)
              for r, s in enumerate(seeds) for v in names]
     outputs = run_batch(tasks, workers, dask, progress)
     return assemble(base, names, seeds, outputs)
