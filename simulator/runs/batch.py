@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from simulator.observe.history import History, Record
 from simulator.runs.one import Results, resolve, run, run_part
-from simulator.runs.shards import combine, split
+from simulator.runs.shards import Packed, combine, pack, split, unpack
 from simulator.scenario import Scenario, parse_scenario
 
 Progress = Callable[[int, int, str], None]
@@ -98,9 +98,10 @@ def run_task(task: Task) -> Output:
     return _output(task, results)
 
 
-def run_piece(piece: Task | Part) -> Output | list[Record]:
-    """Run a whole task, or one shard of one (its history, to be merged)."""
-    return run_task(piece) if isinstance(piece, Task) else _run_part(piece)
+def run_piece(piece: Task | Part) -> Output | Packed:
+    """Run a whole task, or one shard of one (its history packed, to be merged), in a
+    worker process or on Dask."""
+    return run_task(piece) if isinstance(piece, Task) else pack(_run_part(piece))
 
 
 def _run_part(part: Part) -> list[Record]:
@@ -150,7 +151,7 @@ def outputs(tasks: Sequence[Task], workers: int = 1, dask: str | None = None
     else:
         done = ((j, run_piece(piece)) for j, piece in enumerate(pieces))
     needed = Counter(whose)
-    waiting: dict[int, dict[int, list[Record]]] = {}
+    waiting: dict[int, dict[int, Packed]] = {}
     for j, out in done:
         i = whose[j]
         if isinstance(out, Output):
@@ -159,7 +160,7 @@ def outputs(tasks: Sequence[Task], workers: int = 1, dask: str | None = None
         got = waiting.setdefault(i, {})
         got[j] = out
         if len(got) == needed[i]:
-            yield i, _merged(tasks[i], [got[k] for k in sorted(got)])
+            yield i, _merged(tasks[i], [unpack(got.pop(k)) for k in sorted(got)])
             del waiting[i]
 
 
@@ -174,7 +175,7 @@ def run_batch(tasks: Sequence[Task], workers: int = 1, dask: str | None = None,
     return [done[i] for i in range(len(tasks))]
 
 
-Done = Iterator[tuple[int, Output | list[Record]]]
+Done = Iterator[tuple[int, Output | Packed]]
 
 
 def run_sharded(scenario: Scenario, shards: int, seed: int | None = None,
