@@ -1,8 +1,27 @@
-"""Shared pytest options: ``--update-goldens`` rewrites the stored golden outputs."""
+"""Shared pytest options: ``--update-goldens`` rewrites the stored golden outputs; with
+``CI`` set every hypothesis test runs the derandomized ``mailsim-ci`` profile."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# CI runs the same examples every time, so a rare counterexample cannot fail a submission at
+# random; hunt locally without ``CI`` (or with ``MAILSIM_HYPOTHESIS_PROFILE=default``).
+settings.register_profile("mailsim-ci", derandomize=True, database=None, print_blob=True)
+
+
+def hypothesis_profile(environ: os._Environ[str] | dict[str, str]) -> str:
+    """The profile to load: ``MAILSIM_HYPOTHESIS_PROFILE`` if set, else ``mailsim-ci`` in CI."""
+    chosen = environ.get("MAILSIM_HYPOTHESIS_PROFILE")
+    if chosen:
+        return chosen
+    return "mailsim-ci" if environ.get("CI", "") not in ("", "0", "false") else "default"
+
+
+settings.load_profile(hypothesis_profile(os.environ))  # before any test module builds settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -299,7 +299,9 @@ class ImapClient(Client):
             self.store.remove(key)
 
     def open(self, conn: Conn, mid: str, now: float) -> SyncGen:
-        """Fetch the body from the server (BODY[], which sets \\Seen) to show it."""
+        """Fetch the body from the server to show it, with BODY.PEEK[] as K-9 does (and
+        Thunderbird when marking read is delayed): a lost reply leaves the message unread on
+        the server; the person's read then queues +FLAGS \\Seen like any flag change."""
         local = self.store.shown(mid)
         loc = self.where.of_key.get(local.key) if local else None
         if local is None or loc is None:
@@ -308,7 +310,7 @@ class ImapClient(Client):
         loc = self.where.of_key.get(local.key)
         if loc is None:
             return False
-        got = yield conn.fetch_body(loc[1], peek=False)
+        got = yield conn.fetch_body(loc[1], peek=True)
         if got.ok and self.cache.mode != "none" and self.store.room_for(local.msg.size):
             self.store.update(local.key, body=True)
         return bool(got.ok)

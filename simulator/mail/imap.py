@@ -83,14 +83,24 @@ class Session:
         self.box: Mailbox | None = None
         self._told_modseq = 0
         self._told_uidnext = 1
+        self._view_uidnext = 1  # messages below this UID are in the session's view
 
     # -- state helpers -------------------------------------------------------------------
-    def _selected(self) -> Mailbox:
+    def _selected(self, sync: bool = True) -> Mailbox:
+        """The selected mailbox; with ``sync`` the view is first brought up to date."""
         if self.state != SELECTED or self.box is None:
             raise ProtocolError(f"IMAP command in {self.state}, needs SELECTED")
         if self.account.mailboxes[self.box.name] is not self.box:
             raise ProtocolError("selected mailbox was replaced (UIDVALIDITY changed)")
+        if sync:
+            self._sync_view()
         return self.box
+
+    def _sync_view(self) -> None:
+        """Bring the view up to date, as the server does before every command but CLOSE."""
+        box = self.box
+        if self.state == SELECTED and box is not None and self.account.mailboxes[box.name] is box:
+            self._view_uidnext = box.uidnext
 
     def _reply(self, value: object = None, down: int = 0, up: int = 0) -> Reply:
         return Reply(True, value, command_cost(down=down, up=up), updates=self._updates())
@@ -108,6 +118,7 @@ class Session:
             rows.append(row(entry))
         news.expunged = [u for u in box.vanished_since(self._told_modseq) if u < self._told_uidnext]
         self._told_modseq, self._told_uidnext = box.highestmodseq, box.uidnext
+        self._view_uidnext = box.uidnext
         return news
 
     def _live(self, box: Mailbox, uids: Iterable[int]) -> list[Entry]:
@@ -134,6 +145,7 @@ class Session:
             return Reply(False, cost=command_cost(), code="NONEXISTENT")
         self.state, self.box = SELECTED, box
         self._told_modseq, self._told_uidnext = box.highestmodseq, box.uidnext
+        self._view_uidnext = box.uidnext
         info = SelectInfo(box.uidvalidity, box.uidnext, len(box.entries), box.highestmodseq)
         down = 120
         if qresync is not None and qresync[0] == box.uidvalidity:
@@ -254,9 +266,16 @@ class Session:
         return self._reply(self.account.expunge(box.name, doomed, cause="imap-expunge", by=self.by))
 
     def close(self) -> Reply:
-        """CLOSE: silently expunge \\Deleted messages and leave the selected state."""
-        box = self._selected()
-        doomed = [e.uid for e in box.entries.values() if DELETED in e.flags]
+        """CLOSE: silently expunge the \\Deleted messages of the session's view, then leave.
+
+        Unlike the other commands CLOSE does not bring the view up to date first, so a message
+        that arrived since the session's last command stays, \\Deleted or not (Dovecot 2.3;
+        docs/fidelity.md). Flags are current: \\Deleted set by another session counts.
+        """
+        box = self._selected(sync=False)
+        doomed = [
+            e.uid for e in box.entries.values() if DELETED in e.flags and e.uid < self._view_uidnext
+        ]
         self.account.expunge(box.name, doomed, cause="imap-close", by=self.by)
         self.state, self.box = AUTH, None
         return Reply(True, cost=command_cost())
@@ -265,6 +284,7 @@ class Session:
         """APPEND: a new UID (APPENDUID) or ``NO [OVERQUOTA]`` (rules 14, 17)."""
         if self.state not in (AUTH, SELECTED):
             raise ProtocolError("APPEND before LOGIN")
+        self._sync_view()
         if (missing := self._no_such_mailbox(mailbox)) is not None:
             missing.cost = command_cost(up=msg.size)
             return missing

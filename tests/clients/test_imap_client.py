@@ -32,8 +32,9 @@ def test_rule11_full_cache_downloads_with_peek_and_leaves_mail_unread() -> None:
     assert SEEN not in server_flags(bench, "m1")
 
 
-def test_rule11_reading_online_without_a_cache_fetches_the_body_and_sets_seen() -> None:
-    """Rule 11: an online read of an uncached message is BODY[], which sets \\Seen."""
+def test_rule11_reading_online_peeks_at_the_body_then_stores_seen() -> None:
+    """Rule 11: an online read of an uncached message is BODY.PEEK[] (Thunderbird, K-9);
+    the person's read is then stored as +FLAGS (\\Seen) by the next sync, not by the fetch."""
     bench = Bench()
     deliver(bench, "m1")
     web = bench.client("imap", "web", cache="none")
@@ -41,8 +42,30 @@ def test_rule11_reading_online_without_a_cache_fetches_the_body_and_sets_seen() 
     assert not web.store.has_body("m1")
     opened = bench.drive(web, web.open(_conn(), "m1", 0.0))
     assert opened.value is True
+    assert [(c.name, c.kwargs) for c in opened.commands] == [
+        ("select", {}), ("fetch_body", {"peek": True})]
+    assert SEEN not in server_flags(bench, "m1"), "the fetch alone marks nothing read"
+    assert web.read("m1")
+    assert "store" in names(bench.sync(web, full=False))
     assert SEEN in server_flags(bench, "m1")
     assert not web.store.has_body("m1"), "cache none keeps no body afterwards"
+
+
+def test_rule11_a_lost_reply_to_a_body_fetch_leaves_the_message_unread() -> None:
+    """Rule 11: when the body never arrives the person has not read the message, so it stays
+    unread on the server and on every other device (the lost-body-reply regression)."""
+    bench = Bench()
+    deliver(bench, "m1")
+    phone = bench.client("imap", "phone", cache="headers")
+    laptop = bench.client("imap", "laptop", cache="full")
+    bench.sync(phone)
+    opened = bench.drive(phone, phone.open(_conn(), "m1", 0.0), drop_after=2, reply_lost=True)
+    assert names(opened) == ["select", "fetch_body"] and not opened.finished
+    assert SEEN not in server_flags(bench, "m1")
+    bench.sync(phone)
+    bench.sync(laptop)
+    assert SEEN not in phone.store.shown("m1").flags
+    assert SEEN not in laptop.store.shown("m1").flags
 
 
 def test_rule18_order_is_send_then_replay_then_server_to_client() -> None:

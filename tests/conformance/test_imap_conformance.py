@@ -132,6 +132,27 @@ TRACES: list[Trace] = [
         expect=[(9, "ok", True), (10, "updates.expunged", [2])],
     ),
     trace(
+        "rule12_close_keeps_deleted_mail_the_session_was_never_told_about", (12, 13, 14),
+        "CLOSE acts on the session's view as of its last command: a \\Deleted message another "
+        "session APPENDed since then stays (Dovecot's CLOSE does not sync the view first).",
+        deliver("r1", 300), deliver("r2", 300), *imap_in(1), open_(2, "imap"),  # 0-5
+        c(2, "login"), c(1, "expunge"), c(2, "append", "INBOX", "r3", 300, [SEEN, DELETED]),  # 6-8
+        c(2, "noop"), c(1, "close"),                                  # 9-10
+        expect=[(10, "ok", True),
+                ("final", "INBOX", [(1, "r1", 300, ()), (2, "r2", 300, ()),
+                                    (3, "r3", 300, (DELETED, SEEN))])],
+    ),
+    trace(
+        "rule12_close_expunges_what_the_session_knows_with_current_flags", (12, 13),
+        "CLOSE removes a known message another session marked \\Deleted without telling this "
+        "one, and a message APPENDed before this session's last command.",
+        deliver("r1", 300), deliver("r2", 300), *imap_in(1), *imap_in(2),  # 0-7
+        c(2, "store", [1], "+", [DELETED]),                           # 8
+        c(2, "append", "INBOX", "r3", 300, [DELETED]), c(1, "noop"), c(1, "close"),  # 9-11
+        expect=[(10, "updates.new", [(3, "r3", 300, (DELETED,), "step9")]), (11, "ok", True),
+                ("final", "INBOX", [(2, "r2", 300, ())])],
+    ),
+    trace(
         "rule12_uid_expunge_removes_only_the_named_uids", (12, 19),
         "UID EXPUNGE removes only the named \\Deleted UIDs, not other sessions' \\Deleted mail.",
         deliver("m1", 300), deliver("m2", 300), deliver("m3", 300),  # 0-2

@@ -3,7 +3,9 @@
 Traces have at most 25 steps and 3 sessions, with random pinned settings (POP3 lock,
 \\Seen after RETR, quota, bounce or defer). ``max_examples`` is kept modest so the whole
 conformance suite stays within a few minutes on two cores; raise it locally with
-``MAILSIM_CONFORMANCE_EXAMPLES`` to hunt harder.
+``MAILSIM_CONFORMANCE_EXAMPLES`` to hunt harder. With ``CI`` set the traces are derandomized
+(profile ``mailsim-ci``, tests/conftest.py): CI runs the same traces every time, so a rare
+counterexample is found by hunting, not by a submission failing at random.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ of another mailbox and a drop expunge nothing; \\Deleted mail still uses quota."
 from __future__ import annotations
 
 from simulator.mail import imap
+from simulator.mail.message import Message
 from simulator.mail.store import DELETED, Account
 
 from .conftest import deliver, imap_select, mids
@@ -54,6 +55,26 @@ def test_rule12_close_expunges_and_deselects(account: Account, server: imap.Imap
     assert session.close().ok
     assert session.state == imap.AUTH
     assert mids(account) == ["m1"]
+
+
+def test_rule12_close_expunges_only_what_the_session_knows(
+    account: Account, server: imap.ImapServer
+) -> None:
+    """Rule 12 as Dovecot does it: CLOSE expunges the \\Deleted messages of the session's
+    view — current flags, but not mail added since its last command (no sync before CLOSE);
+    every other command, a failed one too, first brings the view up to date."""
+    deliver(account, "m1")
+    session = imap_select(server)
+    other = imap_select(server)
+    other.store([1], "+", [DELETED])
+    other.append("INBOX", Message("a2", 1_000), [DELETED])
+    session.close()
+    assert mids(account) == ["a2"], "m1 was known (its \\Deleted is current); a2 was not"
+    session = imap_select(server)
+    other.append("INBOX", Message("a3", 1_000), [DELETED])
+    assert not session.fetch_body(99).ok  # a failed command still syncs the view
+    session.close()
+    assert mids(account) == []
 
 
 def test_rule12_logout_does_not_expunge(account: Account, server: imap.ImapServer) -> None:
