@@ -76,12 +76,20 @@ def run_cmd(
     force: Annotated[bool, typer.Option(help="Replace an existing results folder.")] = False,
     history: Annotated[bool, typer.Option(
         help="Keep the story file (stories.jsonl.gz) in the results folder.")] = True,
+    shards: Annotated[int, typer.Option(
+        help="Split the people into N shards, each run as its own world, and merge them "
+             "(the same results, byte for byte).")] = 1,
+    workers: Annotated[int, typer.Option(help="Shards in parallel (processes).")] = 1,
+    dask: Annotated[str | None, typer.Option(
+        help="Run the shards on a Dask cluster: a scheduler address, or 'local'.")] = None,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
-
     from simulator.folders import OutputExists, write_run
-    from simulator.runs import run
+    from simulator.runs import DaskMissing, run, run_sharded
     from simulator.world.world import SimulationError
+
+    if shards < 1 or workers < 1:
+        raise fail("--shards and --workers must be at least 1")
 
     try:
         loaded = load_scenario(scenario)
@@ -93,10 +101,14 @@ def run_cmd(
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         with tempfile.TemporaryDirectory(prefix="mailsim-") as scratch:
             stories = Path(scratch) / "stories.jsonl.gz" if history else None
-            results = run(loaded, seed=seed, variant=variant, keep_history=False,
-                          story_file=stories)
+            if shards > 1 or dask:
+                results = run_sharded(loaded, shards, seed, variant, workers, dask,
+                                      keep_history=False, story_file=stories)
+            else:
+                results = run(loaded, seed=seed, variant=variant, keep_history=False,
+                              story_file=stories)
             write_run(results, dest, force=force)
-    except (ScenarioError, SimulationError, OutputExists) as problem:
+    except (ScenarioError, SimulationError, OutputExists, DaskMissing) as problem:
         raise fail(str(problem)) from None
     print_table(results)
     out.print(f"results: {dest}")
@@ -153,6 +165,9 @@ def compare_cmd(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Comparison folder.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+    shards: Annotated[int, typer.Option(
+        help="Split the people into N shards, each run as its own world, and merge them "
+             "(the same results, byte for byte).")] = 1,
 ) -> None:
     """Run SCENARIO under each variant with common random numbers; write and print the
     comparison and the decision (exit 1 if any run's verdict is false)."""
@@ -170,6 +185,8 @@ def compare_cmd(
     reps = replications_of(replications)
     if reps is None or workers < 1 or max_replications < 1:
         raise fail("--replications (a number or auto), --max and --workers must be at least 1")
+    if shards < 1:
+        raise fail("--shards must be at least 1")
     try:
         loaded = load_scenario(scenario)
         names = parse_variants(variants)
@@ -180,7 +197,7 @@ def compare_cmd(
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         with progress_bar(err) as progress:
             comparison = compare(loaded, names, reps, seed, workers, progress, dask,
-                                 max_replications)
+                                 max_replications, shards=shards)
         write_comparison(comparison, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists, DaskMissing) as problem:
         raise fail(str(problem)) from None
@@ -205,6 +222,9 @@ def sweep_cmd(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Sweep folder.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue a sweep, reusing finished runs.")] = False,
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+    shards: Annotated[int, typer.Option(
+        help="Split the people into N shards, each run as its own world, and merge them "
+             "(the same results, byte for byte).")] = 1,
 ) -> None:
     """Run SCENARIO over a grid of parameters x replications into tidy tables (runs.csv,
     points.csv with 95% CIs and the recommended variant per point, Parquet copies) and
@@ -218,10 +238,12 @@ def sweep_cmd(
 
     if replications < 1 or workers < 1:
         raise fail("--replications and --workers must be at least 1")
+    if shards < 1:
+        raise fail("--shards must be at least 1")
     try:
         with progress_bar(err) as progress:
             result = sweep(scenario, grid, replications, seed, out_dir, workers, dask, resume,
-                           force, progress)
+                           force, progress, shards=shards)
     except (ScenarioError, GridError, OutputExists, DaskMissing) as problem:
         raise fail(str(problem)) from None
     except OSError as problem:

@@ -189,10 +189,11 @@ def from_json(data: dict[str, Any], summaries: dict[str, dict[str, Any]],
 def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
             replications: int | Literal["auto"] = 5, seed: int | None = None,
             workers: int = 1, progress: Progress | None = None, dask: str | None = None,
-            max_replications: int = MAX_REPLICATIONS) -> Comparison:
+            max_replications: int = MAX_REPLICATIONS, shards: int = 1) -> Comparison:
     """Run ``scenario`` under each variant (default: its own or the built-in ones) for
     ``replications`` seeds shared by all variants, compare the metrics and decide; with
-    ``"auto"``, add replications until decided or ``max_replications`` is reached."""
+    ``"auto"``, add replications until decided or ``max_replications`` is reached. Each run
+    is split into ``shards`` shards of people (the same results)."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     names = list(variants) if variants else base.variant_names()
     for name in names:
@@ -205,13 +206,13 @@ def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
     base = base.model_copy(update={"seed": seeds[0]})
     if not auto:
         return assemble(base, names, seeds, run_seeds(base, names, seeds, 0, workers, dask,
-                                                      progress))
+                                                      progress, shards))
     outputs: list[Output] = []
     done: list[int] = []
     more = min(N0, wanted)
     while more:
         outputs += run_seeds(base, names, seeds[:len(outputs) // len(names) + more],
-                             len(outputs) // len(names), workers, dask, progress)
+                             len(outputs) // len(names), workers, dask, progress, shards)
         done = seeds[:len(outputs) // len(names)]
         decision = decide_outputs(base, names, done, outputs, "kn")
         more = replications_to_add(decision, wanted, BATCH)
@@ -219,11 +220,11 @@ def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
 
 
 def run_seeds(base: Scenario, names: list[str], seeds: list[int], start: int, workers: int,
-              dask: str | None, progress: Progress | None) -> list[Output]:
+              dask: str | None, progress: Progress | None, shards: int = 1) -> list[Output]:
     """Every variant's runs for replications ``start`` onwards of ``seeds``, in one batch
     (the first replication keeps its time series, for the plots)."""
     tasks = [Task(base, v, s, keep="timeseries" if r == 0 else "summary",
-                  label=f"{v} #{r + 1} (seed {s})")
+                  label=f"{v} #{r + 1} (seed {s})", shards=shards)
              for r, s in enumerate(seeds) if r >= start for v in names]
     offset = start * len(names)
 

@@ -3,7 +3,9 @@ propagation delays, and anomalies with witnesses (DESIGN: metric definitions).""
 
 from __future__ import annotations
 
+import math
 from array import array
+from bisect import insort
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -138,13 +140,20 @@ class Consistency:
             agree.avg.set(t, agree.ratio)
 
     def witness(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
+        """Count an anomaly once per (device, message); keep the MAX_WITNESSES earliest by
+        (start, device, message), so the choice does not depend on the order of different
+        people's records within an instant (a sharded run merges them in another order)."""
         key = (kind, device, mid)
         if key in self._seen:
             return
         self._seen.add(key)
         self.counts[kind] += 1
-        if len(self.witnesses[kind]) < MAX_WITNESSES:
-            self.witnesses[kind].append({"mid": mid, "device": device, "t": t, "what": text})
+        kept = self.witnesses[kind]
+        order = (t, device, mid)
+        if len(kept) == MAX_WITNESSES and order >= _order(kept[-1]):
+            return
+        insort(kept, {"mid": mid, "device": device, "t": t, "what": text}, key=_order)
+        del kept[MAX_WITNESSES:]
 
     def _anomalies(self, t: float, device: str, user: str, mid: str,
                    before: tuple[State | None, int] | None, state: State | None,
@@ -193,10 +202,11 @@ class Consistency:
 
     # -- answers -------------------------------------------------------------------------
     def agreement_now(self) -> float:
-        """Mean current agreement over devices (for the time series)."""
+        """Mean current agreement over devices (for the time series; an exact sum, so the
+        order the devices came in does not matter)."""
         if not self.agree:
             return 1.0
-        return sum(a.ratio for a in self.agree.values()) / len(self.agree)
+        return math.fsum(a.ratio for a in self.agree.values()) / len(self.agree)
 
     def divergent(self, device: str) -> int:
         """Messages in view ∪ intent that do not match on ``device``."""
@@ -235,6 +245,11 @@ class Consistency:
             "final_agreement": rounded(a.ratio),
             "divergent_messages": a.union - a.matching,
         }
+
+
+def _order(w: Witness) -> tuple[float, str, str]:
+    """Witnesses are kept earliest first, then by device and message."""
+    return (w["t"], w["device"], w["mid"])
 
 
 def delay_quantiles(delays: Sequence[float]) -> list[list[float | None]]:

@@ -3,6 +3,8 @@ deferrals) and bytes held on each device."""
 
 from __future__ import annotations
 
+import math
+
 from simulator.observe.blocks import (
     AccountStorage,
     DeviceStorageBlock,
@@ -28,12 +30,14 @@ class ServerStorage:
         self.quota = quota
         self.full_margin = full_margin  # per user: a typical message; less room = full
         self.total = TimeAverage()
+        self.peak = 0  # of the total at the end of each instant (see _bytes)
+        self.instant = 0.0
         self.per_user: dict[str, TimeAverage] = {}
         self.full_since: dict[str, float] = {}
-        self.time_full = 0.0
+        self.full_spans: list[float] = []  # summed exactly: their order does not matter
         self.bounced: dict[str, int] = {}
         self.deferred: dict[str, int] = {}
-        self.over: list[str] = []
+        self.over: list[tuple[float, str]] = []  # (when, what): verdict violations
         self.quotas: dict[str, int | None] = {}  # further accounts, on their own servers
         history.subscribe(AccountAdded, self._account)
         history.subscribe(ServerBytes, self._bytes)
@@ -50,7 +54,13 @@ class ServerStorage:
         self.deferred[e.user] = self.deferred.get(e.user, 0) + 1
 
     def _bytes(self, e: ServerBytes) -> None:
+        """An account's bytes changed. The total's peak is taken at the end of each instant:
+        within one instant, different accounts' changes come in an order that is SimPy's
+        (a sharded run merges them in another), and a peak between them is not real."""
         t, user, used = e.t, e.user, e.used
+        if t != self.instant:
+            self.peak = max(self.peak, int(self.total.value))
+            self.instant = t
         series = self.per_user.setdefault(user, TimeAverage(t, 0.0))
         self.total.set(t, self.total.value - series.value + used)
         series.set(t, used)
@@ -58,24 +68,24 @@ class ServerStorage:
         if quota is None:
             return
         if used > quota:
-            self.over.append(f"{user}: {used} bytes stored over a quota of {quota}")
+            self.over.append((t, f"{user}: {used} bytes stored over a quota of {quota}"))
         full = quota - used < self.full_margin.get(user, 0)
         if full and user not in self.full_since:
             self.full_since[user] = t
         elif not full and user in self.full_since:
-            self.time_full += t - self.full_since.pop(user)
+            self.full_spans.append(t - self.full_since.pop(user))
 
     def summary(self, end: float) -> ServerStorageBlock:
         """The ``server_storage`` block of summary.json."""
-        still_full = sum(end - t for t in self.full_since.values())
+        full = math.fsum([*self.full_spans, *(end - t for t in self.full_since.values())])
         return {
-            "peak_bytes": int(self.total.peak),
+            "peak_bytes": max(self.peak, int(self.total.value)),
             "mean_bytes": int(self.total.mean(end)),
             "final_bytes": int(self.total.value),
             "quota_bytes": self.quota,
             "bounced": sum(self.bounced.values()),
             "deferred": sum(self.deferred.values()),
-            "time_over_quota_s": rounded(self.time_full + still_full, 3),
+            "time_over_quota_s": rounded(full, 3),
         }
 
     def per_user_summary(self, user: str, end: float) -> AccountStorage:

@@ -3,6 +3,8 @@ verdict means a bug in the model or in a client (DESIGN: verdict.valid)."""
 
 from __future__ import annotations
 
+from bisect import insort
+
 from simulator.observe.blocks import VerdictBlock
 from simulator.observe.history import (
     Bounced,
@@ -22,7 +24,7 @@ class Verdict:
     """UIDs never reused, no phantom messages, and every message accounted for."""
 
     def __init__(self, history: History) -> None:
-        self.violations: list[str] = []
+        self.timed: list[tuple[float, str]] = []  # the MAX_VIOLATIONS earliest (when, what)
         self.count = 0
         self.last_uid: dict[tuple[str, str, int], int] = {}
         self.known: set[str] = set()
@@ -37,14 +39,16 @@ class Verdict:
         history.subscribe(ViewChange, self._view)
         history.subscribe(Intent, self._intent)
 
-    def fail(self, text: str) -> None:
-        """Record a violation (the first few verbatim)."""
+    def fail(self, t: float, text: str) -> None:
+        """Record a violation at ``t``; the earliest few are kept verbatim, by (time, text),
+        so which ones does not depend on the order of people's records within an instant."""
         self.count += 1
-        if len(self.violations) < MAX_VIOLATIONS:
-            self.violations.append(text)
+        if len(self.timed) < MAX_VIOLATIONS or (t, text) < self.timed[-1]:
+            insort(self.timed, (t, text))
+            del self.timed[MAX_VIOLATIONS:]
 
     def _violation(self, e: Violation) -> None:
-        self.fail(f"t={e.t:.0f}s: {e.text}")
+        self.fail(e.t, f"t={e.t:.0f}s: {e.text}")
 
     def _known(self, e: Delivered | Sent) -> None:
         self.known.add(e.mid)
@@ -57,39 +61,42 @@ class Verdict:
             return
         key = (e.user, e.mailbox, e.uidvalidity)
         if e.uid <= self.last_uid.get(key, 0):
-            self.fail(f"{_where(e)} UID {e.uid} reused (UIDVALIDITY {e.uidvalidity})")
+            self.fail(e.t, f"{_where(e)} UID {e.uid} reused (UIDVALIDITY {e.uidvalidity})")
         self.last_uid[key] = e.uid
         if e.mid not in self.known:
-            self.fail(f"{_where(e)} stores {e.mid}, never delivered or sent")
+            self.fail(e.t, f"{_where(e)} stores {e.mid}, never delivered or sent")
 
     def _view(self, e: ViewChange) -> None:
         if e.shown and e.mid not in self.known:
-            self.fail(f"t={e.t:.0f}s: {e.device} shows {e.mid}, never delivered or sent")
+            self.fail(e.t, f"t={e.t:.0f}s: {e.device} shows {e.mid}, never delivered or sent")
 
     def _intent(self, e: Intent) -> None:
         t, user, mid = e.t, e.user, e.mid
         mids = self.intent.setdefault(user, set())
         if e.state is None:
             if e.cause != "delete":
-                self.fail(f"t={t:.0f}s: {mid} left {user}'s intent without a deletion")
+                self.fail(t, f"t={t:.0f}s: {mid} left {user}'s intent without a deletion")
             mids.discard(mid)
             self.deleted.add(mid)
         else:
             mids.add(mid)
 
-    def summary(self, storage_over: list[str]) -> VerdictBlock:
-        """The ``verdict`` block: accounting at the end, plus everything recorded."""
-        for text in storage_over:
-            self.fail(text)
+    def summary(self, storage_over: list[tuple[float, str]]) -> VerdictBlock:
+        """The ``verdict`` block: everything recorded (storage over quota among it, by
+        time), then the accounting at the end."""
+        for t, text in storage_over:
+            self.fail(t, text)
+        violations = [text for _, text in self.timed]
+        at_end: list[str] = []
         in_intent = set().union(*self.intent.values()) if self.intent else set()
         unaccounted = self.known - in_intent - self.deleted
         for mid in sorted(unaccounted)[:5]:
-            self.fail(f"{mid} is neither in the intent, nor deleted, nor bounced")
-        if unaccounted:
-            self.count += max(0, len(unaccounted) - 5)
+            at_end.append(f"{mid} is neither in the intent, nor deleted, nor bounced")
         for mid in sorted(in_intent & self.bounced)[:5]:
-            self.fail(f"{mid} bounced but is expected in a mailbox")
-        return {"valid": self.count == 0, "violations": list(self.violations),
+            at_end.append(f"{mid} bounced but is expected in a mailbox")
+        self.count += len(at_end) + max(0, len(unaccounted) - 5)
+        violations += at_end[:MAX_VIOLATIONS - len(violations)]
+        return {"valid": self.count == 0, "violations": violations,
                 "violation_count": self.count}
 
 

@@ -10,8 +10,9 @@ from simulator.runs.batch import (
     Task,
     replication_seeds,
     run_batch,
+    run_sharded,
 )
 from simulator.runs.one import Results, mailsim_version, run
 
 __all__ = ["DaskMissing", "Executor", "Keep", "Output", "Progress", "Results", "Task",
-           "mailsim_version", "replication_seeds", "run", "run_batch"]
+           "mailsim_version", "replication_seeds", "run", "run_batch", "run_sharded"]

@@ -2,7 +2,10 @@
 cluster, with the same outputs whichever executes them (each run is deterministic).
 
 Compare, sweep and the claims hand it :class:`Task` lists; workers are started once per
-:class:`Executor` and reused for all the runs of all its batches. Replication seeds are
+:class:`Executor` and reused for all the runs of all its batches. A task with ``shards`` > 1
+is split into one piece per shard of people (``simulator.runs.shards``); with several
+workers or Dask the pieces run like tasks and their histories are merged here into the
+task's output, the same as the whole run's. Replication seeds are
 derived here so that every caller gives variant ``v`` and replication ``r`` the same seed
 (common random numbers).
 """
@@ -10,13 +13,16 @@ derived here so that every caller gives variant ``v`` and replication ``r`` the 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from simulator.observe.history import History
+from simulator.observe.history import History, Record
 from simulator.runs.local import Helpers
-from simulator.runs.one import Results, run
+from simulator.runs.one import Results, resolve, run, run_part
+from simulator.runs.shards import Packed, combine, pack, split, unpack
 from simulator.scenario import Scenario, parse_scenario
 
 Progress = Callable[[int, int, str], None]
@@ -52,6 +58,25 @@ class Task:
     keep: Keep = "summary"
     label: str = ""
     source: str = "<batch>"
+    shards: int = 1  # run as this many shards of people, merged (the same outputs)
+
+    def loaded(self) -> Scenario:
+        """The task's scenario as an object (parsed when given as YAML text)."""
+        if isinstance(self.scenario, str):
+            return parse_scenario(self.scenario, self.source)
+        return self.scenario
+
+
+@dataclass(frozen=True)
+class Part:
+    """One shard of a sharded task: the task and the people of the shard."""
+
+    task: Task
+    people: tuple[str, ...]
+
+
+Piece = Task | Part
+Done = Iterator[tuple[int, "Output | Packed"]]
 
 
 @dataclass
@@ -74,12 +99,41 @@ def ready() -> bool:
 
 
 def run_task(task: Task) -> Output:
-    """Run one task (top-level, so worker processes and Dask can ship it)."""
-    scenario = task.scenario
-    if isinstance(scenario, str):
-        scenario = parse_scenario(scenario, task.source)
-    results = run(scenario, seed=task.seed, variant=task.variant,
+    """Run one task (top-level, so worker processes and Dask can ship it); a sharded task
+    runs its shards one after the other here."""
+    if task.shards > 1:
+        return _merged(task, [_run_part(part) for part in _parts(task)])
+    results = run(task.loaded(), seed=task.seed, variant=task.variant,
                   keep_history=task.keep == "history")
+    return _output(task, results)
+
+
+def run_piece(piece: Piece) -> Output | Packed:
+    """Run a whole task, or one shard of one (its history packed, to be merged), in a
+    worker process or on Dask."""
+    return run_task(piece) if isinstance(piece, Task) else pack(_run_part(piece))
+
+
+def _run_part(part: Part) -> list[Record]:
+    task = part.task
+    return run_part(task.loaded(), part.people, seed=task.seed, variant=task.variant)
+
+
+def _parts(task: Task) -> list[Part]:
+    """The shards of a task, balanced by expected work."""
+    _, resolved = resolve(task.loaded(), task.seed, task.variant)
+    return [Part(task, people) for people in split(resolved, task.shards)]
+
+
+def _merged(task: Task, parts: Sequence[list[Record]]) -> Output:
+    """A sharded task's output, from its shards' histories."""
+    base, resolved = resolve(task.loaded(), task.seed, task.variant)
+    return _output(task, combine(base, resolved, task.variant, parts,
+                                 keep_history=task.keep == "history"))
+
+
+def _output(task: Task, results: Results) -> Output:
+    """What the task asked to keep of a run's results."""
     if task.keep == "summary":
         return Output(results.summary)
     if task.keep == "timeseries":
@@ -101,7 +155,7 @@ class Executor:
         """An executor; nothing starts until a batch runs."""
         self.workers = workers
         self.dask = dask
-        self._helpers: Helpers[Task, Output] | None = None
+        self._helpers: Helpers[Piece, Output | Packed] | None = None
         self._client: Any = None
         self._cluster: Any = None
         self._batches = 0
@@ -127,15 +181,38 @@ class Executor:
             self._cluster = None
 
     def outputs(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Output]]:
-        """(index into ``tasks``, output) as each run finishes."""
+        """(index into ``tasks``, output) as each run finishes; the shards of a sharded
+        task run as pieces of their own when there are workers to share them."""
         self._batches += 1
+        parallel = bool(self.dask) or self.workers > 1
+        pieces: list[Piece] = []
+        whose: list[int] = []  # the task each piece belongs to
+        for i, task in enumerate(tasks):
+            shards: list[Piece] = list(_parts(task)) if task.shards > 1 and parallel else [task]
+            pieces += shards
+            whose += [i] * len(shards)
+        needed = Counter(whose)
+        waiting: dict[int, dict[int, Packed]] = {}
+        for j, out in self.pieces(pieces):
+            i = whose[j]
+            if isinstance(out, Output):
+                yield i, out
+                continue
+            got = waiting.setdefault(i, {})
+            got[j] = out
+            if len(got) == needed[i]:
+                yield i, _merged(tasks[i], [unpack(got.pop(k)) for k in sorted(got)])
+                del waiting[i]
+
+    def pieces(self, pieces: Sequence[Piece]) -> Done:
+        """(index into ``pieces``, output or packed shard history) as each finishes."""
         if self.dask:
-            yield from self._on_dask(tasks)
-        elif self.workers > 1 and (len(tasks) > 1 or self._helpers is not None):
-            yield from self._in_processes(tasks)
+            yield from self._on_dask(pieces)
+        elif self.workers > 1 and (len(pieces) > 1 or self._helpers is not None):
+            yield from self._in_processes(pieces)
         else:
-            for i, task in enumerate(tasks):
-                yield i, run_task(task)
+            for i, piece in enumerate(pieces):
+                yield i, run_piece(piece)
 
     def run_batch(self, tasks: Sequence[Task], progress: Progress | None = None
                   ) -> list[Output]:
@@ -147,13 +224,13 @@ class Executor:
                 progress(len(done), len(tasks), tasks[i].label)
         return [done[i] for i in range(len(tasks))]
 
-    def _in_processes(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Output]]:
+    def _in_processes(self, pieces: Sequence[Piece]) -> Done:
         """Runs in this process and ``workers - 1`` helper processes (runs/local.py)."""
         if self._helpers is None:
-            self._helpers = Helpers(self.workers, run_task, warm=ready)
-        yield from self._helpers.map(tasks)
+            self._helpers = Helpers(self.workers, run_piece, warm=ready)
+        yield from self._helpers.map(pieces)
 
-    def _on_dask(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Output]]:
+    def _on_dask(self, pieces: Sequence[Piece]) -> Done:
         """Runs on the Dask cluster (an optional extra, imported only here)."""
         try:
             from dask.distributed import Client, LocalCluster
@@ -169,9 +246,9 @@ class Executor:
                                              dashboard_address=None)
                 address = self._cluster.scheduler_address
             self._client = Client(address)
-        futures = {self._client.submit(run_task, task, pure=False,
-                                       key=f"mailsim-{_key(task, i, self._batches)}"): i
-                   for i, task in enumerate(tasks)}
+        futures = {self._client.submit(run_piece, piece, pure=False,
+                                       key=f"mailsim-{_key(piece, i, self._batches)}"): i
+                   for i, piece in enumerate(pieces)}
         for future in dask_completed(futures):
             yield futures[future], future.result()
 
@@ -192,7 +269,24 @@ def run_batch(tasks: Sequence[Task], workers: int = 1, dask: str | None = None,
         return executor.run_batch(tasks, progress)
 
 
-def _key(task: Task, index: int, batch: int) -> str:
-    """A readable, unique Dask key for one task of one batch."""
+def run_sharded(scenario: Scenario, shards: int, seed: int | None = None,
+                variant: str | None = None, workers: int = 1, dask: str | None = None,
+                keep_history: bool = True, story_file: Path | None = None) -> Results:
+    """One run split into ``shards`` shards of people on the batch engine (inline, in
+    ``workers`` processes or on Dask), merged and replayed here: the same Results, byte
+    for byte, as ``run`` (``keep_history`` and ``story_file`` as there)."""
+    parts = _parts(Task(scenario, variant, seed, shards=shards))
+    histories: list[list[Record]] = [[] for _ in parts]
+    with Executor(workers, dask) as executor:
+        for j, packed in executor.pieces(parts):
+            assert not isinstance(packed, Output)  # a Part always gives its packed history
+            histories[j] = unpack(packed)
+    base, resolved = resolve(scenario, seed, variant)
+    return combine(base, resolved, variant, histories, keep_history, story_file)
+
+
+def _key(piece: Piece, index: int, batch: int) -> str:
+    """A readable, unique Dask key for one task or shard of one batch."""
+    task = piece if isinstance(piece, Task) else piece.task
     ident = f"{batch}:{index}:{task.label}:{task.variant}:{task.seed}"
     return hashlib.sha256(ident.encode()).hexdigest()[:20]

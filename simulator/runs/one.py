@@ -7,14 +7,14 @@ import csv
 import gc
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from simulator.observe.history import History
+from simulator.observe.history import History, Record
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
 from simulator.scenario import Scenario, load_scenario, scenario_sha256
 from simulator.world.world import World
@@ -79,19 +79,28 @@ def _fewer_gc_passes() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str | None = None,
-        keep_history: bool = True, story_file: Path | None = None) -> Results:
-    """Run ``scenario`` (a Scenario or a YAML path) once and return its results. Without
-    ``keep_history`` the records stories are told from go to a story file (at
-    ``story_file``, else an unnamed one deleted at the end), not to memory."""
+def resolve(scenario: Scenario | str | Path, seed: int | None = None,
+            variant: str | None = None) -> tuple[Scenario, Scenario]:
+    """The scenario as written (seed applied) and as it runs (variant applied)."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if seed is not None:
         base = base.model_copy(update={"seed": seed})
-    resolved = base.with_variant(variant) if variant else base
+    return base, base.with_variant(variant) if variant else base
+
+
+def observe(resolved: Scenario, keep_history: bool = True, story_file: Path | None = None
+            ) -> tuple[History, Observer]:
+    """A fresh history with every checker subscribed to it. Without ``keep_history`` the
+    records stories are told from go to a story file (at ``story_file``, else an unnamed
+    one deleted at the end), not to memory."""
     history = History(keep=keep_history)
-    observer = Observer(history, resolved.server.quota, full_margins(resolved), story_file)
-    with _fewer_gc_passes():
-        World(resolved, history).run()
+    return history, Observer(history, resolved.server.quota, full_margins(resolved),
+                             story_file)
+
+
+def results(base: Scenario, resolved: Scenario, variant: str | None, history: History,
+            observer: Observer, story_file: Path | None = None) -> Results:
+    """The Results of a finished (or replayed) history: summary.json's header and blocks."""
     summary = {
         "mailsim_version": mailsim_version(),
         "scenario": {
@@ -104,3 +113,25 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
         **observer.summary(),
     }
     return Results(resolved, summary, observer.rows, history, story_file)
+
+
+def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str | None = None,
+        keep_history: bool = True, story_file: Path | None = None) -> Results:
+    """Run ``scenario`` (a Scenario or a YAML path) once and return its results (see
+    :func:`observe` for ``keep_history`` and ``story_file``)."""
+    base, resolved = resolve(scenario, seed, variant)
+    history, observer = observe(resolved, keep_history, story_file)
+    with _fewer_gc_passes():
+        World(resolved, history).run()
+    return results(base, resolved, variant, history, observer, story_file)
+
+
+def run_part(scenario: Scenario | str | Path, people: Collection[str], seed: int | None = None,
+             variant: str | None = None) -> list[Record]:
+    """The history of one shard of a run: only ``people`` live in its world (no checkers;
+    ``simulator.runs.shards`` merges the parts and replays them into the checkers)."""
+    _, resolved = resolve(scenario, seed, variant)
+    history = History(keep=True)
+    with _fewer_gc_passes():
+        World(resolved, history, people).run()
+    return history.events

@@ -33,10 +33,11 @@ class SweepRun:
         ident = json.dumps([label(self.point), self.variant, self.rep, self.seed])
         return hashlib.sha256(ident.encode()).hexdigest()[:20]
 
-    def task(self) -> Task:
-        """The batch engine's task: the summary only."""
+    def task(self, shards: int = 1) -> Task:
+        """The batch engine's task: the summary only (run in ``shards`` shards)."""
         return Task(self.text, self.variant, self.seed, keep="summary",
-                    label=label(self.point) + f" #{self.rep + 1}", source=self.source)
+                    label=label(self.point) + f" #{self.rep + 1}", source=self.source,
+                    shards=shards)
 
 
 def part_path(parts: Path, run: SweepRun) -> Path:
@@ -60,13 +61,14 @@ def load_part(parts: Path, run: SweepRun) -> dict[str, Any] | None:
 
 
 def execute(runs: list[SweepRun], parts: Path, workers: int = 1, dask: str | None = None,
-            progress: Progress | None = None) -> dict[SweepRun, dict[str, Any]]:
+            progress: Progress | None = None, shards: int = 1
+            ) -> dict[SweepRun, dict[str, Any]]:
     """Every run's summary: kept parts are reused, the rest run and are kept."""
     done = {r: s for r in runs if (s := load_part(parts, r)) is not None}
     todo = [r for r in runs if r not in done]
     if progress is not None and done:
         progress(len(done), len(runs), "resumed")
-    tasks = [r.task() for r in todo]
+    tasks = [r.task(shards) for r in todo]
     for i, output in outputs(tasks, workers, dask):
         save_part(parts, todo[i], output.summary)
         done[todo[i]] = output.summary

@@ -106,12 +106,14 @@ def _parse_point(text: str, source: str, path: Path, where: str) -> Scenario:
 def sweep(path: str | Path, grid: Sequence[str | Axis], replications: int = 3,
           seed: int | None = None, out: str | Path | None = None, workers: int = 1,
           dask: str | None = None, resume: bool = False, force: bool = False,
-          progress: Progress | None = None) -> SweepResult:
-    """Run the sweep (resuming kept runs if ``resume``) and write its tables to ``out``."""
+          progress: Progress | None = None, shards: int = 1) -> SweepResult:
+    """Run the sweep (resuming kept runs if ``resume``) and write its tables to ``out``;
+    each run in ``shards`` shards of people (the same results)."""
     spec, tasks = plan(Path(path), grid, replications, seed)
     dest = Path(out) if out is not None else Path("results") / spec["name"] / "sweep"
     _prepare(dest, spec, resume, force)
-    done = execute(tasks, dest / "parts", workers=workers, dask=dask, progress=progress)
+    done = execute(tasks, dest / "parts", workers=workers, dask=dask, progress=progress,
+                   shards=shards)
     runs = run_rows([(t.point, t.rep, t.seed, done[t]) for t in tasks])
     decisions = decide_points(spec, tasks, done)
     points = with_decisions(spec["axes"], point_rows(spec["axes"], runs), decisions)

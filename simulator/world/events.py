@@ -26,6 +26,30 @@ if TYPE_CHECKING:
     from simulator.world.world import World
 
 
+def person_of(event: EventBase) -> str | None:
+    """The one person a scripted event is about, or None for a shared event (a server's
+    UIDVALIDITY reset, a partition), which every shard of a sharded run replays."""
+    match event:
+        case LoseEvent() | OfflineEvent() | DropEvent():
+            device = event.lose if isinstance(event, LoseEvent) else (
+                event.offline if isinstance(event, OfflineEvent) else event.drop)
+            return device.split("/", 1)[0]
+        case AddEvent():
+            return event.add.user
+        case DeliverEvent():
+            return event.deliver.to
+        case UserActionEvent():
+            return event.user
+        case _:
+            return None
+
+
+def concerns(event: EventBase, people: frozenset[str]) -> bool:
+    """Whether a world of ``people`` (one shard) carries out ``event``."""
+    person = person_of(event)
+    return person is None or person in people
+
+
 def apply_event(world: World, event: EventBase) -> None:
     """Dispatch on the event's class."""
     match event:

@@ -4,7 +4,7 @@ events and hourly samples, all appending to one history that the checkers read."
 from __future__ import annotations
 
 import importlib
-from collections.abc import Generator, Iterator
+from collections.abc import Collection, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -17,7 +17,7 @@ from simulator.clients.pop3 import Pop3Client
 from simulator.mail.store import StoreEvent
 from simulator.observe.history import History
 from simulator.world.device import Device
-from simulator.world.events import apply_event
+from simulator.world.events import apply_event, concerns
 from simulator.world.faults import watch_removals
 from simulator.world.line import Line
 from simulator.world.network import Link
@@ -57,8 +57,13 @@ def client_class(spec: ResolvedDevice) -> type[Client]:
 class World:
     """Everything that happens in one run of one scenario (one variant, one seed)."""
 
-    def __init__(self, scenario: Scenario, history: History | None = None) -> None:
+    def __init__(self, scenario: Scenario, history: History | None = None,
+                 people: Collection[str] | None = None) -> None:
+        """Build the world of ``scenario``; with ``people``, only theirs (one shard of a
+        sharded run: accounts keep their place in the whole scenario, so UIDVALIDITY and
+        every random stream are the same as in the whole run)."""
         self.scenario = scenario
+        self.only = frozenset(people) if people is not None else None
         self.env = simpy.Environment()
         self.history = history or History()
         self.server = Server(self.env, scenario.server, self.history)
@@ -76,20 +81,26 @@ class World:
         watch_removals(self)
         users = scenario.expand()
         for index, user in enumerate(users):
-            self._add_account(user.name, user.name, "", index)
-            self.people[user.name] = Person(self, user)
+            if self._mine(user.name):
+                self._add_account(user.name, user.name, "", index)
+                self.people[user.name] = Person(self, user)
         index = len(users)
         for user in users:
             for account in user.accounts:
-                self._add_account(user.account_id(account), user.name, account.server or "",
-                                  index)
+                if self._mine(user.name):
+                    self._add_account(user.account_id(account), user.name,
+                                      account.server or "", index)
                 index += 1
         for user in users:
-            for spec in user.devices:
+            for spec in user.devices if self._mine(user.name) else ():
                 self.add_device(spec)
         self.added = {id(event): spec for event, spec in scenario.added_devices()}
 
     # -- building ----------------------------------------------------------------------------
+    def _mine(self, person: str) -> bool:
+        """Whether ``person`` lives in this world (every person, unless it is one shard)."""
+        return self.only is None or person in self.only
+
     def _add_account(self, account: str, person: str, server: str, index: int) -> None:
         """Open ``account`` on its server; a person's further accounts are recorded."""
         self.servers[server].add_account(account, index)
@@ -172,7 +183,8 @@ class World:
             if server.config.retention:
                 self.env.process(server.retention())
         for event in self.scenario.events:
-            self.env.process(self._at(event))
+            if self.only is None or concerns(event, self.only):
+                self.env.process(self._at(event))
         for server in self.servers.values():
             for outage in server.config.outages:
                 self.env.process(self._outage(server, outage.at, outage.for_))
