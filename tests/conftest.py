@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("slow", max_examples=500, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+"""For hunting: ``pytest tests/faults tests/properties --hypothesis-profile=slow``."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -79,13 +79,14 @@ def _fewer_gc_passes() -> Iterator[None]:
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str | None = None,
-        keep_history: bool = True) -> Results:
-    """Run ``scenario`` (a Scenario or a YAML path) once and return its results."""
+        keep_history: bool = True, commands: bool = False) -> Results:
+    """Run ``scenario`` (a Scenario or a YAML path) once and return its results; with
+    ``commands`` the history also keeps every command each device sent."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if seed is not None:
         base = base.model_copy(update={"seed": seed})
     resolved = base.with_variant(variant) if variant else base
-    history = History(keep=keep_history)
+    history = History(keep=keep_history, commands=commands)
     observer = Observer(history, resolved.server.quota, full_margins(resolved))
     with _fewer_gc_passes():
         World(resolved, history).run()
