@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import yaml
 
 from simulator.observe.history import CommandSent, ViewChange
+from simulator.observe.narrative import clock
 from simulator.runs import Results, run
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.scenario.units import format_at
@@ -39,7 +40,7 @@ class Step:
         arg = f" {self.arg}" if self.arg and self.command not in ("select", "examine") else ""
         where = f" in {self.folder}" if self.folder else ""
         queue = "work pending" if self.pending else "empty"
-        return (f"sync {self.sync} step {self.step} at {format_at(self.t)}: "
+        return (f"sync {self.sync} step {self.step} at {clock(self.t)}: "
                 f"{self.command}{arg}{where} (queue: {queue})")
 
 
@@ -126,7 +127,7 @@ def judge(step: Step, when: str, scenario: Scenario) -> Cut:
 
 def exhaustive_drops(scenario: Scenario, device: str, start: float = 0.0,
                      end: float | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> list[Cut]:
+                     progress: Callable[[int, int, str], None] | None = None) -> list[Cut]:
     """Cut ``device``'s connection before and after each command it sends in the window."""
     todo = [(s, w) for s in steps(scenario, device, start, end) if s.armed_at is not None
             for w in ("before", "after")]
@@ -134,8 +135,18 @@ def exhaustive_drops(scenario: Scenario, device: str, start: float = 0.0,
     for i, (s, when) in enumerate(todo):
         cuts.append(judge(s, when, cut_scenario(scenario, device, s, when)))
         if progress:
-            progress(i + 1, len(todo))
+            progress(i + 1, len(todo), "cuts")
     return cuts
+
+
+def cuts_csv(cuts: list[Cut]) -> str:
+    """One line per cut: where, when, and what it did to the run."""
+    lines = ["sync,step,t,command,arg,folder,pending,when,verdict"]
+    for c in cuts:
+        s = c.step
+        lines.append(f"{s.sync},{s.step},{s.t!r},{s.command},{s.arg},{s.folder},"
+                     f"{s.pending},{c.when},{c.verdict().replace(',', ';')}")
+    return "\n".join(lines) + "\n"
 
 
 def shown_twice_at_end(results: Results) -> dict[str, list[str]]:

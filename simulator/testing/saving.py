@@ -1,0 +1,31 @@
+"""Failures saved for later: the failing scenario (canonical YAML, runnable with
+``mailsim run``), its reports with the witnesses' stories and a one-paragraph explanation,
+written as one folder atomically, so a failing example is reproducible from the files alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulator.folders import run_files, write_folder_atomic
+from simulator.runs import Results
+
+
+def explain(results: Results, headline: str, message: str) -> str:
+    """One paragraph: what failed and how it was found (``headline``, seeds included), the
+    first witness, where the stories are, how to rerun."""
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "")
+    return (f"{headline} (scenario seed {results.scenario.seed}): {first}. The stories of "
+            "the witnesses are in report.html and report.md. Rerun it with `mailsim run "
+            "scenario.yaml` (a client named by `class:` must be importable, e.g. run from the "
+            "folder that holds its module); the run is deterministic, so it fails the same way "
+            "every time.\n")
+
+
+def failure_files(results: Results, explanation: str) -> dict[str, str | bytes]:
+    """A failing run's folder by file name: the run's files plus explanation.txt."""
+    return {**run_files(results), "explanation.txt": explanation}
+
+
+def save_failure(results: Results, dest: Path, explanation: str, force: bool = False) -> Path:
+    """Write the run's folder plus explanation.txt to ``dest`` in one rename."""
+    return write_folder_atomic(Path(dest), failure_files(results, explanation), force=force)
