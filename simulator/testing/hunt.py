@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
-from hypothesis import HealthCheck, Verbosity, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis import strategies as st
 
 from simulator.runs import Results, run
@@ -22,6 +23,7 @@ from simulator.testing.assertions import (
 )
 from simulator.testing.faults import faults_in
 from simulator.testing.strategies import scenarios
+from simulator.world.world import client_class
 
 PROPERTIES: dict[str, Callable[[Results], None]] = {
     "converged": assert_converged,
@@ -30,6 +32,7 @@ PROPERTIES: dict[str, Callable[[Results], None]] = {
     "no-anomalies": assert_no_anomalies,
 }
 """The properties a hunt can check, by the name the CLI takes."""
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink)
 
 
 @dataclass
@@ -60,14 +63,17 @@ def hunt_scenarios(client: str, protocol: str, faults: bool) -> st.SearchStrateg
 
 
 def hunt(client: str, protocol: str = "imap", faults: bool = True, examples: int = 50,
-         prop: str = "converged", hunt_seed: int = 0) -> Hunt:
-    """Check ``prop`` over ``examples`` drawn scenarios; the same seed, the same hunt."""
+         prop: str = "converged", hunt_seed: int = 0, shrink: bool = True) -> Hunt:
+    """Check ``prop`` over ``examples`` drawn scenarios; the same seed, the same hunt.
+    Without ``shrink`` the first failing scenario is kept as found (quicker, bigger)."""
     check = PROPERTIES[prop]
+    client_class(SimpleNamespace(client=SimpleNamespace(class_=client), protocol=protocol,
+                                 id="--client"))  # a clear error now, not after a shrink
     found = Hunt()
 
     @seed(hunt_seed)
     @settings(max_examples=examples, deadline=None, database=None, print_blob=False,
-              verbosity=Verbosity.quiet,
+              verbosity=Verbosity.quiet, phases=PHASES if shrink else PHASES[:-1],
               suppress_health_check=list(HealthCheck))
     @given(hunt_scenarios(client, protocol, faults))
     def attempt(scenario: Scenario) -> None:
