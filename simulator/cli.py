@@ -293,13 +293,13 @@ def hunt_cmd(
         found = hunt(client, protocol, faults, examples, prop, seed)
     except (ScenarioError, SimulationError) as problem:
         raise fail(str(problem)) from None
-    tried = f"{found.examples} scenarios with {found.faults} faults (hunt seed {seed})"
+    tried = f"{found.examples} scenarios run with {found.faults} faults (hunt seed {seed})"
     if found.failure is None:
         out.print(f"{prop}: held on {tried}", markup=False, highlight=False)
         return
     text = explain(found.failure, f"The property {prop!r} of {client} failed on this "
-                   f"scenario, found and shrunk by `mailsim hunt` after {found.examples} "
-                   f"scenarios (hunt seed {seed})", found.message)
+                   f"scenario, found and shrunk by `mailsim hunt` ({found.examples} scenarios "
+                   f"run, hunt seed {seed})", found.message)
     try:
         save_failure(found.failure, dest, text, force)
     except OutputExists as problem:

@@ -12,8 +12,9 @@ from simulator.runs import Results
 
 def explain(results: Results, headline: str, message: str) -> str:
     """One paragraph: what failed and how it was found (``headline``, seeds included), the
-    first witness, where the stories are, how to rerun."""
-    first = next((line.strip() for line in message.splitlines() if line.strip()), "")
+    failure message (its start), where the stories are, how to rerun."""
+    words = " ".join(message.split()).rstrip(".")
+    first = words if len(words) <= 400 else words[:397] + "..."
     return (f"{headline} (scenario seed {results.scenario.seed}): {first}. The stories of "
             "the witnesses are in report.html and report.md. Rerun it with `mailsim run "
             "scenario.yaml` (a client named by `class:` must be importable, e.g. run from the "

@@ -89,7 +89,7 @@ def shown_twice_at_end(results: Results) -> dict[str, list[str]]:
     return twice
 
 
-@hunt_settings(12)
+@hunt_settings(30)
 @given(scenarios(protocol="imap", client=CLIENTS, always_online=True, events=False,
                  max_users=1, quiet="12h", faults=True))
 def test_careful_imap_clients_converge_with_nothing_lost_once_the_faults_stop(
