@@ -65,6 +65,13 @@ def print_table(results: Results) -> None:
     out.print(table)
 
 
+def importable_here() -> None:
+    """Let a client class (``--client mymodule:MyClient`` or a scenario's ``class:``) name a
+    module in the current folder, as ``python -m`` would."""
+    if str(Path.cwd()) not in sys.path and "" not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+
+
 @app.command("run")
 def run_cmd(
     scenario: ScenarioArg,
@@ -76,6 +83,7 @@ def run_cmd(
     """Run SCENARIO once and write its results folder."""
     from simulator.folders import write_run
 
+    importable_here()
     try:
         loaded = load_scenario(scenario)
         if variant:
@@ -255,12 +263,6 @@ def claims_cmd(
         return
     write_text_atomic(out_file, text)
     out.print(f"wrote {out_file}", markup=False, highlight=False, soft_wrap=True)
-
-
-def importable_here() -> None:
-    """Let ``--client mymodule:MyClient`` name a module in the current folder."""
-    if str(Path.cwd()) not in sys.path and "" not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
 
 
 @app.command("hunt")

@@ -284,8 +284,7 @@ class Drop:
 
 @dataclass(slots=True)
 class CommandSent:
-    """A device is about to send a command (kept only when the history asks for commands:
-    exhaustive drops read them to know where a sync can be cut)."""
+    """A device is about to send a command (only in a History(commands=True): cut points)."""
 
     kind: ClassVar[Literal["command"]] = "command"
     t: float

@@ -10,6 +10,7 @@ so it fires exactly there; the cut scenario is an ordinary scenario file, runnab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from simulator.observe.narrative import clock
 from simulator.runs import Results, run
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.scenario.units import format_at
+from simulator.testing.divergence import divergence_stories
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,16 @@ def steps(scenario: Scenario, device: str, start: float = 0.0,
         if e.command in ("select", "examine"):
             folder = e.arg
         if start <= e.t <= end:
-            out.append(Step(e.t, e.command, e.arg, sync, e.step, folder, e.pending,
+            out.append(Step(e.t, e.command, _short(e.arg), sync, e.step, folder, e.pending,
                             _arming_time(sent, i)))
     return out
+
+
+def _short(arg: str) -> str:
+    """A command's argument for people: a message by its Message-ID, at most 40 characters."""
+    found = re.search(r"mid='([^']*)'", arg)
+    text = found.group(1) if found else arg
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _arming_time(sent: list[CommandSent], i: int) -> float | None:
@@ -178,5 +187,6 @@ def _troubles(results: Results, twice: dict[str, list[str]]) -> Iterator[str]:
         if v["divergent_messages"]:
             yield f"{device} differs from what the person expects on {v['divergent_messages']} " \
                   "message(s) at the end"
+    yield from (f"diverged: {story}" for story in divergence_stories(results))
     for device, mids in twice.items():
         yield f"{device} shows {', '.join(mids[:5])} twice at the end"

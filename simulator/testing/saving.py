@@ -13,10 +13,11 @@ from simulator.runs import Results
 def explain(results: Results, headline: str, message: str) -> str:
     """One paragraph: what failed and how it was found (``headline``, seeds included), the
     failure message (its start), where the stories are, how to rerun."""
-    words = " ".join(message.split()).rstrip(".")
-    first = words if len(words) <= 400 else words[:397] + "..."
-    return (f"{headline} (scenario seed {results.scenario.seed}): {first}. The stories of "
-            "the witnesses are in report.html and report.md. Rerun it with `mailsim run "
+    lines = [" ".join(line.split()).rstrip(".:") for line in message.splitlines()]
+    words = ". ".join(line for line in lines if line)
+    first = words if len(words) <= 1200 else words[:1197] + "..."
+    return (f"{headline} (scenario seed {results.scenario.seed}): {first}. The stories of any "
+            "anomaly witnesses and lost mail are in report.html. Rerun it with `mailsim run "
             "scenario.yaml` (a client named by `class:` must be importable, e.g. run from the "
             "folder that holds its module); the run is deterministic, so it fails the same way "
             "every time.\n")
