@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -122,20 +122,38 @@ def validate(scenario: ScenarioArg) -> None:
               f"{loaded.duration / 86400:g} days, variants: {', '.join(loaded.variant_names())}")
 
 
+def replications_of(text: str) -> int | Literal["auto"] | None:
+    """'auto', or a whole number at least 1; None for anything else."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if number >= 1 else None
+
+
 @app.command("compare")
 def compare_cmd(
     scenario: ScenarioArg,
     variants: Annotated[str | None, typer.Option(
         help="Comma-separated variants (default: the scenario's own, else the built-in ones).",
     )] = None,
-    replications: Annotated[int, typer.Option(help="Seeds per variant.")] = 5,
+    replications: Annotated[str, typer.Option(
+        help="Seeds per variant, or 'auto': add replications in batches until every "
+             "criterion that bears on the choice is decided (Kim & Nelson), up to --max.",
+    )] = "5",
+    max_replications: Annotated[int, typer.Option(
+        "--max", help="With --replications auto, the most replications to run.")] = 30,
     workers: Annotated[int, typer.Option(help="Runs in parallel (processes).")] = 1,
+    dask: Annotated[str | None, typer.Option(
+        help="Run on a Dask cluster: a scheduler address, or 'local' for a local one.")] = None,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Comparison folder.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
 ) -> None:
     """Run SCENARIO under each variant with common random numbers; write and print the
-    comparison (exit 1 if any run's verdict is false)."""
+    comparison and the decision (exit 1 if any run's verdict is false)."""
     from simulator.analysis.comparison import compare
     from simulator.folders import write_comparison
     from simulator.report.terminal import (
@@ -144,9 +162,11 @@ def compare_cmd(
         progress_bar,
         which_protocol,
     )
+    from simulator.runs import DaskMissing
 
-    if replications < 1 or workers < 1:
-        raise fail("--replications and --workers must be at least 1")
+    reps = replications_of(replications)
+    if reps is None or workers < 1 or max_replications < 1:
+        raise fail("--replications (a number or auto), --max and --workers must be at least 1")
     try:
         loaded = load_scenario(scenario)
         names = parse_variants(variants)
@@ -156,9 +176,10 @@ def compare_cmd(
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         with progress_bar(err) as progress:
-            comparison = compare(loaded, names, replications, seed, workers, progress)
+            comparison = compare(loaded, names, reps, seed, workers, progress, dask,
+                                 max_replications)
         write_comparison(comparison, dest, force=force)
-    except (ScenarioError, SimulationError, OutputExists) as problem:
+    except (ScenarioError, SimulationError, OutputExists, DaskMissing) as problem:
         raise fail(str(problem)) from None
     print_comparison(out, comparison)
     out.print(which_protocol(comparison), markup=False, highlight=False)

@@ -1,20 +1,24 @@
 """The comparison of one scenario under several variants: per-metric means and 95%
-intervals over replications, the best variant per metric, and the first replication's
-full results per variant (for the plots and the per-variant results folders).
+intervals over replications, the best variant per metric, the decision between the
+variants on paired differences (analysis/decision), and the first replication's full
+results per variant (for the plots and the per-variant results folders).
 
 Every variant runs with the same seeds (common random numbers): the world draws arrivals
 and intentions from streams keyed by (seed, user, message), so two variants run with one
 seed see the same mail and the same people, and their difference is the protocol.
 Replication 0 uses the scenario's own seed, so each variant's first results are exactly
-what ``mailsim run --variant V`` gives."""
+what ``mailsim run --variant V`` gives. With ``replications="auto"`` replications are added
+in batches until Kim & Nelson's procedure settles every criterion that bears on the choice,
+or a maximum is reached."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from simulator.analysis.decision import N0, Decision, decide, from_dict, replications_to_add
 from simulator.analysis.metrics import BY_KEY, METRICS, Metric
 from simulator.analysis.stats import Stat, summarize
 from simulator.runs import (
@@ -29,6 +33,10 @@ from simulator.runs import (
 from simulator.scenario import LoseEvent, OfflineEvent, Scenario, load_scenario, scenario_sha256
 
 MAX_VIOLATIONS = 5
+MAX_REPLICATIONS = 30
+"""The default most replications ``replications="auto"`` runs."""
+BATCH = 5
+"""Replications added at a time by ``replications="auto"`` after the first stage."""
 
 
 @dataclass
@@ -119,6 +127,8 @@ class Comparison:
     violations: dict[str, list[str]]
     summaries: dict[str, dict[str, Any]]
     timeseries: dict[str, list[tuple[Any, ...]]]
+    decision: Decision | None = None
+    replicated: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     results: dict[str, Results] = field(default_factory=dict)
     version: str = field(default_factory=mailsim_version)
 
@@ -150,6 +160,8 @@ class Comparison:
             ],
             "metrics": [row.as_dict() for row in self.rows],
         }
+        if self.decision is not None:
+            data["decision"] = self.decision.as_dict()
         return json.dumps(data, indent=2) + "\n"
 
 
@@ -170,39 +182,87 @@ def from_json(data: dict[str, Any], summaries: dict[str, dict[str, Any]],
         verdicts={v["name"]: v["valid"] for v in data["variants"]},
         violations={v["name"]: v["violations"] for v in data["variants"]},
         summaries=summaries, timeseries=timeseries, version=data["mailsim_version"],
+        decision=from_dict(data["decision"]) if "decision" in data else None,
     )
 
 
 def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
-            replications: int = 5, seed: int | None = None, workers: int = 1,
-            progress: Progress | None = None, dask: str | None = None) -> Comparison:
+            replications: int | Literal["auto"] = 5, seed: int | None = None,
+            workers: int = 1, progress: Progress | None = None, dask: str | None = None,
+            max_replications: int = MAX_REPLICATIONS) -> Comparison:
     """Run ``scenario`` under each variant (default: its own or the built-in ones) for
-    ``replications`` seeds shared by all variants, and compare the metrics."""
+    ``replications`` seeds shared by all variants, compare the metrics and decide; with
+    ``"auto"``, add replications until decided or ``max_replications`` is reached."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     names = list(variants) if variants else base.variant_names()
     for name in names:
         base.variant(name)  # an unknown name raises ScenarioError before anything runs
-    if replications < 1:
+    auto = replications == "auto"
+    wanted = max_replications if auto else int(replications)
+    if wanted < 1:
         raise ValueError("replications must be at least 1")
-    seeds = replication_seeds(base.seed if seed is None else seed, replications)
+    seeds = replication_seeds(base.seed if seed is None else seed, wanted)
     base = base.model_copy(update={"seed": seeds[0]})
+    if not auto:
+        return assemble(base, names, seeds, run_seeds(base, names, seeds, 0, workers, dask,
+                                                      progress))
+    outputs: list[Output] = []
+    done: list[int] = []
+    more = min(N0, wanted)
+    while more:
+        outputs += run_seeds(base, names, seeds[:len(outputs) // len(names) + more],
+                             len(outputs) // len(names), workers, dask, progress)
+        done = seeds[:len(outputs) // len(names)]
+        decision = decide_outputs(base, names, done, outputs, "kn")
+        more = replications_to_add(decision, wanted, BATCH)
+    return assemble(base, names, done, outputs, "kn", wanted)
+
+
+def run_seeds(base: Scenario, names: list[str], seeds: list[int], start: int, workers: int,
+              dask: str | None, progress: Progress | None) -> list[Output]:
+    """Every variant's runs for replications ``start`` onwards of ``seeds``, in one batch
+    (the first replication keeps its time series, for the plots)."""
     tasks = [Task(base, v, s, keep="timeseries" if r == 0 else "summary",
                   label=f"{v} #{r + 1} (seed {s})")
-             for r, s in enumerate(seeds) for v in names]
-    outputs = run_batch(tasks, workers, dask, progress)
-    return assemble(base, names, seeds, outputs)
+             for r, s in enumerate(seeds) if r >= start for v in names]
+    offset = start * len(names)
+
+    def shifted(done: int, total: int, label: str) -> None:
+        """Progress counted over every batch so far."""
+        if progress is not None:
+            progress(offset + done, offset + total, label)
+
+    return run_batch(tasks, workers, dask, shifted)
 
 
-def assemble(base: Scenario, names: list[str], seeds: list[int], outputs: list[Output]
+def by_variant(names: list[str], outputs: list[Output]) -> dict[str, list[dict[str, Any]]]:
+    """Each variant's summaries in seed order, from outputs given replication by
+    replication in the order of ``names``."""
+    out: dict[str, list[dict[str, Any]]] = {v: [] for v in names}
+    for i, output in enumerate(outputs):
+        out[names[i % len(names)]].append(output.summary)
+    return out
+
+
+def decide_outputs(base: Scenario, names: list[str], seeds: list[int], outputs: list[Output],
+                   procedure: Literal["paired-t", "kn"] = "paired-t",
+                   maximum: int | None = None) -> Decision:
+    """The decision on these runs under the scenario's ``decision:`` settings."""
+    d = decide(by_variant(names, outputs), base.decision, scenario_context(base),
+               {v: variant_protocols(base, v) for v in names}, procedure)
+    assert d.seeds == seeds, "outputs out of seed order"
+    return d if maximum is None else replace(d, max_replications=maximum)
+
+
+def assemble(base: Scenario, names: list[str], seeds: list[int], outputs: list[Output],
+             procedure: Literal["paired-t", "kn"] = "paired-t", maximum: int | None = None
              ) -> Comparison:
     """Build the Comparison from every run's output, given replication by replication in
     the order of ``names``."""
-    by_variant: dict[str, list[dict[str, Any]]] = {v: [] for v in names}
-    for i, output in enumerate(outputs):
-        by_variant[names[i % len(names)]].append(output.summary)
+    runs = by_variant(names, outputs)
     results = {v: outputs[i].results(base.with_variant(v)) for i, v in enumerate(names)}
     violations = {
-        v: [x for s in by_variant[v] for x in s["verdict"]["violations"]][:MAX_VIOLATIONS]
+        v: [x for s in runs[v] for x in s["verdict"]["violations"]][:MAX_VIOLATIONS]
         for v in names
     }
     return Comparison(
@@ -214,10 +274,12 @@ def assemble(base: Scenario, names: list[str], seeds: list[int], outputs: list[O
         variants=names,
         protocols={v: variant_protocols(base, v) for v in names},
         seeds=seeds,
-        rows=metric_rows(names, by_variant),
-        verdicts={v: [bool(s["verdict"]["valid"]) for s in by_variant[v]] for v in names},
+        rows=metric_rows(names, runs),
+        verdicts={v: [bool(s["verdict"]["valid"]) for s in runs[v]] for v in names},
         violations=violations,
         summaries={v: results[v].summary for v in names},
         timeseries={v: results[v].timeseries for v in names},
+        decision=decide_outputs(base, names, seeds, outputs, procedure, maximum),
+        replicated=runs,
         results=results,
     )

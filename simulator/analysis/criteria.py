@@ -6,10 +6,10 @@ notices (a broken verdict, mail lost for good, mail bounced, reads that found no
 (3) the decision guide's criteria G1-G7 that bear on this organisation, in the scenario's
 order or weights or in DEFAULT_ORDER, (4) cost (traffic, server and device storage).
 
-The notions are those of `report/decide.py` (which criterion applies, when a limit bites)
-and the keys, units and directions those of `compare/metrics.py`. ZONES, the smallest
-difference that matters per metric, is kept here keyed by the metric's dotted key; it
-belongs in the metric registry and moves there when the decision is wired into compare.
+The notions are those of the decision guide (analysis/guide: which criterion applies, when
+a limit bites) and the keys, units and directions those of the metric registry
+(analysis/metrics), which also holds each metric's indifference zone, the smallest
+difference that matters.
 """
 
 from __future__ import annotations
@@ -18,33 +18,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from simulator.analysis.metrics import BY_KEY
+
 Concern = Literal["hard failure", "organisation", "cost"]
 Unit = Literal["ratio", "count", "bytes", "s"]
 Summary = Mapping[str, Any]
 
-MB = 1_000_000
-ZONES: dict[str, float] = {
-    "verdict.broken": 0.5,
-    "durability.lost": 1.0,
-    "server_storage.bounced": 1.0,
-    "consistency.missing_reads": 1.0,
-    "consistency.agreement": 0.01,
-    "consistency.unpropagated": 1.0,
-    "consistency.anomalies.local_only": 1.0,
-    "consistency.propagation_s.p95": 1.0,
-    "offline_availability.ratio": 0.01,
-    "reads.ratio": 0.01,
-    "server_storage.fullest_account_peak_bytes": MB,
-    "server_storage.peak_bytes": MB,
-    "server_storage.time_over_quota_s": 60.0,
-    "device_storage.peak_bytes": MB,
-    "traffic.bytes": MB,
-}
-"""Indifference zone per metric: 1 message, 1 % of agreement or of reads, 1 MB, 1 s
-(1 min for time spent full); a broken verdict is one run in two."""
-
 BITES = 0.5
-"""A storage limit bites once usage reaches this share of it (as in report/decide)."""
+"""A storage limit bites once usage reaches this share of it (as in analysis/guide)."""
 
 
 def lookup(summary: Summary, key: str) -> float | None:
@@ -98,7 +79,10 @@ class Criterion:
     @property
     def zone(self) -> float:
         """The smallest difference that matters on this criterion's metric."""
-        return ZONES[self.key]
+        zone = BY_KEY[self.key].zone
+        if zone is None:
+            raise KeyError(f"metric {self.key} has no indifference zone in analysis/metrics")
+        return zone
 
     def value(self, summary: Summary) -> float | None:
         """This criterion's figure in one run's summary."""
@@ -203,9 +187,11 @@ def bearing(c: Criterion, facts: Facts, means: Mapping[str, float | None]) -> st
     if c.name == "offline_reading" and facts.offline_attempts == 0:
         return "nobody tried to read mail while offline"
     if c.name in ("several_devices", "synchronised_changes") and not facts.multi_device_accounts:
-        return f"each of the {facts.accounts} accounts is used from one device"
+        return ("the only account is used from one device" if facts.accounts == 1
+                else f"each of the {facts.accounts} accounts is used from one device")
     if c.name == "single_device" and not facts.single_device_accounts:
-        return f"all {facts.accounts} accounts are used from two or more devices"
+        return ("the only account is used from two or more devices" if facts.accounts == 1
+                else f"all {facts.accounts} accounts are used from two or more devices")
     if c.name == "server_storage" and (facts.quota_bytes is None
                                        or worst < BITES * facts.quota_bytes):
         return ("no quota is set" if facts.quota_bytes is None

@@ -140,14 +140,35 @@ class Decision:
     criteria: list[CriterionResult]
     undecided: list[str]
     first_stage: int | None = None
+    max_replications: int | None = None
+
+    @property
+    def stopped(self) -> str | None:
+        """Why ``--replications auto`` stopped adding replications (None when the number
+        of replications was fixed)."""
+        if self.max_replications is None:
+            return None
+        if not self.undecided:
+            return "every criterion that bears on the choice is settled"
+        return f"the maximum of {self.max_replications} replications was reached"
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (unbounded interval ends become null)."""
-        return _finite(asdict(self))
+        """A JSON-serialisable dict (unbounded interval ends become null), with why the
+        replications stopped."""
+        return _finite({**asdict(self), "stopped": self.stopped})
 
     def criterion(self, name: str) -> CriterionResult:
         """The result for the criterion called name."""
         return next(c for c in self.criteria if c.name == name)
+
+
+def from_dict(data: Mapping[str, Any]) -> Decision:
+    """A Decision back from ``as_dict``'s form (comparison.json's decision block)."""
+    criteria = [CriterionResult(**{**c, "pairs": [Pair(**p) for p in c["pairs"]]})
+                for c in data["criteria"]]
+    fields = {k: v for k, v in data.items() if k != "stopped"}
+    return Decision(**{**fields, "limits": [LimitResult(**lim) for lim in data["limits"]],
+                       "criteria": criteria})
 
 
 def _finite(node: Any) -> Any:
@@ -159,6 +180,12 @@ def _finite(node: Any) -> Any:
     if isinstance(node, float) and not math.isfinite(node):
         return None
     return node
+
+
+def _spread(r: CriterionResult, pool: list[str]) -> bool:
+    """Whether the means of the variants in pool differ by more than r's zone."""
+    means = [m for v in pool if (m := r.means.get(v)) is not None]
+    return bool(means) and max(means) - min(means) > r.zone
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -249,6 +276,9 @@ def judge(c: Criterion, runs: Mapping[str, Sequence[Summary]], pool: list[str],
         status = "decided" if stage is not None else "undecided"
     else:
         status = "decided" if all(p.shows != "unclear" for p in pairs) else "undecided"
+    if status == "undecided":  # on the evidence at hand, a mean within the zone stays
+        winners += [p.other for p in pairs if p.other not in winners
+                    and abs(p.advantage) <= c.zone]
     return status, winners, pairs, n, stage
 
 
@@ -373,7 +403,12 @@ class Chain:
         choice = self.pool[0]
         if len(self.pool) > 1:
             first = next((r for r in self.results if r.deciding and r.name in self.undecided
-                          and set(self.pool) <= set(r.compared)), None)
+                          and set(self.pool) <= set(r.compared) and _spread(r, self.pool)),
+                         None)
+            if first is None and self.undecided:
+                return choice, (f"the means of {', '.join(self.pool)} are within the zone "
+                                f"on every criterion, though not all are shown equivalent; "
+                                f"{choice} is listed first")
             if first is None:
                 return choice, (f"the variants {', '.join(self.pool)} are equivalent on "
                                 f"every criterion; {choice} is listed first")

@@ -6,6 +6,7 @@ Every number is a value of the Decision's JSON, rounded for reading."""
 from __future__ import annotations
 
 from simulator.analysis.decision import CriterionResult, Decision, Pair
+from simulator.analysis.metrics import BY_KEY
 
 
 def show(unit: str, x: float | None) -> str:
@@ -59,31 +60,22 @@ def limits(d: Decision) -> list[str]:
     for lim in d.limits:
         if lim.violators:
             word = "at most" if lim.side == "max" else "at least"
-            unit = _unit_of(lim.key)
+            unit = unit_of(lim.key)
             vals = ", ".join(f"{v} {show(unit, lim.values[v])}" for v in lim.violators)
             out.append(f"Outside the limit {lim.name} ({word} {show(unit, lim.bound)}): "
                        f"{vals}.")
     return out
 
 
-def _unit_of(key: str) -> str:
-    """The unit of a limit's metric, from its key."""
-    if key.endswith("_bytes") or key == "traffic.bytes":
-        return "bytes"
-    if key.endswith("_s") or ".propagation_s." in key:
-        return "s"
-    if key.endswith(("ratio", "agreement")):
-        return "ratio"
-    return "count"
+def unit_of(key: str) -> str:
+    """The unit of a limit's metric, from the metric registry."""
+    return BY_KEY[key].unit
 
 
 def interval(c: CriterionResult, p: Pair) -> str:
     """'94.3 fewer than imap (95 % confidence bounds 38.4 and 150.2)' for one pair; each
     bound is one-sided, so together they are the 90 % paired interval."""
-    if c.better == "lower":
-        word = "fewer" if c.unit == "count" else "less"
-    else:
-        word = "more" if c.unit == "count" else "higher"
+    word = "more" if c.better == "higher" else "fewer" if c.unit == "count" else "less"
     points = " percentage points" if c.unit == "ratio" else ""
     amount = f"{100 * p.advantage:.1f}" if c.unit == "ratio" else show(c.unit, p.advantage)
     gap = f"{amount}{points} {word} than {p.other}"
@@ -105,7 +97,8 @@ def choice(d: Decision) -> list[str]:
     text = [f"Recommended: {label(d, d.recommended)}, because {d.reason}."]
     for c in d.criteria:
         if c.deciding and c.status in ("decided", "undecided") and d.recommended in c.winners:
-            gaps = "; ".join(interval(c, p) for p in c.pairs if p.shows != "equivalent")
+            gaps = "; ".join(interval(c, p) for p in c.pairs if p.best == d.recommended
+                             and (p.shows == "better" or p.advantage > c.zone))
             if gaps:
                 text.append(f"On {c.code} {c.label} ({c.status}; differences under "
                             f"{show(c.unit, c.zone)} do not matter) {d.recommended} has "
@@ -129,15 +122,18 @@ def undecided(d: Decision) -> list[str]:
     decided, the procedure that settled the rest)."""
     settled = []
     if d.procedure == "kn":
-        settled = [f"Replications were added until Kim & Nelson's procedure settled each "
-                   f"criterion ({d.replications} replications, first stage "
-                   f"{d.first_stage}; the best is chosen with probability at least "
-                   f"{100 * d.confidence:.0f} % when it is better by more than the zone)."]
+        until = f"until {d.stopped}" if d.stopped else "until each criterion was settled"
+        settled = [f"Replications were added {until}: {d.replications} replications, judged "
+                   f"by Kim & Nelson's procedure (first stage {d.first_stage}; the best is "
+                   f"chosen with probability at least {100 * d.confidence:.0f} % when it is "
+                   "better by more than the zone)."]
     if not d.undecided:
         return settled
     codes = names([f"{c.code} {c.label}" for c in d.criteria if c.name in d.undecided])
+    plural = "s" if d.replications != 1 else ""
+    them = "them" if len(d.undecided) > 1 else "it"
     return [*settled, f"Provisional: {codes} stayed undecided after {d.replications} "
-            "replications; more replications are needed to settle it."]
+            f"replication{plural}; more replications are needed to settle {them}."]
 
 
 def idle(d: Decision) -> list[str]:

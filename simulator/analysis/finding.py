@@ -11,8 +11,8 @@ Numbers = dict[str, dict[str, float | None]]
 STATUSES = ("holds", "holds partly", "refuted", "not testable yet", "not testable")
 """A claim's possible statuses, strongest first."""
 
-GUIDE_STATUSES = ("agrees", "partly", "disagrees", "—")
-"""A guide criterion's statuses: how the measured winners compare with the document."""
+GUIDE_STATUSES = ("agrees", "partly", "disagrees", "equivalent", "undecided", "—")
+"""A guide criterion's statuses: how the decision's winners compare with the document."""
 
 
 @dataclass
@@ -36,7 +36,3 @@ class Finding:
     bites: bool = True
     winners: list[str] = field(default_factory=list)
 
-    @property
-    def counts(self) -> bool:
-        """Whether a guide criterion should weigh in the recommendation."""
-        return self.applies and self.bites and bool(self.winners)

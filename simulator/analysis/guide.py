@@ -3,8 +3,10 @@
 Each criterion says when the document recommends POP3 or IMAP; here it becomes a question
 to this organisation's numbers: does the situation arise (e.g. are accounts used from one
 device?), does it bite (e.g. does any account come near its quota?), and which variant
-does best on the metric that criterion is about. Nothing here is a canned verdict: every
-sentence is built from the measured means.
+is best on it. Which variant is best is the comparison's decision (analysis/decision:
+paired differences against the metric's indifference zone), so a criterion has a winner
+only when the decision shows one; nothing here is a canned verdict: every sentence is built
+from the measured means.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from simulator.analysis import fmt
+from simulator.analysis.decision import CriterionResult
 from simulator.analysis.finding import Finding
 
 if TYPE_CHECKING:
@@ -20,10 +23,6 @@ if TYPE_CHECKING:
 
 BITES = 0.5
 """A limit bites once usage reaches this share of it (quota, device storage)."""
-NEAR = 0.005
-"""Agreements closer than this (half a percentage point) count as a tie."""
-CLOSE = 0.01
-"""Means within this share of each other count as a tie even without intervals."""
 
 
 def listing(c: Comparison, key: str) -> str:
@@ -37,28 +36,11 @@ def names(variants: list[str]) -> str:
     return variants[0] if len(variants) == 1 else ", ".join(variants[:-1]) + f" and {variants[-1]}"
 
 
-def winners_of(c: Comparison, key: str) -> list[str]:
-    """The best variant on one metric and every variant the data cannot tell apart from it
-    (95% intervals overlap, or means within 1%); none when every variant is equal."""
-    row = c.row(key)
-    if not row.best:
-        return []
-    top = row.stats[row.best[0]]
-    assert top.mean is not None
-    out = []
-    for v in c.variants:
-        s = row.stats[v]
-        if s.mean is None:
-            continue
-        gap = abs(s.mean - top.mean)
-        if gap <= (s.ci95 or 0.0) + (top.ci95 or 0.0) or gap <= CLOSE * max(abs(s.mean),
-                                                                          abs(top.mean)):
-            out.append(v)
-    return out
-
-
 def single_device_agreement(c: Comparison) -> dict[str, float | None]:
-    """Per variant, mean agreement of accounts used from one device (first replication)."""
+    """Per variant, mean agreement of accounts used from one device: the decision's mean
+    over replications, else (a comparison saved without a decision) the first one's."""
+    if c.decision is not None:
+        return dict(c.decision.criterion("single_device").means)
     out: dict[str, float | None] = {}
     for v in c.variants:
         users = c.summaries[v].get("users", {})
@@ -76,21 +58,20 @@ def g1(c: Comparison) -> Finding:
     single, total = ctx["single_device_accounts"], ctx["accounts"]
     if single == 0:
         f.applies = False
-        f.why = (f"Does not arise: all {total} accounts are used from two or more "
+        every = "the only account is" if total == 1 else f"all {total} accounts are"
+        f.why = (f"Does not arise: {every} used from two or more "
                       "devices, so the document's first reason for POP3 is absent here.")
         return f
     agree = single_device_agreement(c)
     present = {v: a for v, a in agree.items() if a is not None}
     if single == total or not present:
-        f.winners = winners_of(c, f.key)
         f.why = (f"{single} of {total} accounts use one device. Agreement: "
                       f"{listing(c, f.key)}.")
         return f
-    top = max(present.values())
-    f.winners = [v for v, a in present.items() if top - a <= NEAR]
     shown = ", ".join(f"{v} {fmt.value('ratio', a)}" for v, a in agree.items())
+    where = "mean per run" if c.decision is not None else "first replication"
     f.why = (f"{single} of {total} accounts use one device; their agreement "
-                  f"(first replication): {shown}.")
+             f"({where}): {shown}.")
     return f
 
 
@@ -104,7 +85,6 @@ def g2(c: Comparison) -> Finding:
         f.applies = False
         f.why = "Does not arise: nobody tried to read mail while offline in this scenario."
         return f
-    f.winners = winners_of(c, key)
     f.why = (f"People opened mail without a connection {fmt.count(round(max(attempts)))} "
                   f"times per run (most in any variant). Share of those reads that "
                   f"succeeded: {listing(c, key)}.")
@@ -119,10 +99,6 @@ def g3(c: Comparison) -> Finding:
     quota = c.context["quota_bytes"]
     bounced = {v: c.mean("server_storage.bounced", v) or 0 for v in c.variants}
     peaks = {v: c.mean(key, v) or 0 for v in c.variants}
-    if any(bounced.values()):
-        f.winners = winners_of(c, "server_storage.bounced")
-    else:
-        f.winners = winners_of(c, key)
     if quota is None:
         f.bites = False
         f.why = f"No quota is set. The fullest account peaked at: {listing(c, key)}."
@@ -146,9 +122,9 @@ def g4(c: Comparison) -> Finding:
     multi, total = c.context["multi_device_accounts"], c.context["accounts"]
     if multi == 0:
         f.applies = False
-        f.why = f"Does not arise: each of the {total} accounts is used from one device."
+        each = "the only account" if total == 1 else f"each of the {total} accounts"
+        f.why = f"Does not arise: {each} is used from one device."
         return f
-    f.winners = winners_of(c, key)
     f.why = (f"{multi} of {total} accounts are used from several devices. Agreement "
                   f"(how much of each device's view matches what the person expects, "
                   f"time-weighted): {listing(c, key)}. Messages out of step at the end: "
@@ -165,7 +141,6 @@ def g5(c: Comparison) -> Finding:
         f.applies = False
         f.why = "Does not arise: no account has a second device to synchronise with."
         return f
-    f.winners = winners_of(c, key)
     f.why = (f"Changes (new mail, reads, flags, deletes, moves, sent mail) that never "
                   f"reached another device of the same person: {listing(c, key)}. "
                   f"Delay until the others showed a change, p50: "
@@ -179,7 +154,6 @@ def g6(c: Comparison) -> Finding:
     key = "device_storage.peak_bytes"
     f = Finding("G6", "Use IMAP when local storage (disk, phone) is limited",
                 favours="imap", short="device storage", key=key)
-    f.winners = winners_of(c, key)
     smallest = c.context["smallest_device_storage_bytes"]
     peaks = [c.mean(key, v) or 0 for v in c.variants]
     text = f"The fullest device held at its peak: {listing(c, key)}."
@@ -201,13 +175,11 @@ def g7(c: Comparison) -> Finding:
                 favours="imap", short="surviving a device failure", key=lost)
     losses = c.context["device_losses"]
     if losses:
-        f.winners = winners_of(c, lost) or winners_of(c, alone)
         f.why = (f"{losses} device(s) are lost during the scenario. Messages lost for "
                       f"good: {listing(c, lost)}. Messages left on one device only: "
                       f"{listing(c, alone)}.")
         return f
     f.key = alone
-    f.winners = winners_of(c, alone)
     f.why = (f"No device fails in this scenario; what one failure would cost is the "
                   f"mail that exists on one device only and not on the server: "
                   f"{listing(c, alone)}.")
@@ -218,21 +190,48 @@ CRITERIA: tuple[Callable[[Comparison], Finding], ...] = (g1, g2, g3, g4, g5, g6,
 
 
 def evaluate(c: Comparison) -> list[Finding]:
-    """Every criterion of the guide on this comparison, its status saying how the numbers
-    compare with the document (see ``agrees``)."""
+    """Every criterion of the guide on this comparison, with the decision's winners and a
+    status saying how they compare with the document (see ``agrees``)."""
     findings = [criterion(c) for criterion in CRITERIA]
     for f in findings:
+        f.winners = contenders(judged_by(c, f.code))
         f.status = agrees(c, f)
     return findings
 
 
+def contenders(judged: CriterionResult | None) -> list[str]:
+    """The variants that may be best on a judged criterion: the winners when decided,
+    those not shown worse than the best when undecided, none when all are equivalent."""
+    if judged is None or judged.status == "equivalent":
+        return []
+    if judged.status == "decided":
+        return list(judged.winners)
+    beaten = {p.other for p in judged.pairs if p.shows == "better"}
+    return [v for v in judged.compared if v not in beaten]
+
+
+def judged_by(c: Comparison, code: str) -> CriterionResult | None:
+    """The decision's result for the criterion with this code (None: no decision, or the
+    criterion was not judged because it does not bear or one variant was left)."""
+    if c.decision is None:
+        return None
+    found = next((r for r in c.decision.criteria if r.code == code), None)
+    return found if found is not None and found.status is not None else None
+
+
 def agrees(c: Comparison, f: Finding) -> str:
-    """How the measured winners compare with the protocol the document favours: 'agrees'
-    (only that protocol wins), 'disagrees' (only the other), 'partly' (a variant of each
-    protocol is best), or '—' when the criterion has no winner here."""
-    if not f.applies or not f.winners:
+    """How the decision's winners compare with the protocol the document favours:
+    'agrees' (only that protocol wins, or may still win), 'disagrees' (only the other),
+    'partly' (a winner of each protocol), 'undecided' (variants of both protocols may still
+    be best), 'equivalent' (all within the zone), or '—' when not judged here."""
+    judged = judged_by(c, f.code)
+    if judged is None:
         return "—"
+    if judged.status == "equivalent":
+        return "equivalent"
     hits = [f.favours in c.protocols[v] for v in f.winners]
     if all(hits):
         return "agrees"
-    return "partly" if any(hits) else "disagrees"
+    if not any(hits):
+        return "disagrees"
+    return "partly" if judged.status == "decided" else "undecided"

@@ -11,12 +11,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from simulator.clients.local import LocalStore
 from simulator.mail.message import Message
-from simulator.mail.reply import Reply
+from simulator.mail.reply import ProtocolError, Reply
+from simulator.mail.smtp import Submission
 from simulator.mail.store import ANSWERED, FLAGGED, SEEN
+
+if TYPE_CHECKING:
+    from simulator.scenario.devices import ClientSettings
 
 
 class ConnectionLost(Exception):
@@ -45,6 +49,17 @@ SyncGen = Generator[Cmd, Reply, Any]
 """A sync: yields commands, receives replies, may return a value (StopIteration.value)."""
 
 
+def execute(cmd: Cmd, session: Any, submission: Submission, protocol: str) -> Reply:
+    """Carry out ``cmd`` on a ``protocol`` session, or hand mail to SMTP submission (the one
+    place a command meets the server); raises ProtocolError for no such command."""
+    if cmd.name == "smtp_send":
+        return submission.send(*cmd.args, **cmd.kwargs)
+    method = getattr(session, cmd.name, None)
+    if method is None or cmd.name.startswith("_"):
+        raise ProtocolError(f"no such {protocol} command {cmd.name!r}")
+    return method(*cmd.args, **cmd.kwargs)
+
+
 class Client(ABC):
     """Sync logic of one device. Subclass it (or a built-in) and name it in a scenario as
     ``client: {class: "package.module:MyClient"}`` to test your own algorithm."""
@@ -54,7 +69,7 @@ class Client(ABC):
     """Whether the client files mail into local folders that several accounts can share (a
     POP3 client's one local Inbox, claim P8), rather than mirroring each server's folders."""
 
-    def __init__(self, device: str, settings: Any, store: LocalStore) -> None:
+    def __init__(self, device: str, settings: ClientSettings, store: LocalStore) -> None:
         self.device = device
         self.settings = settings
         self.store = store

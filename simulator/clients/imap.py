@@ -9,15 +9,18 @@ Message-ID) a mailbox renumbered under a new UIDVALIDITY.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.clients.base import Client, Conn, SyncGen
-from simulator.clients.imap_state import Action, FolderState, Where, cache_of
+from simulator.clients.imap_state import Action, Cache, FolderState, Where
 from simulator.clients.local import LocalStore
 from simulator.clients.renumber import match
 from simulator.mail.imap import Row
 from simulator.mail.message import Message
 from simulator.mail.store import DELETED, SEEN
+
+if TYPE_CHECKING:
+    from simulator.scenario.devices import ClientSettings
 
 SYNCED = ("INBOX", "Sent", "Archive")
 
@@ -33,14 +36,14 @@ class ImapClient(Client):
 
     protocol = "imap"
 
-    def __init__(self, device: str, settings: object, store: LocalStore) -> None:
+    def __init__(self, device: str, settings: ClientSettings, store: LocalStore) -> None:
         super().__init__(device, settings, store)
-        self.cache = cache_of(settings)
+        self.cache = Cache(*settings.cache_mode)
         store.count_headers = self.cache.mode != "none"
-        self.resync = str(getattr(settings, "resync", "condstore"))
-        self.careful = str(getattr(settings, "recovery", "careful")) != "naive"
+        self.resync: str = settings.resync
+        self.careful = settings.recovery != "naive"
         self.unanswered: set[str] = set()  # keys of APPENDs sent whose reply never came
-        self.delete_mode = str(getattr(settings, "delete", "trash"))
+        self.delete_mode: str = settings.delete
         self.folders: dict[str, FolderState] = {f: FolderState() for f in SYNCED}
         self.where = Where()
         self.queue: deque[Action] = deque()
@@ -57,7 +60,7 @@ class ImapClient(Client):
     @property
     def idles(self) -> bool:
         """IDLE if configured."""
-        return bool(getattr(self.settings, "idle", False))
+        return bool(self.settings.idle)
 
     def pending(self) -> bool:
         """Outbox or offline actions wait."""

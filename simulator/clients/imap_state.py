@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from simulator.mail.message import Message
-from simulator.scenario.units import parse_duration
 
 
 @dataclass
@@ -43,18 +42,6 @@ class Cache:
         if self.mode == "recent":
             return self.recent_s is not None and now - msg_date <= self.recent_s
         return False
-
-
-def cache_of(settings: object) -> Cache:
-    """Read the cache policy from settings (``cache_mode`` tuple or a ``cache`` string)."""
-    mode = getattr(settings, "cache_mode", None)
-    if mode is not None:
-        return Cache(mode[0], mode[1])
-    text = str(getattr(settings, "cache", "full"))
-    if text.startswith("recent:"):
-
-        return Cache("recent", parse_duration(text.split(":", 1)[1]))
-    return Cache(text)
 
 
 @dataclass

@@ -7,10 +7,15 @@ N days after *this device's* download, or when deleted locally.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from simulator.clients.base import Client, Conn, SyncGen
 from simulator.clients.local import LocalStore
 from simulator.mail.message import Message
 from simulator.mail.store import SEEN
+
+if TYPE_CHECKING:
+    from simulator.scenario.devices import ClientSettings
 
 
 class Pop3Client(Client):
@@ -20,15 +25,15 @@ class Pop3Client(Client):
     protocol = "pop3"
     merges_accounts = True  # downloads go to local folders: every account into one Inbox
 
-    def __init__(self, device: str, settings: object, store: LocalStore) -> None:
+    def __init__(self, device: str, settings: ClientSettings, store: LocalStore) -> None:
         super().__init__(device, settings, store)
         self.known: dict[str, float] = {}  # UIDL -> when this device downloaded it
         self.deleted_here: set[str] = set()  # UIDLs deleted locally, DELE at next session
         self.outbox: list[Message] = []
         self._seq = 0
-        self.leave = bool(getattr(settings, "leave_on_server", False))
-        self.delete_after: float | None = getattr(settings, "delete_after", None)
-        self.delete_deleted = bool(getattr(settings, "delete_when_deleted_locally", False))
+        self.leave = settings.leave_on_server
+        self.delete_after = settings.delete_after
+        self.delete_deleted = settings.delete_when_deleted_locally
 
     def _wants_dele(self, uidl: str, now: float) -> bool:
         """Rule 8: delete on download, N days after this device's download, or when

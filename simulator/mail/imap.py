@@ -68,16 +68,17 @@ class ImapServer:
     def __init__(self, account: Account) -> None:
         self.account = account
 
-    def connect(self) -> Session:
-        """A new connection in the not-authenticated state."""
-        return Session(self.account)
+    def connect(self, by: str = "") -> Session:
+        """A new connection in the not-authenticated state, made by ``by`` (a device id)."""
+        return Session(self.account, by)
 
 
 class Session:
     """One IMAP connection and what it has been told about its selected mailbox."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, by: str = "") -> None:
         self.account = account
+        self.by = by  # who the store's events name as having made the changes
         self.state = NOT_AUTH
         self.box: Mailbox | None = None
         self._told_modseq = 0
@@ -187,7 +188,7 @@ class Session:
         if entry is None:
             return Reply(False, cost=command_cost(), text="no such message")
         if not peek and SEEN not in entry.flags:
-            self.account.set_flags(box.name, uid, entry.flags | {SEEN})
+            self.account.set_flags(box.name, uid, entry.flags | {SEEN}, self.by)
         return self._reply(entry.msg, down=entry.msg.size)
 
     def store(self, uids: Iterable[int], op: str, flags: Iterable[str]) -> Reply:
@@ -197,7 +198,7 @@ class Session:
         changed = []
         for entry in self._live(box, uids):
             new = {"+": entry.flags | flagset, "-": entry.flags - flagset, "=": flagset}[op]
-            if self.account.set_flags(box.name, entry.uid, new):
+            if self.account.set_flags(box.name, entry.uid, new, self.by):
                 changed.append(row(entry))
         return self._reply(changed, down=FLAG_ROW_BYTES * len(changed))
 
@@ -219,7 +220,8 @@ class Session:
         if not self.account.fits(sum(e.msg.size for e in entries)):
             return Reply(False, cost=command_cost(), code="OVERQUOTA")
         mapping = {
-            e.uid: self.account.add(dest, e.msg, e.flags, cause="copy").uid for e in entries
+            e.uid: self.account.add(dest, e.msg, e.flags, cause="copy", by=self.by).uid
+            for e in entries
         }
         return self._reply(mapping)
 
@@ -232,10 +234,10 @@ class Session:
         for entry in self._live(box, uids):
             self.account.used -= entry.msg.size  # a move never needs more quota
             try:
-                added = self.account.add(dest, entry.msg, entry.flags, cause="move")
+                added = self.account.add(dest, entry.msg, entry.flags, cause="move", by=self.by)
             finally:
                 self.account.used += entry.msg.size
-            self.account.expunge(box.name, [entry.uid], cause="move")
+            self.account.expunge(box.name, [entry.uid], cause="move", by=self.by)
             mapping[entry.uid] = added.uid
         return self._reply(mapping)
 
@@ -243,19 +245,19 @@ class Session:
         """UID EXPUNGE: remove only the given UIDs that carry \\Deleted (UIDPLUS, rule 19)."""
         box = self._selected()
         doomed = [e.uid for e in self._live(box, uids) if DELETED in e.flags]
-        return self._reply(self.account.expunge(box.name, doomed, cause="imap-expunge"))
+        return self._reply(self.account.expunge(box.name, doomed, cause="imap-expunge", by=self.by))
 
     def expunge(self) -> Reply:
         """EXPUNGE: remove every \\Deleted message of the mailbox, whoever marked it."""
         box = self._selected()
         doomed = [e.uid for e in box.entries.values() if DELETED in e.flags]
-        return self._reply(self.account.expunge(box.name, doomed, cause="imap-expunge"))
+        return self._reply(self.account.expunge(box.name, doomed, cause="imap-expunge", by=self.by))
 
     def close(self) -> Reply:
         """CLOSE: silently expunge \\Deleted messages and leave the selected state."""
         box = self._selected()
         doomed = [e.uid for e in box.entries.values() if DELETED in e.flags]
-        self.account.expunge(box.name, doomed, cause="imap-close")
+        self.account.expunge(box.name, doomed, cause="imap-close", by=self.by)
         self.state, self.box = AUTH, None
         return Reply(True, cost=command_cost())
 
@@ -267,7 +269,7 @@ class Session:
             missing.cost = command_cost(up=msg.size)
             return missing
         try:
-            entry = self.account.add(mailbox, msg, flags, cause="append")
+            entry = self.account.add(mailbox, msg, flags, cause="append", by=self.by)
         except OverQuota:
             return Reply(False, cost=command_cost(up=msg.size), code="OVERQUOTA")
         reply = Reply(True, entry.uid, command_cost(up=msg.size), updates=self._updates())

@@ -30,16 +30,17 @@ class Maildrop:
         self.seen_on_retr = seen_on_retr
         self.holder: Session | None = None
 
-    def open(self) -> Session:
-        """A new connection in the AUTHORIZATION state."""
-        return Session(self)
+    def open(self, by: str = "") -> Session:
+        """A new connection in the AUTHORIZATION state, made by ``by`` (a device id)."""
+        return Session(self, by)
 
 
 class Session:
     """One POP3 connection. Message numbers are 1-based indexes into the login snapshot."""
 
-    def __init__(self, drop: Maildrop) -> None:
+    def __init__(self, drop: Maildrop, by: str = "") -> None:
         self.drop = drop
+        self.by = by  # who the store's events name as having made the changes
         self.state = AUTHORIZATION
         self.snapshot: list[Entry] = []
         self.uidvalidity = 0
@@ -156,7 +157,7 @@ class Session:
         self.state = UPDATE
         uids = [self.snapshot[n - 1].uid for n in sorted(self.marked)]
         self._mark_seen(skip=self.marked)
-        removed = self.drop.account.expunge("INBOX", uids, cause="pop3-quit")
+        removed = self.drop.account.expunge("INBOX", uids, cause="pop3-quit", by=self.by)
         self._release()
         self.state = CLOSED
         return Reply(True, removed, command_cost())
@@ -192,7 +193,7 @@ class Session:
         for n in sorted(self.to_mark_seen - (skip or set())):
             entry = self.snapshot[n - 1]
             if box.entries.get(entry.uid) is entry and SEEN not in entry.flags:
-                self.drop.account.set_flags("INBOX", entry.uid, entry.flags | {SEEN})
+                self.drop.account.set_flags("INBOX", entry.uid, entry.flags | {SEEN}, self.by)
         self.to_mark_seen.clear()
 
     def _release(self) -> None:

@@ -43,6 +43,7 @@ class StoreEvent:
     uid: int
     mid: str
     cause: str = ""
+    by: str = ""  # who made the change over a session (a device id); "" for the server
 
 
 Listener = Callable[["Account", StoreEvent], None]
@@ -126,8 +127,8 @@ class Account:
         self._next_uidvalidity += 1
         return Mailbox(name, self._next_uidvalidity)
 
-    def _emit(self, kind: str, box: Mailbox, entry: Entry, cause: str = "") -> None:
-        event = StoreEvent(kind, box.name, box.uidvalidity, entry.uid, entry.msg.mid, cause)
+    def _emit(self, kind: str, box: Mailbox, entry: Entry, cause: str = "", by: str = "") -> None:
+        event = StoreEvent(kind, box.name, box.uidvalidity, entry.uid, entry.msg.mid, cause, by)
         for listener in self.listeners:
             listener(self, event)
 
@@ -135,33 +136,35 @@ class Account:
         """Whether ``size`` more bytes stay within the quota."""
         return self.quota is None or self.used + size <= self.quota
 
-    def add(self, mailbox: str, msg: Message, flags: Iterable[str] = (), cause: str = "") -> Entry:
+    def add(self, mailbox: str, msg: Message, flags: Iterable[str] = (), cause: str = "",
+            by: str = "") -> Entry:
         """Add ``msg`` to ``mailbox`` or raise :class:`OverQuota` (delivery, APPEND, COPY)."""
         if not self.fits(msg.size):
             raise OverQuota(f"{self.name}: {self.used}+{msg.size} > {self.quota}")
         box = self.mailboxes[mailbox]
         entry = box.add(msg, flags)
         self.used += msg.size
-        self._emit("add", box, entry, cause)
+        self._emit("add", box, entry, cause, by)
         return entry
 
-    def set_flags(self, mailbox: str, uid: int, flags: frozenset[str]) -> bool:
+    def set_flags(self, mailbox: str, uid: int, flags: frozenset[str], by: str = "") -> bool:
         """Set the flags of a stored message; returns whether anything changed."""
         box = self.mailboxes[mailbox]
         changed = box.set_flags(uid, flags)
         if changed:
-            self._emit("flags", box, box.entries[uid])
+            self._emit("flags", box, box.entries[uid], by=by)
         return changed
 
-    def expunge(self, mailbox: str, uids: Iterable[int], cause: str) -> list[int]:
-        """Remove ``uids`` (those still present) and free their bytes; ``cause`` names who."""
+    def expunge(self, mailbox: str, uids: Iterable[int], cause: str, by: str = "") -> list[int]:
+        """Remove ``uids`` (those still present) and free their bytes; ``cause`` names why
+        and ``by`` who."""
         box = self.mailboxes[mailbox]
         gone = []
         for uid in sorted(uids):
             if uid in box.entries:
                 entry = box.remove(uid)
                 self.used -= entry.msg.size
-                self._emit("expunge", box, entry, cause)
+                self._emit("expunge", box, entry, cause, by)
                 gone.append(uid)
         return gone
 

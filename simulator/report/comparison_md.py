@@ -1,12 +1,19 @@
-"""comparison.md: the comparison table and the decision guide as Markdown, for people who
-read results in a terminal, a code review or an issue."""
+"""comparison.md: the decision, the comparison table and the decision guide as Markdown,
+for people who read results in a terminal, a code review or an issue."""
 
 from __future__ import annotations
 
 from simulator.analysis import fmt
 from simulator.analysis.comparison import Comparison
+from simulator.analysis.explain import paragraph
 from simulator.analysis.guide import evaluate, names
-from simulator.analysis.recommend import recommendation
+from simulator.report.decision_table import (
+    CRITERIA_HEAD,
+    LIMITS_HEAD,
+    criteria_rows,
+    limits_rows,
+    summary_line,
+)
 
 
 def cell(text: str) -> str:
@@ -29,6 +36,26 @@ def metrics_md(c: Comparison) -> list[str]:
     return lines
 
 
+def table_md(head: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table's lines."""
+    return ["| " + " | ".join(map(cell, head)) + " |", "|" + "---|" * len(head),
+            *("| " + " | ".join(map(cell, row)) + " |" for row in rows)]
+
+
+def decision_md(c: Comparison) -> list[str]:
+    """The recommendation paragraph, then the decision criterion by criterion and the
+    scenario's limits (nothing but a note for a comparison saved without a decision)."""
+    d = c.decision
+    if d is None:
+        return ["This comparison was saved without a decision (an older mailsim); run it "
+                "again to get one."]
+    lines = [paragraph(d), "", summary_line(d), "", *table_md(CRITERIA_HEAD, criteria_rows(d))]
+    if d.limits:
+        lines += ["", "Limits of the scenario's `decision:` block (on each variant's mean per "
+                  "run):", "", *table_md(LIMITS_HEAD, limits_rows(d))]
+    return lines
+
+
 def comparison_md(c: Comparison) -> str:
     """The whole comparison.md."""
     findings = evaluate(c)
@@ -42,7 +69,12 @@ def comparison_md(c: Comparison) -> str:
         "",
         "## Which protocol?",
         "",
-        recommendation(c, findings),
+        *decision_md(c),
+        "",
+        "## The source document's decision guide",
+        "",
+        "Each criterion G1–G7 of the document held against the decision above: its "
+        "winner where the decision shows one.",
         "",
         "| | the document says | best here | document | what the numbers say |",
         "|---|---|---|---|---|",

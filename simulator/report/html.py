@@ -1,6 +1,7 @@
 """report.html (one run) and comparison.html (several variants): self-contained pages with
-the metrics table, the five plots inlined as SVG and, for a comparison, the decision guide
-(claims G1–G7) evaluated on the scenario's numbers with a recommendation."""
+the metrics table, the five plots inlined as SVG and, for a comparison, the decision
+(rendered from comparison.json's decision block) and the document's decision guide (claims
+G1–G7) held against it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from typing import Any
 
 from simulator.analysis import fmt
 from simulator.analysis.comparison import Comparison
+from simulator.analysis.explain import paragraph
 from simulator.analysis.fmt import human_seconds, pct
 from simulator.analysis.guide import evaluate, names
-from simulator.analysis.recommend import recommendation
+from simulator.report.decision_table import (
+    CRITERIA_HEAD,
+    LIMITS_HEAD,
+    criteria_rows,
+    limits_rows,
+    summary_line,
+)
 from simulator.report.figures import figures
 from simulator.report.markdown import account_tables, canonical, headline
 from simulator.report.page import esc, figure, page, table
@@ -96,6 +104,7 @@ def comparison_html(c: Comparison) -> str:
     if not c.valid:
         body.append("<div class=\"alert\"><strong>Some runs have a false verdict</strong> "
                     "(see Runs below): their numbers reflect a bug.</div>")
+    body.append(_decision(c))
     body.append(_guide(c))
     body.append("<h2>Metrics</h2>\n" + metrics_table(c))
     body.append("<h2>Plots</h2>")
@@ -106,23 +115,41 @@ def comparison_html(c: Comparison) -> str:
     return page(title, "\n".join(body))
 
 
+def _decision(c: Comparison) -> str:
+    """The 'Which protocol?' section: the recommendation paragraph, the decision criterion
+    by criterion and the scenario's limits."""
+    d = c.decision
+    if d is None:
+        return ("<h2>Which protocol?</h2>\n<p class=\"recommendation\">This comparison was "
+                "saved without a decision (an older mailsim); run it again to get one.</p>\n")
+    parts = ["<h2>Which protocol?</h2>",
+             f"<p class=\"recommendation\">{esc(paragraph(d))}</p>",
+             f"<p>{esc(summary_line(d))} Criteria are judged in the order of concerns: hard "
+             "failures, then the criteria that bear on this organisation, then cost; each "
+             "narrows the variants still in the running.</p>",
+             table(CRITERIA_HEAD, ([esc(x) for x in row] for row in criteria_rows(d)),
+                   cls="decision")]
+    if d.limits:
+        parts.append(table(LIMITS_HEAD, ([esc(x) for x in row] for row in limits_rows(d)),
+                           "limits of the scenario's decision: block, on each variant's "
+                           "mean per run"))
+    return "\n".join(parts) + "\n"
+
+
 def _guide(c: Comparison) -> str:
-    """The 'Which protocol?' section: recommendation and the G1–G7 table."""
-    findings = evaluate(c)
+    """The document's decision guide G1–G7 held against the decision."""
     rows = []
-    for f in findings:
+    for f in evaluate(c):
         here = "yes" if f.applies and f.bites else ("no" if not f.applies else "not binding")
         best = names(f.winners) if f.winners and f.applies else "—"
         rows.append([f"<strong>{esc(f.code)}</strong>", esc(f.says), esc(here), esc(f.why),
                      esc(best), esc(f.status)])
     head = ["", "the document says", "arises here?", "what the numbers say", "best here",
             "document"]
-    return ("<h2>Which protocol?</h2>\n"
-            f"<p class=\"recommendation\">{esc(recommendation(c, findings))}</p>\n"
+    return ("<h2>The source document's decision guide</h2>\n"
             "<p>The source document's decision guide (claims G1–G7), each criterion checked "
-            "against this organisation's numbers (means over replications). A criterion "
-            "weighs in the recommendation only if the situation arises here and its limit "
-            "is reached (at least half of the quota or device storage).</p>\n"
+            "against this organisation's numbers (means over replications); its winner is "
+            "the decision's, where the decision shows one.</p>\n"
             + table(head, rows))
 
 

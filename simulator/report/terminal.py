@@ -1,5 +1,6 @@
 """What ``mailsim compare`` shows in the terminal: a rich progress bar (on stderr) while
-the runs go, then the comparison table with the best variant per metric marked."""
+the runs go, then the comparison table with the best variant per metric marked, and the
+decision: its paragraph and a table criterion by criterion."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from rich.text import Text
 
 from simulator.analysis import fmt
 from simulator.analysis.comparison import Comparison
-from simulator.analysis.guide import evaluate
-from simulator.analysis.recommend import recommendation
+from simulator.analysis.explain import paragraph
 from simulator.analysis.stats import Stat
+from simulator.report.decision_table import CRITERIA_HEAD, criteria_rows, summary_line
 
 
 def parse_variants(text: str | None) -> list[str] | None:
@@ -54,13 +55,15 @@ def cell(unit: str, s: Stat, best: bool) -> Text:
 
 
 def print_comparison(console: Console, c: Comparison) -> None:
-    """The table at its natural width when writing to a file or pipe (no squeezing into
-    80 columns), at the terminal's width otherwise."""
-    table = comparison_table(c)
-    width = None
-    if not console.is_terminal:
-        width = max(console.width, console.measure(table).maximum)
-    console.print(table, width=width)
+    """The comparison table and the decision's table, at their natural width when writing
+    to a file or pipe (no squeezing into 80 columns), at the terminal's width otherwise."""
+    for table in (comparison_table(c), decision_table(c)):
+        if table is None:
+            continue
+        width = None
+        if not console.is_terminal:
+            width = max(console.width, console.measure(table).maximum)
+        console.print(table, width=width)
 
 
 @contextmanager
@@ -79,5 +82,23 @@ def progress_bar(console: Console) -> Iterator[Callable[[int, int, str], None]]:
 
 
 def which_protocol(c: Comparison) -> str:
-    """The decision guide's recommendation paragraph, under a heading."""
-    return "Which protocol? " + recommendation(c, evaluate(c))
+    """The decision's recommendation paragraph, under a heading, with how it was decided."""
+    if c.decision is None:
+        return "Which protocol? This comparison has no decision."
+    return f"Which protocol? {paragraph(c.decision)}\n{summary_line(c.decision)}"
+
+
+def decision_table(c: Comparison) -> Table | None:
+    """The decision criterion by criterion (the criteria that bear on the organisation;
+    the others are named in the paragraph; the means are in the table above)."""
+    if c.decision is None:
+        return None
+    table = Table(title="The decision, criterion by criterion (hard failures first)",
+                  box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    keep = [0, 1, 5, 6, 7]  # code, criterion, status, best, paired difference
+    for i in keep:
+        table.add_column(CRITERIA_HEAD[i], max_width=60 if i == 7 else 24)
+    for c_result, row in zip(c.decision.criteria, criteria_rows(c.decision), strict=True):
+        if c_result.bears:
+            table.add_row(*(Text(row[i]) for i in keep))
+    return table

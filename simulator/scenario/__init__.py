@@ -1,7 +1,7 @@
 """Scenario files: YAML -> validated, fully-resolved `Scenario`; units; `file:line:col` errors."""
 
 from .decision import DecisionSettings, Limits
-from .devices import ClientSettings, Device, DeviceRef, DeviceSpec
+from .devices import ClientSettings, DeviceRef, DeviceSpec, ResolvedDevice
 from .errors import ScenarioError
 from .events import (
     AddEvent,
@@ -18,7 +18,7 @@ from .events import (
 )
 from .links import Uptime
 from .loader import json_schema, load_scenario, parse_scenario, scenario_sha256
-from .models import Habits, Mail, Network, Outage, Server, Size
+from .models import Habits, Mail, Network, Outage, ServerConfig, Size
 from .scenario import Scenario
 from .units import (
     format_bandwidth,
@@ -31,7 +31,7 @@ from .units import (
     parse_rate,
     parse_size,
 )
-from .users import User, UserGroup
+from .users import ExtraAccount, User, UserGroup
 from .variants import BUILTIN_VARIANTS, Variant
 from .weekly import WeeklySchedule, format_weekly, parse_weekly
 
@@ -43,11 +43,11 @@ __all__ = [
     "DecisionSettings",
     "DeliverEvent",
     "Delivery",
-    "Device",
     "DeviceRef",
     "DeviceSpec",
     "DropEvent",
     "Event",
+    "ExtraAccount",
     "Habits",
     "Limits",
     "LoseEvent",
@@ -56,9 +56,10 @@ __all__ = [
     "OfflineEvent",
     "Outage",
     "PartitionEvent",
+    "ResolvedDevice",
     "Scenario",
     "ScenarioError",
-    "Server",
+    "ServerConfig",
     "ServerEvent",
     "Size",
     "Uptime",

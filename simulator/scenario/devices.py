@@ -21,7 +21,7 @@ from pydantic import (
 
 from .errors import custom_error
 from .fields import Bytes, Duration, Model, Schedule
-from .links import Attachment, Attachments, attachments_of, fold_networks
+from .links import DEFAULT_NETWORK, Attachment, Attachments, attachments_of, fold_networks
 from .units import format_duration, parse_duration
 from .weekly import WeeklySchedule
 
@@ -135,13 +135,14 @@ class ClientSettings(SetOnlyModel):
         return [key for key in self.set_values() if key in PROTOCOL_KEYS[other]]
 
 
-def foreign_key_error(client: ClientSettings, protocol: str) -> Any:
-    """The error for the first key of client that the other protocol owns, or None."""
-    bad = client.foreign_keys(protocol)
+def check_client(client: ClientSettings, protocol: str | None) -> None:
+    """Raise the error for the first key of client that the other protocol owns (nothing
+    to check without a protocol)."""
+    bad = client.foreign_keys(protocol) if protocol is not None else []
     if not bad:
-        return None
+        return
     owner = "an IMAP" if protocol == "pop3" else "a POP3"
-    return custom_error(
+    raise custom_error(
         f"{bad[0]!r} is {owner} setting, but this device uses {protocol.upper()}",
         ("client", bad[0]),
         on_key=True,
@@ -154,7 +155,7 @@ class DeviceSpec(Model):
     protocol: Protocol
     client: ClientSettings = ClientSettings()
     storage: Bytes | None = None
-    network: str = "internet"
+    network: str = DEFAULT_NETWORK
     networks: Attachments = None
     online: Schedule = WeeklySchedule.always()
 
@@ -167,9 +168,7 @@ class DeviceSpec(Model):
     @model_validator(mode="after")
     def _client_fits_protocol(self) -> DeviceSpec:
         """Check that client settings fit the protocol."""
-        error = foreign_key_error(self.client, self.protocol)
-        if error is not None:
-            raise error
+        check_client(self.client, self.protocol)
         return self
 
 
@@ -185,7 +184,7 @@ class DeviceRef(SetOnlyModel):
     protocol: Protocol | None = None
     client: ClientSettings = ClientSettings()
     storage: Bytes | None = None
-    network: str = "internet"
+    network: str = DEFAULT_NETWORK
     networks: Attachments = None
     online: Schedule = WeeklySchedule.always()
 
@@ -198,13 +197,11 @@ class DeviceRef(SetOnlyModel):
     @model_validator(mode="after")
     def _client_fits_protocol(self) -> DeviceRef:
         """Check that client settings fit the protocol, when the protocol is set here."""
-        error = None if self.protocol is None else foreign_key_error(self.client, self.protocol)
-        if error is not None:
-            raise error
+        check_client(self.client, self.protocol)
         return self
 
 
-class Device(Model):
+class ResolvedDevice(Model):
     """A resolved device of one user, with every setting filled in."""
 
     name: str
@@ -230,7 +227,7 @@ class Device(Model):
 
 def resolve_device(
     user: str, ref: DeviceRef, profiles: Mapping[str, DeviceSpec], uses: float | None = None
-) -> Device:
+) -> ResolvedDevice:
     """Fill in ref's unset fields from its profile (client merged key by key).
 
     When ref changes the profile's protocol, the profile's keys for the old protocol are
@@ -250,7 +247,7 @@ def resolve_device(
     roams_here = profile is None or bool({"network", "networks"} & chosen)
     net_from = ref if roams_here else profile  # network and networks come as a pair
 
-    return Device(
+    return ResolvedDevice(
         name=ref.name,
         user=user,
         protocol=protocol,

@@ -27,6 +27,7 @@ from .units import format_duration
 from .weekly import WeeklySchedule, format_weekly
 
 ALWAYS = WeeklySchedule.always()
+DEFAULT_NETWORK = "internet"  # always exists; a device without `network` uses it
 _WEEKLY_SCHEMA = {"type": "string", "examples": ["Mon-Fri 08:00-18:00"]}
 
 

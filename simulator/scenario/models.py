@@ -45,7 +45,7 @@ class Outage(Model):
         return _positive(value, "duration")
 
 
-class Server(Model):
+class ServerConfig(Model):
     """The mail server's per-account policy: quota, retention, TLS, POP3 lock, outages."""
 
     quota: Bytes | None = None

@@ -13,18 +13,18 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from .checks import check_scenario
 from .decision import DecisionSettings
-from .devices import Device, DeviceSpec, resolve_device
+from .devices import DeviceSpec, ResolvedDevice, resolve_device
 from .errors import Issue, ScenarioError
 from .events import AddEvent, Event, timeline
 from .fields import Duration, Model
-from .models import Network, Server
+from .links import DEFAULT_NETWORK
+from .models import Network, ServerConfig
 from .users import User, UserGroup
 from .variants import BUILTIN_VARIANTS, Variant, apply_variant
 from .weekly import DAY
 from .yamlio import dump_yaml
 
 DEFAULT_START = datetime(2026, 1, 5)  # a Monday, so weekly schedules line up with day 0
-DEFAULT_NETWORK = "internet"
 
 
 class Scenario(Model):
@@ -36,8 +36,8 @@ class Scenario(Model):
     duration: Duration
     quiet: Duration = 0.0  # the last stretch: no new mail, nobody acts, devices keep syncing
     start: datetime = DEFAULT_START
-    server: Server = Server()
-    servers: dict[str, Server] = Field(default_factory=dict)  # other servers (claim P8)
+    server: ServerConfig = ServerConfig()
+    servers: dict[str, ServerConfig] = Field(default_factory=dict)  # other servers (claim P8)
     networks: dict[str, Network] = Field(default_factory=lambda: {DEFAULT_NETWORK: Network()})
     profiles: dict[str, DeviceSpec] = Field(default_factory=dict)
     users: list[UserGroup] = Field(min_length=1)
@@ -116,7 +116,7 @@ class Scenario(Model):
         """The scripted events in the order they happen (by time, then as written)."""
         return timeline(self.events)
 
-    def added_devices(self) -> list[tuple[AddEvent, Device]]:
+    def added_devices(self) -> list[tuple[AddEvent, ResolvedDevice]]:
         """Each `add` event with its resolved device, in time order.
 
         An added device without `uses` gets an equal share: 1 / (the user's device count

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import Field, model_validator
 
-from .devices import Device, DeviceRef, DeviceSpec, Name, resolve_device
+from .devices import DeviceRef, DeviceSpec, Name, ResolvedDevice, resolve_device
 from .errors import custom_error
 from .fields import Model
 from .models import Habits, Mail
@@ -20,7 +20,7 @@ from .models import Habits, Mail
 USES_TOLERANCE = 1e-6
 
 
-class Account(Model):
+class ExtraAccount(Model):
     """Another mail account of the same person (e.g. a private one at an ISP): its own
     mailbox on `server` (a key of `servers:`; default the organisation's `server:`)."""
 
@@ -36,10 +36,10 @@ class User(Model):
     name: str
     mail: Mail
     habits: Habits
-    devices: list[Device]
-    accounts: list[Account] = Field(default_factory=list)
+    devices: list[ResolvedDevice]
+    accounts: list[ExtraAccount] = Field(default_factory=list)
 
-    def account_id(self, account: Account) -> str:
+    def account_id(self, account: ExtraAccount) -> str:
         """The server account's name: "<person>+<account>" (the person's own is their name)."""
         return f"{self.name}+{account.name}"
 
@@ -52,7 +52,7 @@ class UserGroup(Model):
     mail: Mail
     habits: Habits = Habits()
     devices: list[DeviceRef] = Field(min_length=1)
-    accounts: list[Account] = Field(default_factory=list)
+    accounts: list[ExtraAccount] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _accounts_unique(self) -> UserGroup:

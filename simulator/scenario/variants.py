@@ -16,7 +16,7 @@ from .devices import (
     DeviceRef,
     DeviceSpec,
     Protocol,
-    foreign_key_error,
+    check_client,
     resolve_device,
 )
 from .errors import Issue, ScenarioError
@@ -40,9 +40,7 @@ class Variant(Model):
     @model_validator(mode="after")
     def _client_fits_protocol(self) -> Variant:
         """With a protocol, the client keys must belong to it."""
-        error = None if self.protocol is None else foreign_key_error(self.client, self.protocol)
-        if error is not None:
-            raise error
+        check_client(self.client, self.protocol)
         return self
 
     def apply(self, protocol: str, client: ClientSettings) -> tuple[str, ClientSettings]:

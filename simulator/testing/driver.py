@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.clients.base import Client, Cmd, ConnectionLost, SyncGen
+from simulator.clients.base import Client, Cmd, ConnectionLost, SyncGen, execute
 from simulator.clients.imap import ImapClient
 from simulator.clients.local import LocalStore
 from simulator.clients.pop3 import Pop3Client
 from simulator.mail import imap, pop3
-from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.smtp import Submission
 from simulator.mail.store import Account
+from simulator.scenario.devices import ClientSettings
 
 
 @dataclass
@@ -36,9 +36,10 @@ class Bench:
         self.sessions: dict[str, Any] = {}
 
     def client(self, kind: type[Client] | str, name: str = "dev", **settings: Any) -> Client:
-        """A client of ``kind`` (class, "pop3" or "imap") with settings given as keywords."""
+        """A client of ``kind`` (class, "pop3" or "imap") with settings given as keywords
+        (the scenario's client settings; unset keys take the scenario format's defaults)."""
         cls = {"pop3": Pop3Client, "imap": ImapClient}.get(kind, kind)  # type: ignore[call-overload]
-        return cls(name, _Settings(**settings), LocalStore())
+        return cls(name, ClientSettings.model_validate(settings), LocalStore())
 
     def session_for(self, client: Client) -> Any:
         """The open session of ``client`` (a new one if none is open)."""
@@ -78,7 +79,7 @@ class Bench:
                 if drop_after is not None and len(run.commands) >= drop_after:
                     return self._cut(client, gen, run)
                 run.commands.append(cmd)
-                reply = self.execute(session, cmd)
+                reply = execute(cmd, session, self.submission, client.protocol)
                 if reply_lost and len(run.commands) == drop_after:
                     return self._cut(client, gen, run)
                 if reply.updates:
@@ -98,25 +99,6 @@ class Bench:
         except (ConnectionLost, StopIteration):
             return run
         raise AssertionError("client kept going after ConnectionLost")
-
-    def execute(self, session: Any, cmd: Cmd) -> Reply:
-        """Carry out one command on ``session`` (or on SMTP submission)."""
-        if cmd.name == "smtp_send":
-            return self.submission.send(*cmd.args, **cmd.kwargs)
-        method = getattr(session, cmd.name, None)
-        if method is None or cmd.name.startswith("_"):
-            raise ProtocolError(f"no such command {cmd.name!r}")
-        return method(*cmd.args, **cmd.kwargs)
-
-
-class _Settings:
-    """Client settings as plain attributes, defaults as in the scenario format."""
-
-    def __init__(self, **values: Any) -> None:
-        defaults = {"poll": 900.0, "leave_on_server": False, "delete_after": None,
-                    "delete_when_deleted_locally": False, "cache": "full", "idle": False,
-                    "resync": "condstore", "delete": "trash", "recovery": "careful"}
-        self.__dict__.update({**defaults, **values})
 
 
 class _AnyConn:

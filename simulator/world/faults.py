@@ -1,6 +1,6 @@
 """Connection faults decided command by command, and who removed what from the server.
 
-:class:`Drops` answers, for each command a device is about to send and has just sent,
+:class:`Drops` answers, for each command a line is about to send and has just sent,
 whether its connection breaks there: at random (its path's ``drop_probability``, half of
 the drops before the command reaches the server and half after the server carried it out
 but before the reply arrived), by a scripted ``drop`` event, or because the device moved to
@@ -11,21 +11,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.clients.base import Cmd
 from simulator.mail.store import StoreEvent
 from simulator.world.streams import stream
 
 if TYPE_CHECKING:
-    from simulator.world.device import Device
+    from simulator.clients.base import Cmd
+    from simulator.world.line import Line
     from simulator.world.world import World
 
 
 class Drops:
-    """Drop decisions for one device, from a seeded stream of its own."""
+    """Drop decisions for one line of a device, from a seeded stream of its own."""
 
-    def __init__(self, device: Device) -> None:
-        self.device = device
-        self.rng = stream(device.world.scenario.seed, "drops", device.key)
+    def __init__(self, line: Line) -> None:
+        self.line = line
+        self.rng = stream(line.world.scenario.seed, "drops", line.key)
         self.scripted: list[tuple[str, str]] = []  # (before | after, command or "" for any)
         self.due_after = ""  # why the connection breaks once the current command is sent
 
@@ -44,7 +44,7 @@ class Drops:
     def before(self, cmd: Cmd) -> bool:
         """Whether the connection breaks before ``cmd`` reaches the server."""
         self.due_after = ""
-        chance = self.device.link.drop_probability
+        chance = self.line.link.drop_probability
         if chance <= 0 and not self.scripted:
             return False  # the common case, kept cheap
         cause = "scripted" if self._take("before", cmd.name) else ""
@@ -67,18 +67,18 @@ class Drops:
 
     def roamed(self) -> None:
         """The device changed networks: an open connection cannot survive that."""
-        if self.device.busy:
+        if self.line.busy:
             self.due_after = "roam"
             return
         self._dropped("", "between", "roam")
-        self.device.lose_session()
-        self.device.signal()
+        self.line.lose_session()
+        self.line.signal()
 
     def _dropped(self, command: str, when: str, cause: str) -> bool:
         """Record a drop (when there is a cause) and say whether there was one."""
         if cause:
-            device = self.device
-            device.world.history.add("drop", device.env.now, device.id, command, when, cause)
+            line = self.line
+            line.world.history.add("drop", line.env.now, line.id, command, when, cause)
         return bool(cause)
 
 
@@ -87,14 +87,9 @@ def watch_removals(world: World) -> None:
 
     def removed(user: str, event: StoreEvent) -> None:
         """A server watcher: note the device whose command expunged a message."""
-        if event.kind == "expunge" and world.acting is not None:
+        if event.kind == "expunge" and event.by:
             world.history.add(
-                "expunged_by",
-                world.env.now,
-                user,
-                event.mid,
-                world.acting.id,
-                event.mailbox,
+                "expunged_by", world.env.now, user, event.mid, event.by, event.mailbox,
                 event.cause,
             )
 

@@ -5,24 +5,25 @@ message, so each variant of a scenario sees the same mail and the same intention
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+import random
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from simulator.clients.local import State, shared_state
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, FLAGGED, SEEN
 from simulator.world.streams import stream, uniform
+from simulator.world.timing import AWAKE, DAY
 
 if TYPE_CHECKING:
+    from simulator.scenario import Size, User
     from simulator.world.device import Device
     from simulator.world.world import World
 
-DAY = 86_400.0
-AWAKE = (7 * 3600.0, 23 * 3600.0)
 MIN_SIZE = 600
 
 
-def draw_size(rng: Any, size: Any) -> int:
+def draw_size(rng: random.Random, size: Size) -> int:
     """A message size from the scenario's size model (fixed or lognormal around a median)."""
     if size.kind == "fixed" or size.sigma == 0:
         return int(size.median)
@@ -32,7 +33,7 @@ def draw_size(rng: Any, size: Any) -> int:
 class Person:
     """One user: what they expect to see (intent) and what they do about their mail."""
 
-    def __init__(self, world: World, spec: Any) -> None:
+    def __init__(self, world: World, spec: User) -> None:
         self.world, self.env, self.spec = world, world.env, spec
         self.name: str = spec.name
         self.seed: int = world.scenario.seed
@@ -228,7 +229,7 @@ class Person:
             self.send(device, size, line.account)
 
 
-def _now(action: Any, *args: Any) -> Generator[Any, Any, None]:
+def _now(action: Callable[..., None], *args: Any) -> Generator[Any, Any, None]:
     """A device request that acts at once and takes no simulated time."""
     action(*args)
     return

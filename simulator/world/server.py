@@ -4,7 +4,7 @@ retries, SEMANTICS 21), retention, UIDVALIDITY resets, and the sessions open on 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -13,17 +13,17 @@ from simulator.mail.message import Message
 from simulator.mail.smtp import Submission
 from simulator.mail.store import Account, StoreEvent
 from simulator.observe.history import History
+from simulator.world.timing import GIVE_UP_AFTER, RETENTION_SWEEP, RETRY_EVERY
 
-RETRY_EVERY = 30 * 60.0
-GIVE_UP_AFTER = 5 * 86_400.0
-RETENTION_SWEEP = 86_400.0
+if TYPE_CHECKING:
+    from simulator.scenario import ServerConfig
 
 
 class Server:
     """A mail server: its accounts (one per user, and any further accounts people have on
     it) and the protocol front ends."""
 
-    def __init__(self, env: simpy.Environment, config: Any, history: History,
+    def __init__(self, env: simpy.Environment, config: ServerConfig, history: History,
                  name: str = "") -> None:
         self.env = env
         self.name = name  # "" for the organisation's own server
@@ -45,6 +45,13 @@ class Server:
         self.imap[user] = imap.ImapServer(account)
         self.history.add("server_bytes", self.env.now, user, 0)
         return account
+
+    def open(self, user: str, protocol: str, by: str) -> pop3.Session | imap.Session:
+        """A new connection to ``user``'s account over ``protocol``, made by device ``by``
+        (the store's events name it as the maker of that session's changes)."""
+        if protocol == "pop3":
+            return self.maildrops[user].open(by)
+        return self.imap[user].connect(by)
 
     def _on_store(self, account: Account, event: StoreEvent) -> None:
         now = self.env.now

@@ -20,13 +20,14 @@ import networkx as nx
 
 from simulator.world.network import Link, path_link
 from simulator.world.streams import stream
+from simulator.world.timing import MIN_WAIT, WEEK
 
 if TYPE_CHECKING:
+    from simulator.scenario.weekly import WeeklySchedule
     from simulator.world.device import Device
     from simulator.world.world import World
 
 SERVER = "server"
-WEEK = 7 * 86_400.0
 ACCESS = Link(0.0, float("inf"))  # a device's own hop onto a network costs nothing extra
 
 
@@ -75,7 +76,7 @@ class Topology:
         self._route_networks()
 
     # -- building ----------------------------------------------------------------------------
-    def _on(self, schedule: Any) -> bool:
+    def _on(self, schedule: WeeklySchedule) -> bool:
         """Whether a weekly schedule is on now."""
         return bool(schedule.is_on((self.scenario.start_weekday_offset_s + self.env.now) % WEEK))
 
@@ -103,7 +104,7 @@ class Topology:
                 self.env.process(self._failures(state, net.up.mtbf, net.up.mttr))
 
     # -- availability over time ----------------------------------------------------------------
-    def _follow(self, schedule: Any, state: LinkState, changed: Callable[[], None],
+    def _follow(self, schedule: WeeklySchedule, state: LinkState, changed: Callable[[], None],
                 cause: str = "") -> None:
         """Keep ``state.scheduled`` in step with a weekly schedule (no process if constant)."""
         offset = self.scenario.start_weekday_offset_s
@@ -114,7 +115,7 @@ class Topology:
             """Sleep until the schedule flips, then apply it."""
             while True:
                 wait = schedule.next_change((offset + self.env.now) % WEEK)
-                yield self.env.timeout(max(wait, 1e-3))
+                yield self.env.timeout(max(wait, MIN_WAIT))
                 self._set(state, changed, cause, scheduled=self._on(schedule))
 
         self.env.process(run())
@@ -201,7 +202,7 @@ class Topology:
         network = found[0] if found else None
         old = self.current.get(device.id, "")
         if found is not None:
-            device.link = found[1]
+            device.use_link(found[1])
         if network != old:
             self.current[device.id] = network
             self.history.add("route", self.env.now, device.id, network)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Generator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
 from simulator.clients.base import Client
 from simulator.clients.imap import ImapClient
-from simulator.clients.local import LocalStore, State
+from simulator.clients.local import LocalStore
 from simulator.clients.parts import LOCAL_TREE, StorePart
 from simulator.clients.pop3 import Pop3Client
 from simulator.mail.store import StoreEvent
@@ -19,13 +19,17 @@ from simulator.observe.history import History
 from simulator.world.device import Device
 from simulator.world.events import apply_event
 from simulator.world.faults import watch_removals
+from simulator.world.line import Line
 from simulator.world.network import Link
 from simulator.world.people import Person
 from simulator.world.server import Server
+from simulator.world.timing import MIN_WAIT, SAMPLE_EVERY, WEEK
 from simulator.world.topology import Topology
 
-WEEK = 7 * 86_400.0
-SAMPLE_EVERY = 3600.0
+if TYPE_CHECKING:
+    from simulator.scenario import ResolvedDevice, Scenario
+    from simulator.scenario.events import EventBase
+
 BUILTIN_CLIENTS: dict[str, type[Client]] = {"pop3": Pop3Client, "imap": ImapClient}
 
 
@@ -33,9 +37,9 @@ class SimulationError(Exception):
     """The scenario cannot be run as given (e.g. a client class that cannot be loaded)."""
 
 
-def client_class(spec: Any) -> type[Client]:
+def client_class(spec: ResolvedDevice) -> type[Client]:
     """The built-in client for the device's protocol, or the user's ``module:Class``."""
-    name = getattr(spec.client, "class_", None)
+    name = spec.client.class_
     if not name:
         return BUILTIN_CLIENTS[spec.protocol]
     module, _, attr = name.partition(":")
@@ -53,7 +57,7 @@ def client_class(spec: Any) -> type[Client]:
 class World:
     """Everything that happens in one run of one scenario (one variant, one seed)."""
 
-    def __init__(self, scenario: Any, history: History | None = None) -> None:
+    def __init__(self, scenario: Scenario, history: History | None = None) -> None:
         self.scenario = scenario
         self.env = simpy.Environment()
         self.history = history or History()
@@ -67,8 +71,7 @@ class World:
         self.home: dict[str, Server] = {}  # account -> the server it lives on
         self.people: dict[str, Person] = {}
         self.devices: dict[str, Device] = {}
-        self.lines_of: dict[str, list[Device]] = {}  # account -> the devices syncing it
-        self.acting: Device | None = None
+        self.lines_of: dict[str, list[Line]] = {}  # account -> the lines syncing it
         self.topology = Topology(self)
         watch_removals(self)
         users = scenario.expand()
@@ -96,32 +99,28 @@ class World:
             quota = self.servers[server].config.quota
             self.history.add("account", self.env.now, account, person, server, quota)
 
-    def lines(self) -> Iterator[Device]:
+    def lines(self) -> Iterator[Line]:
         """Every device's line to every account it syncs."""
         for device in self.devices.values():
             yield from device.lines
 
-    def add_device(self, spec: Any) -> Device:
-        """Create a device with a client per account of its person and start its processes."""
+    def add_device(self, spec: ResolvedDevice) -> Device:
+        """Create a device with a line (and client) per account of its person and start
+        their processes."""
         net = self.scenario.networks[spec.network]
         store = LocalStore(spec.storage)
         cls = client_class(spec)
-        link = Link(net.latency, net.bandwidth)
+        device = Device(self, spec, store, Link(net.latency, net.bandwidth))
         accounts = self.people[spec.user].accounts
-        device: Device | None = None
         for account in accounts:
-            part: Any = store
+            part: LocalStore | StorePart = store
             if len(accounts) > 1:
                 tree = LOCAL_TREE if cls.merges_accounts else account
                 part = StorePart(store, account, tree, lambda mid, tree: self.history.add(
                     "filed", self.env.now, spec.id, mid, tree))
-            line = Device(self, spec, cls(spec.id, spec.client, part), link, account,
-                          self.home[account], device)
+            line = device.add_line(cls(spec.id, spec.client, part), account, self.home[account])
             self.lines_of[account].append(line)
-            device = device or line
-        assert device is not None
-        store.listener = lambda mid, state, shown, bodies: self._view(device, mid, state, shown,
-                                                                      bodies)
+        store.listener = device.viewed
         self.devices[device.id] = device
         self.people[spec.user].devices.append(device)
         self.history.add("device", self.env.now, device.id, spec.user, spec.protocol,
@@ -132,22 +131,12 @@ class World:
             self.env.process(line.run())
         return device
 
-    def _view(self, device: Device, mid: str, state: State | None, shown: int, bodies: int) -> None:
-        now = self.env.now
-        self.history.add("view", now, device.id, mid, state, shown, bodies)
-        used = device.store.bytes
-        if used != device.stored_bytes:  # a flag change moves no bytes: no event
-            device.stored_bytes = used
-            self.history.add("device_bytes", now, device.id, used)
-
     def _push(self, account: str, event: StoreEvent) -> None:
-        """IDLE: tell every other idling, connected device of ``account`` about INBOX news."""
+        """IDLE: tell the lines of ``account`` about INBOX news (each skips its own)."""
         if event.mailbox != "INBOX":
             return
-        for device in self.lines_of[account]:
-            if device is not self.acting and device.client.idles and device.session is not None:
-                device.idle_news = True
-                device.signal()
+        for line in self.lines_of[account]:
+            line.pushed(event)
 
     def violation(self, text: str) -> None:
         """A broken rule or invariant: recorded, and it makes the verdict false."""
@@ -163,7 +152,7 @@ class World:
             wait = weekly.next_change(t_week)
             if wait == float("inf"):
                 return
-            yield self.env.timeout(max(wait, 1e-3))
+            yield self.env.timeout(max(wait, MIN_WAIT))
 
     def _sampler(self) -> Generator[Any, Any, None]:
         while True:
@@ -171,12 +160,8 @@ class World:
             self.history.add("tick", self.env.now, online, self.server.up)
             yield self.env.timeout(SAMPLE_EVERY)
 
-    def _at(self, event: Any) -> Generator[Any, Any, None]:
+    def _at(self, event: EventBase) -> Generator[Any, Any, None]:
         yield self.env.timeout(event.at)
-        self.apply(event)
-
-    def apply(self, event: Any) -> None:
-        """Carry out one scripted event now."""
         apply_event(self, event)
 
     def start(self) -> None:

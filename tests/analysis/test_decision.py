@@ -9,9 +9,10 @@ from typing import get_args
 
 import pytest
 
-from simulator.analysis.criteria import BY_NAME, DEFAULT_ORDER, HARD_FAILURES, ZONES
+from simulator.analysis.criteria import BY_NAME, DEFAULT_ORDER, HARD_FAILURES
 from simulator.analysis.decision import decide
 from simulator.analysis.explain import paragraph
+from simulator.analysis.metrics import BY_KEY
 from simulator.scenario import DecisionSettings
 from simulator.scenario.decision import CriterionName
 from tests.analysis.helpers import runs
@@ -176,12 +177,28 @@ def test_kn_waits_for_its_first_stage_then_decides() -> None:
     lost = enough.criterion("lost")
     assert (lost.status, lost.winners, lost.kn_stage) == ("decided", ["imap"], 5)
     assert enough.undecided == [] and enough.recommended == "imap"
-    assert "Kim & Nelson's procedure settled each criterion (5 replications, first stage 5" \
-        in paragraph(enough)
+    assert ("Replications were added until each criterion was settled: 5 replications, "
+            "judged by Kim & Nelson's procedure (first stage 5") in paragraph(enough)
 
 
 def test_every_criterion_has_a_zone_and_the_scenario_knows_its_name() -> None:
     """The scenario's criterion names are exactly the orderable criteria; every criterion's
-    metric has an indifference zone."""
+    metric is in the one metric registry with an indifference zone."""
     assert set(get_args(CriterionName)) == set(DEFAULT_ORDER)
-    assert all(c.key in ZONES and c.zone > 0 for c in BY_NAME.values())
+    assert all((BY_KEY[c.key].zone or 0) > 0 and c.zone == BY_KEY[c.key].zone
+               for c in BY_NAME.values())
+
+
+def test_an_undecided_criterion_does_not_rule_out_a_variant_within_the_zone() -> None:
+    """One replication shows nothing with confidence: equal hard failures (none) leave
+    both variants in the running, and the first criterion whose means differ by more than
+    the zone (traffic, 5 MB apart) chooses, provisionally; it says so."""
+    d = decide({"pop3": runs([11], down=[15e6]), "imap": runs([11], down=[10e6])})
+    lost = d.criterion("lost")
+    assert lost.status == "undecided" and set(lost.winners) == {"pop3", "imap"}
+    assert d.recommended == "imap" and d.provisional
+    assert d.reason == ("it has the best mean on C1 (network traffic), the first criterion "
+                        "still undecided between the variants left")
+    same = decide({"pop3": runs([11]), "imap": runs([11])})
+    assert same.recommended == "pop3" and same.reason.startswith(
+        "the means of pop3, imap are within the zone on every criterion")

@@ -109,7 +109,7 @@ def test_one_device_only_has_no_hard_failure_and_no_multi_device_criterion() -> 
     assert all(d.criterion(h).status == "equivalent"
                for h in ("broken_verdict", "lost", "bounced", "missing_reads"))
     for name in ("several_devices", "synchronised_changes"):
-        assert d.criterion(name).why_not == "each of the 1 accounts is used from one device"
+        assert d.criterion(name).why_not == "the only account is used from one device"
     single = d.criterion("single_device")
     assert single.bears and single.deciding
     assert abs(single.pairs[0].advantage) < 0.015

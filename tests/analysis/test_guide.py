@@ -1,13 +1,17 @@
 """The decision guide (claims G1–G7) on a comparison: each criterion asks whether its
-situation arises here, whether its limit bites, and which variant does best; the
-recommendation follows the numbers, not a fixed answer."""
+situation arises here and whether its limit bites; its winner is the decision's (paired
+differences against the metric's zone), and the recommendation follows the numbers, not a
+fixed answer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from simulator.analysis.comparison import Comparison
+from simulator.analysis.decision import Pair
+from simulator.analysis.explain import paragraph
 from simulator.analysis.finding import Finding
 from simulator.analysis.guide import agrees, evaluate
-from simulator.analysis.recommend import pick, recommendation
 from tests.analysis.fake import fake
 
 MULTI_DEVICE_WIN_FOR_IMAP = {
@@ -40,18 +44,22 @@ def test_multi_device_office_picks_imap() -> None:
     assert not f["G1"].applies
     assert f["G4"].winners == ["imap"] and agrees(c, f["G4"]) == "agrees"
     assert f["G2"].winners == ["imap"] and agrees(c, f["G2"]) == "disagrees"
-    assert pick(c, evaluate(c)) == "imap"
-    text = recommendation(c, evaluate(c))
-    assert text.startswith("On this scenario's numbers, imap (IMAP)")
-    assert "G1 (single device) does not arise" in text
+    assert c.decision is not None and c.decision.recommended == "imap"
+    text = paragraph(c.decision)
+    assert text.startswith("Recommended: imap (IMAP), because G2 (offline reading) rules out "
+                           "pop3.")
+    assert "G1 single device (all 4 accounts are used from two or more devices)" in text
 
 
 def test_limits_far_away_do_not_weigh() -> None:
     """Server peaks at 7% of the quota and devices at 0.4% of their storage: G3 and G6
-    are evaluated but marked as not binding, and do not count."""
-    f = by_code(fake(MULTI_DEVICE_WIN_FOR_IMAP))
-    assert f["G3"].winners == ["pop3"] and not f["G3"].bites and not f["G3"].counts
+    are evaluated but marked as not binding, and the decision does not judge them."""
+    c = fake(MULTI_DEVICE_WIN_FOR_IMAP)
+    f = by_code(c)
+    assert not f["G3"].bites and f["G3"].winners == [] and f["G3"].status == "—"
     assert not f["G6"].bites
+    assert c.decision is not None
+    assert c.decision.criterion("server_storage").why_not == "no account comes near its quota"
 
 
 def test_a_full_server_makes_storage_count_for_pop3() -> None:
@@ -66,7 +74,8 @@ def test_a_full_server_makes_storage_count_for_pop3() -> None:
 
 def test_the_recommendation_follows_the_numbers() -> None:
     """Single-device accounts that read offline, with a tight quota and devices that never
-    fail: POP3 wins what bites, so POP3 is recommended."""
+    fail: IMAP bounces mail, so POP3 is recommended and the paragraph leads with the
+    bounces."""
     means = {
         "offline_availability.ratio": {"pop3": 1.0, "imap": 0.2},
         "offline_availability.attempts": {"pop3": 50, "imap": 50},
@@ -77,30 +86,46 @@ def test_the_recommendation_follows_the_numbers() -> None:
     c = fake(means, context={"single_device_accounts": 4, "multi_device_accounts": 0})
     f = by_code(c)
     assert not f["G4"].applies and not f["G5"].applies
-    assert pick(c, evaluate(c)) == "pop3"
-    assert recommendation(c, evaluate(c)).startswith("On this scenario's numbers, pop3 (POP3)")
+    assert c.decision is not None and c.decision.recommended == "pop3"
+    assert paragraph(c.decision).startswith(
+        "Hard failure, messages bounced for lack of room (mean per run over 3 replications): "
+        "pop3 0, imap 40.")
 
 
-def test_overlapping_intervals_share_the_win() -> None:
-    """A variant whose interval overlaps the best one's cannot be told apart: both win."""
-    means = {"consistency.agreement": {"a": 0.90, "b": 0.91, "c": 0.40}}
-    c = fake(means, protocols={"a": "imap", "b": "imap", "c": "pop3"}, ci=0.02)
-    assert by_code(c)["G4"].winners == ["a", "b"]
+def test_paired_differences_decide_where_marginal_intervals_overlap() -> None:
+    """Agreement moves a lot from seed to seed but alike in every variant (common random
+    numbers): b is 3 points above a on every seed, so b wins G4 although the marginal 95 %
+    intervals overlap widely; c, 50 points below, is beaten too."""
+    means = {"consistency.agreement": {"a": 0.45, "b": 0.48, "c": 0.0}}
+    c = fake(means, protocols={"a": "imap", "b": "imap", "c": "pop3"},
+             wobble=(-0.3, 0.0, 0.3))
+    row = c.row("consistency.agreement")
+    a, b = row.stats["a"], row.stats["b"]
+    assert a.mean is not None and b.mean is not None and a.ci95 and b.ci95
+    assert b.mean - b.ci95 < a.mean + a.ci95
+    assert by_code(c)["G4"].winners == ["b"]
+    assert c.decision is not None and c.decision.criterion("several_devices").status == "decided"
 
 
 def test_device_failures_decide_on_lost_mail() -> None:
-    """With scripted device losses, G7 is about messages lost for good."""
+    """With scripted device losses, G7 is about messages lost for good: a hard failure,
+    decided for IMAP before any other criterion."""
     means = {"durability.lost": {"pop3": 35, "imap": 0}}
-    f = by_code(fake(means, context={"device_losses": 1}))
-    assert f["G7"].key == "durability.lost" and f["G7"].winners == ["imap"]
+    c = fake(means, context={"device_losses": 1})
+    f = by_code(c)
+    assert f["G7"].key == "durability.lost"
     assert "Messages lost for good: pop3 35, imap 0" in f["G7"].why
+    assert c.decision is not None and c.decision.recommended == "imap"
+    assert c.decision.criterion("lost").winners == ["imap"]
 
 
 def test_nothing_to_decide_says_so() -> None:
     """When no criterion separates the variants, the recommendation does not pretend."""
     c = fake({}, context={"single_device_accounts": 4, "multi_device_accounts": 0})
-    text = recommendation(c, evaluate(c))
-    assert text.startswith("None of the guide's criteria separates the variants")
+    assert c.decision is not None
+    assert ("because the variants pop3, imap are equivalent on every criterion"
+            in paragraph(c.decision))
+    assert {f.status for f in evaluate(c)} <= {"equivalent", "—"}
 
 
 def test_a_tie_between_protocols_agrees_only_partly() -> None:
@@ -111,3 +136,24 @@ def test_a_tie_between_protocols_agrees_only_partly() -> None:
     c = fake(means, protocols={"pop3": "pop3", "pop3-keep": "pop3", "imap": "imap"})
     f = by_code(c)["G2"]
     assert f.winners == ["pop3-keep", "imap"] and agrees(c, f) == "partly"
+
+
+def test_undecided_among_variants_of_one_protocol_still_agrees() -> None:
+    """G7 undecided between two IMAP variants, both shown better than POP3: the variants
+    that may still be best are all IMAP, so the document's 'choose IMAP' agrees."""
+    c = fake(MULTI_DEVICE_WIN_FOR_IMAP, protocols={"pop3": "pop3", "imap": "imap",
+                                                   "imap-light": "imap"})
+    assert c.decision is not None
+    g7 = c.decision.criterion("device_failure")
+    pairs = [Pair("imap", "pop3", 1385.0, 1300.0, 1470.0, 0.975, False, "better"),
+             Pair("imap", "imap-light", 2.0, -1.0, 5.0, 0.975, False, "unclear")]
+    undecided = replace(g7, status="undecided", winners=["imap"], pairs=pairs,
+                        compared=["pop3", "imap", "imap-light"])
+    c.decision = replace(c.decision, criteria=[undecided if r is g7 else r
+                                               for r in c.decision.criteria])
+    f = by_code(c)["G7"]
+    assert f.winners == ["imap", "imap-light"] and f.status == "agrees"
+    mixed = replace(undecided, pairs=[replace(p, shows="unclear") for p in pairs])
+    c.decision = replace(c.decision, criteria=[mixed if r.code == "G7" else r
+                                               for r in c.decision.criteria])
+    assert by_code(c)["G7"].status == "undecided"

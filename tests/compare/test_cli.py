@@ -57,7 +57,8 @@ def test_compare_refuses_to_overwrite(tmp_path: Path) -> None:
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    """Unknown variant, broken scenario or zero replications: one clear line, exit 2."""
+    """Unknown variant, broken scenario, zero or non-numeric replications or a zero
+    maximum: one clear line, exit 2."""
     good = scenario_file(tmp_path)
     result = runner.invoke(app, ["compare", str(good), "--variants", "pop3,nope"])
     assert result.exit_code == 2
@@ -70,6 +71,10 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and result.output.startswith(f"{bad}:")
     result = runner.invoke(app, ["compare", str(good), "--replications", "0"])
     assert result.exit_code == 2 and "at least 1" in result.output
+    for bad_count in (["--replications", "many"], ["--replications", "auto", "--max", "0"]):
+        result = runner.invoke(app, ["compare", str(good), *bad_count])
+        assert result.exit_code == 2 and result.output.strip().splitlines() == [
+            "--replications (a number or auto), --max and --workers must be at least 1"]
 
 
 def test_report_rerenders_a_comparison_folder(tmp_path: Path) -> None:

@@ -46,6 +46,6 @@ def test_an_outage_drops_the_sessions_that_were_open() -> None:
     world = World(scenario(device("laptop", "imap", IMAP), server=OUTAGE, receive="60/d"))
     world.start()
     world.env.run(until=START - 60)
-    assert world.devices["ann/laptop"].session is not None
+    assert world.devices["ann/laptop"].lines[0].session is not None
     world.env.run(until=START + 60)
-    assert world.devices["ann/laptop"].session is None
+    assert world.devices["ann/laptop"].lines[0].session is None

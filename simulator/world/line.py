@@ -1,0 +1,275 @@
+"""A device's line to one account, in time: one SimPy process that connects when the device
+is online, runs its client's sync generator command by command (charging each command's
+cost on the device's link), and waits for the next poll, an IDLE push or a job."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from simulator.clients.base import Client, Conn, ConnectionLost, SyncGen, execute
+from simulator.mail import imap, pop3
+from simulator.mail.connect import connect_cost, plaintext_login
+from simulator.mail.message import Cost
+from simulator.mail.reply import ProtocolError, Reply
+from simulator.mail.store import StoreEvent
+from simulator.world.faults import Drops
+from simulator.world.timing import IDLE_GRACE
+
+if TYPE_CHECKING:
+    from simulator.clients.base import Cmd
+    from simulator.world.device import Device
+    from simulator.world.network import Link
+    from simulator.world.server import Server
+
+Job = Callable[["Line"], Generator[Any, Any, Any]]
+
+
+class Line:
+    """One account synced by one device: its client, its session, and the process that
+    drives them."""
+
+    def __init__(self, device: Device, client: Client, account: str, server: Server,
+                 key: str) -> None:
+        self.device, self.world, self.env = device, device.world, device.env
+        self.id = device.id
+        self.account = account
+        self.server = server
+        self.key = key  # names the line's random draws
+        self.client = client
+        self.conn = Conn()
+        self.drops = Drops(self)
+        self.session: pop3.Session | imap.Session | None = None
+        self.busy = False
+        self.wake = self.env.event()
+        self.jobs: deque[Job] = deque()
+        self.next_poll = 0.0
+        self.idle_news = False
+        self.last_ok_sync: float | None = None
+        self.last_contact: float | None = None
+        self._unbilled = Cost()
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def online(self) -> bool:
+        """Whether the device has a network path now."""
+        return self.device.online
+
+    @property
+    def link(self) -> Link:
+        """The device's current path to the servers."""
+        return self.device.link
+
+    @property
+    def poll(self) -> float:
+        """Seconds between the client's checks."""
+        return float(self.device.spec.client.poll)
+
+    @property
+    def grace(self) -> float:
+        """How long after reaching the server a person expects mail over this line."""
+        return IDLE_GRACE if self.client.idles else self.poll
+
+    def connected_at(self) -> float | None:
+        """When the line last talked to the server (now, if online and in session)."""
+        if self.online and self.session is not None:
+            return self.env.now
+        return self.last_contact
+
+    def signal(self) -> None:
+        """Wake the line's process to look at its state again."""
+        if not self.wake.triggered:
+            self.wake.succeed()
+
+    def queue(self, job: Job) -> None:
+        """Have the line's process run ``job`` (it drives the session, nobody else)."""
+        self.jobs.append(job)
+        self.signal()
+
+    def pushed(self, event: StoreEvent) -> None:
+        """IDLE: an INBOX change that another device made reaches this line if it idles in
+        a session; it syncs what changed."""
+        if event.by != self.id and self.client.idles and self.session is not None:
+            self.idle_news = True
+            self.signal()
+
+    # -- the process -------------------------------------------------------------------------
+    def run(self) -> Generator[Any, Any, None]:
+        """Sync when due, run jobs (the first line: the person's requests), then sleep
+        until a poll, a push or a job."""
+        device = self.device
+        serves = device.lines[0] is self
+        while True:
+            if self.online and self._sync_due():
+                yield from self.sync(full=self.session is None or self.env.now >= self.next_poll)
+                continue
+            if self.jobs:
+                yield from self.jobs.popleft()(self)
+                continue
+            if serves and device.requests:
+                yield from device.serve()
+                continue
+            waits: list[simpy.Event] = [self.wake]
+            if self.online:
+                waits.append(self.env.timeout(max(0.0, self.next_poll - self.env.now)))
+            yield self.env.any_of(waits)
+            if self.wake.triggered:
+                self.wake = self.env.event()
+
+    def _sync_due(self) -> bool:
+        if self.env.now >= self.next_poll:
+            return True
+        ready = self.last_ok_sync is not None and self.server.up
+        if self.session is None and not self.client.stays_connected:
+            return ready and self.client.pending()
+        return ready and (self.idle_news or self.client.pending())
+
+    def sync(self, full: bool = True) -> Generator[Any, Any, bool]:
+        """One sync: connect if needed, run the client's generator, keep or close the session."""
+        if full or self.session is None:
+            self.next_poll = self.env.now + self.poll
+        self.idle_news = False
+        fresh = self.session is None
+        if fresh and not (yield from self._connect()):
+            self.last_ok_sync = None
+            return False
+        ok = yield from self.drive(self.client.sync(self.conn, self.env.now, fresh, full))
+        if ok:
+            self.last_ok_sync = self.last_contact = self.env.now
+        else:
+            self.last_ok_sync = None
+        if self.session is not None and (not self.client.stays_connected or not self._keep_open()):
+            yield from self._close()
+        return bool(ok)
+
+    def fetch(self, mid: str) -> Generator[Any, Any, bool]:
+        """Open ``mid`` from the server (an online read of a body not kept locally)."""
+        if not self.online or self.session is None:
+            return False
+        ok = yield from self.drive(self.client.open(self.conn, mid, self.env.now))
+        if self.session is not None and not self._keep_open():
+            yield from self._close()
+        return bool(ok)
+
+    def _keep_open(self) -> bool:
+        return self.client.idles or self.poll < self.server.config.autologout
+
+    # -- sessions ----------------------------------------------------------------------------
+    def _connect(self) -> Generator[Any, Any, bool]:
+        server = self.server
+        if not server.up:
+            return False
+        cfg = server.config
+        cost = connect_cost(self.client.protocol, cfg.tls, cfg.tls_version)
+        self.busy = True
+        yield self.env.timeout(self.link.duration(cost))
+        self.busy = False
+        self._charge(cost)
+        if not (self.online and server.up):
+            self._flush()
+            return False
+        self.session = server.open(self.account, self.client.protocol, self.id)
+        self.world.history.add(
+            "session", self.env.now, self.id, self.client.protocol, plaintext_login(cfg.tls)
+        )
+        return True
+
+    def _close(self) -> Generator[Any, Any, None]:
+        session = self.session
+        if getattr(session, "state", "") in ("AUTH", "SELECTED"):
+            yield from self.drive(_logout(self.conn))
+        self.session = None
+        self.client.disconnected()
+
+    def lose_session(self) -> None:
+        """The connection is gone without goodbye; a POP3 lock lingers until autologout."""
+        session, self.session = self.session, None
+        if session is None:
+            return
+        session.drop_connection()
+        if isinstance(session, pop3.Session) and session.state == "ABANDONED":
+            self.env.process(self._autologout(session))
+        self.client.disconnected()
+
+    def _autologout(self, session: pop3.Session) -> Generator[Any, Any, None]:
+        yield self.env.timeout(self.server.config.autologout)
+        session.autologout()
+
+    # -- running a client's generator --------------------------------------------------------
+    def drive(self, gen: SyncGen) -> Generator[Any, Any, Any]:
+        """Run ``gen`` command by command; throw ConnectionLost into it if the link or the
+        server goes away (or a drop is drawn) before a command is sent. The traffic is
+        recorded once per run of a generator, not per command."""
+        try:
+            return (yield from self._drive(gen))
+        finally:
+            self._flush()
+
+    def _drive(self, gen: SyncGen) -> Generator[Any, Any, Any]:
+        try:
+            cmd = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        step = 0
+        while True:
+            if self.world.history.commands:  # exhaustive drops: where a sync can be cut
+                self.world.history.add("command", self.env.now, self.id, cmd.name,
+                                       str(cmd.args[0]) if cmd.args else "", step,
+                                       self.client.pending())
+            step += 1
+            if (self.session is None or not self.online or not self.server.up
+                    or self.drops.before(cmd)):
+                return self._broken(gen)
+            reply = self._execute(cmd)
+            if reply is None:
+                gen.close()
+                return False
+            self.busy = True
+            yield self.env.timeout(self.link.duration(reply.cost))
+            self.busy = False
+            self._charge(reply.cost)
+            if not (self.online and self.server.up) or self.drops.after(cmd):
+                return self._broken(gen)
+            if reply.updates:
+                self.client.untagged(reply.updates)
+            try:
+                cmd = gen.send(reply)
+            except StopIteration as stop:
+                return True if stop.value is None else stop.value
+
+    def _broken(self, gen: SyncGen) -> bool:
+        self.lose_session()
+        try:
+            gen.throw(ConnectionLost())
+        except (ConnectionLost, StopIteration):
+            return False
+        gen.close()
+        self.world.violation(f"{self.id}: client kept issuing commands after ConnectionLost")
+        return False
+
+    def _execute(self, cmd: Cmd) -> Reply | None:
+        """Carry out ``cmd`` on the server; a protocol error is a violation that ends the
+        session (the session's changes name this line's device as their maker)."""
+        try:
+            return execute(cmd, self.session, self.server.submission, self.client.protocol)
+        except ProtocolError as err:
+            self.world.violation(f"{self.id}: {err}")
+            self.lose_session()
+            return None
+
+    def _charge(self, cost: Cost) -> None:
+        self._unbilled += cost
+
+    def _flush(self) -> None:
+        """Record the traffic charged since the last record as one history event."""
+        cost, self._unbilled = self._unbilled, Cost()
+        if cost.round_trips or cost.up or cost.down:
+            self.world.history.add("traffic", self.env.now, self.id, cost.round_trips, cost.up,
+                                   cost.down)
+
+
+def _logout(conn: Conn) -> SyncGen:
+    yield conn.logout()
