@@ -75,6 +75,10 @@ CLIENTS = st.fixed_dictionaries({
     "resync": st.sampled_from(["base", "condstore", "qresync"]),
     "delete": st.sampled_from(["trash", "expunge"]),
 })
+"""Full cache only, for now: with `cache: none` (found again by this property's hunt: "m57@u0
+delivered 1d 05:07; u0/d0 listed it (headers only) 1d 05:22 → u0/d0 shows INBOX (\\Seen),
+the person expects INBOX") and `headers`, a lost BODY[] reply marks mail read that the
+person never opened, a known bug being fixed on its own branch. Widen once it lands."""
 
 
 def shown_twice_at_end(results: Results) -> dict[str, list[str]]:
@@ -89,7 +93,7 @@ def shown_twice_at_end(results: Results) -> dict[str, list[str]]:
     return twice
 
 
-@hunt_settings(30)
+@hunt_settings(40)
 @given(scenarios(protocol="imap", client=CLIENTS, always_online=True, events=False,
                  max_users=1, quiet="12h", faults=True))
 def test_careful_imap_clients_converge_with_nothing_lost_once_the_faults_stop(
