@@ -302,8 +302,9 @@ def hunt_cmd(
 ) -> None:
     """Hunt for a scenario on which CLIENT breaks PROPERTY; save the shrunk scenario, its
     report and an explanation (exit 1), or say how much was tried (exit 0)."""
-    from simulator.testing.hunt import PROPERTIES, hunt
+    from simulator.testing.hunt import PROPERTIES, TOLD_FIRST, hunt
     from simulator.testing.saving import explain, save_failure
+    from simulator.testing.troubles import troubles
 
     if protocol not in ("pop3", "imap") or prop not in PROPERTIES or examples < 1:
         raise fail(f"--protocol is pop3 or imap, --property one of {', '.join(PROPERTIES)}, "
@@ -322,7 +323,7 @@ def hunt_cmd(
         return
     text = explain(found.failure, f"The property {prop!r} of {client} failed on this "
                    f"scenario, found and shrunk by `mailsim hunt` ({found.examples} scenarios "
-                   f"run, hunt seed {seed})", found.message)
+                   f"run, hunt seed {seed})", troubles(found.failure, TOLD_FIRST[prop]))
     try:
         save_failure(found.failure, dest, text, force)
     except OutputExists as problem:
@@ -372,7 +373,8 @@ def drops_cmd(
     for i, c in enumerate(bad, 1):
         assert c.results is not None
         text = explain(c.results, f"Cutting {device}'s connection {c.when} "
-                       f"{c.step.describe()} broke this run: {c.verdict()}", c.story)
+                       f"{c.step.describe()} broke this run: {c.verdict()}",
+                       c.story.splitlines())
         for name, content in failure_files(c.results, text).items():
             files[f"cut-{i:03d}/{name}"] = content
         out.print(f"cut-{i:03d}: {c.when} {c.step.describe()}: {c.verdict()}", markup=False,

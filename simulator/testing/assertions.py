@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from simulator.testing.divergence import divergence_stories
+from simulator.testing.troubles import divergence_stories
 
 ANOMALY_KINDS = ("duplicate", "resurrected", "lost_flag_change", "local_only")
 

@@ -13,18 +13,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import yaml
 
-from simulator.observe.history import CommandSent, ViewChange
+from simulator.observe.history import CommandSent
 from simulator.observe.narrative import clock
 from simulator.runs import Results, run
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.scenario.units import format_at
 from simulator.scenario.yamlio import read_yaml
-from simulator.testing.divergence import divergence_stories
+from simulator.testing.troubles import shown_twice_at_end, troubles
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Cut:
     converged: bool
     lost: int
     duplicated: int
-    story: str  # what went wrong, told from the history ("" if nothing did)
+    story: str  # what went wrong, one line each, told from the history ("" if nothing did)
     scenario: Scenario
     results: Results | None  # kept only for cuts that went wrong
 
@@ -134,7 +134,7 @@ def judge(step: Step, when: str, scenario: Scenario) -> Cut:
               "", scenario, None)
     if cut.ok:
         return cut
-    return replace(cut, story=story(results, twice), results=results)
+    return replace(cut, story="\n".join(troubles(results)), results=results)
 
 
 def exhaustive_drops(scenario: Scenario, device: str, start: float = 0.0,
@@ -164,37 +164,3 @@ def cuts_csv(cuts: list[Cut]) -> str:
         writer.writerow([s.sync, s.step, repr(s.t), s.command, s.arg, s.folder, s.pending,
                          c.when, c.verdict()])
     return out.getvalue()
-
-
-def shown_twice_at_end(results: Results) -> dict[str, list[str]]:
-    """Device -> messages it shows more than once when the run ends."""
-    copies: dict[tuple[str, str], int] = {}
-    for e in results.history.every(ViewChange):
-        copies[(e.device, e.mid)] = e.shown
-    twice: dict[str, list[str]] = {}
-    for (device, mid), n in sorted(copies.items()):
-        if n > 1:
-            twice.setdefault(device, []).append(mid)
-    return twice
-
-
-def story(results: Results, twice: dict[str, list[str]] | None = None) -> str:
-    """What went wrong in a run, in words: violations, witnesses' stories, lost mail."""
-    return "\n".join(_troubles(results, twice or {}))
-
-
-def _troubles(results: Results, twice: dict[str, list[str]]) -> Iterator[str]:
-    summary = results.summary
-    yield from summary["verdict"]["violations"]
-    for kind, witnesses in summary["consistency"]["anomaly_witnesses"].items():
-        for w in witnesses[:2]:
-            yield f"{kind}: {w.get('story') or w['what']}"
-    for x in summary["durability"]["lost_examples"][:3]:
-        yield f"lost: {x.get('story') or x['mid']}"
-    for device, v in summary["devices"].items():
-        if v["divergent_messages"]:
-            yield f"{device} differs from what the person expects on {v['divergent_messages']} " \
-                  "message(s) at the end"
-    yield from (f"diverged: {story}" for story in divergence_stories(results))
-    for device, mids in twice.items():
-        yield f"{device} shows {', '.join(mids[:5])} twice at the end"

@@ -32,6 +32,11 @@ PROPERTIES: dict[str, Callable[[Results], None]] = {
     "no-anomalies": assert_no_anomalies,
 }
 """The properties a hunt can check, by the name the CLI takes."""
+TOLD_FIRST: dict[str, tuple[str, ...]] = {
+    "converged": ("diverged",), "valid": (), "nothing-lost": ("lost",),
+    "no-anomalies": ("duplicate", "resurrected", "lost_flag_change", "local_only"),
+}
+"""Which of a failed run's troubles the explanation tells first, by property."""
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink)
 
 

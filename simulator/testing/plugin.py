@@ -17,6 +17,7 @@ from hypothesis import settings
 from simulator.runs import Results, run
 from simulator.scenario import Scenario, parse_scenario
 from simulator.testing.saving import explain, save_failure
+from simulator.testing.troubles import troubles
 
 RUNS = pytest.StashKey[list[Results]]()
 
@@ -70,8 +71,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not (folder and report.when == "call" and report.failed and kept):
         return
     dest = Path(folder) / safe_name(item.nodeid)
+    message = str(call.excinfo.value).splitlines()[:1] if call.excinfo else []
     text = explain(kept[-1], f"The test {item.nodeid} failed on this scenario, its last run",
-                   str(call.excinfo.value) if call.excinfo else "")
+                   troubles(kept[-1]) or message)
     save_failure(kept[-1], dest, text, force=True)
     report.sections.append(("mailsim", f"saved the failing scenario and its report in {dest}"))
 

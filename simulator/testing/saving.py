@@ -10,17 +10,16 @@ from simulator.folders import run_files, write_folder_atomic
 from simulator.runs import Results
 
 
-def explain(results: Results, headline: str, message: str) -> str:
+def explain(results: Results, headline: str, troubles: list[str]) -> str:
     """One paragraph: what failed and how it was found (``headline``, seeds included), the
-    failure message (its start), where the stories are, how to rerun."""
-    lines = [" ".join(line.split()).rstrip(".:") for line in message.splitlines()]
-    words = ". ".join(line for line in lines if line)
-    first = words if len(words) <= 1200 else words[:1197] + "..."
-    return (f"{headline} (scenario seed {results.scenario.seed}): {first}. The stories of any "
-            "anomaly witnesses and lost mail are in report.html. Rerun it with `mailsim run "
-            "scenario.yaml` (a client named by `class:` must be importable, e.g. run from the "
-            "folder that holds its module); the run is deterministic, so it fails the same way "
-            "every time.\n")
+    first things that went wrong with their stories, where the rest is, how to rerun."""
+    told = "; ".join(" ".join(line.split()) for line in troubles[:3]) or "see report.html"
+    more = f" (and {len(troubles) - 3} more)" if len(troubles) > 3 else ""
+    return (f"{headline} (scenario seed {results.scenario.seed}). What went wrong: "
+            f"{told}{more}. report.html tells the story of every anomaly witness and lost "
+            "message. Rerun it with `mailsim run scenario.yaml` (a client named by `class:` "
+            "must be importable, e.g. run from the folder that holds its module); the run is "
+            "deterministic, so it fails the same way every time.\n")
 
 
 def failure_files(results: Results, explanation: str) -> dict[str, str | bytes]:

@@ -24,6 +24,7 @@ from simulator.testing.assertions import (
     assert_valid,
 )
 from simulator.testing.strategies import scenarios
+from simulator.testing.troubles import shown_twice_at_end
 from tests.faults.helpers import hunt_settings
 
 REGRESSIONS = Path(__file__).parents[2] / "scenarios" / "regressions"
@@ -79,18 +80,6 @@ CLIENTS = st.fixed_dictionaries({
 delivered 1d 05:07; u0/d0 listed it (headers only) 1d 05:22 → u0/d0 shows INBOX (\\Seen),
 the person expects INBOX") and `headers`, a lost BODY[] reply marks mail read that the
 person never opened, a known bug being fixed on its own branch. Widen once it lands."""
-
-
-def shown_twice_at_end(results: Results) -> dict[str, list[str]]:
-    """Device -> messages it shows more than once when the run ends."""
-    copies: dict[tuple[str, str], int] = {}
-    for e in results.history.of("view"):
-        copies[(e.device, e.mid)] = e.shown
-    twice: dict[str, list[str]] = {}
-    for (device, mid), n in sorted(copies.items()):
-        if n > 1:
-            twice.setdefault(device, []).append(mid)
-    return twice
 
 
 @hunt_settings(40)

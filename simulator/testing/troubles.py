@@ -1,9 +1,10 @@
-"""Which messages a device shows differently from what the person expects when a run
-ends, each with its story: what a failed convergence check prints, so that a divergence
-explains itself like an anomaly witness does."""
+"""What went wrong in a run, told as stories: broken rules, anomaly witnesses, lost mail,
+messages shown twice at the end, and messages a device shows differently from what the
+person expects when the run ends (so that a divergence explains itself like a witness)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from simulator.clients.local import State
@@ -50,3 +51,41 @@ def divergence_stories(results: Any, limit: int = 3) -> list[str]:
     return [Story(mid, events[mid], context, focus=everyone).tell(
                 f"{device} shows {shown(have)}, the person expects {shown(want)}")
             for device, mid, want, have in found]
+
+
+def shown_twice_at_end(results: Any) -> dict[str, list[str]]:
+    """Device -> messages it shows more than once when the run ends."""
+    copies: dict[tuple[str, str], int] = {}
+    for e in results.history.every(ViewChange):
+        copies[(e.device, e.mid)] = e.shown
+    twice: dict[str, list[str]] = {}
+    for (device, mid), n in sorted(copies.items()):
+        if n > 1:
+            twice.setdefault(device, []).append(mid)
+    return twice
+
+
+def troubles(results: Any, first: Iterable[str] = ()) -> list[str]:
+    """Each thing that went wrong, one line each ("lost: ...", "duplicate: ...",
+    "diverged: ...", broken rules as they are), those starting with ``first`` first."""
+    lines = list(_troubles(results))
+    wanted = tuple(first)
+    return sorted(lines, key=lambda line: not (wanted and line.startswith(wanted)))
+
+
+def _troubles(results: Any) -> Iterator[str]:
+    summary = results.summary
+    yield from summary["verdict"]["violations"]
+    for kind, witnesses in summary["consistency"]["anomaly_witnesses"].items():
+        for w in witnesses[:2]:
+            yield f"{kind}: {w.get('story') or w['what']}"
+    for x in summary["durability"]["lost_examples"][:3]:
+        yield f"lost: {x.get('story') or x['mid']}"
+    for device, v in summary["devices"].items():
+        if v["divergent_messages"]:
+            yield f"diverged: {device} differs from what the person expects on " \
+                  f"{v['divergent_messages']} message(s) at the end"
+    yield from (f"diverged: {story}" for story in divergence_stories(results))
+    if results.history.keep:
+        for device, mids in shown_twice_at_end(results).items():
+            yield f"duplicate: {device} shows {', '.join(mids[:5])} twice at the end"
