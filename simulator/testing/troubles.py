@@ -81,11 +81,11 @@ def _troubles(results: Any) -> Iterator[str]:
             yield f"{kind}: {w.get('story') or w['what']}"
     for x in summary["durability"]["lost_examples"][:3]:
         yield f"lost: {x.get('story') or x['mid']}"
+    yield from (f"diverged: {story}" for story in divergence_stories(results))
     for device, v in summary["devices"].items():
         if v["divergent_messages"]:
             yield f"diverged: {device} differs from what the person expects on " \
                   f"{v['divergent_messages']} message(s) at the end"
-    yield from (f"diverged: {story}" for story in divergence_stories(results))
     if results.history.keep:
         for device, mids in shown_twice_at_end(results).items():
             yield f"duplicate: {device} shows {', '.join(mids[:5])} twice at the end"
