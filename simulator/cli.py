@@ -1,4 +1,5 @@
-"""The ``mailsim`` command: run, validate, compare, sweep, report, claims and schema. Each
+"""The ``mailsim`` command: run, validate, compare, sweep, report, claims, hunt, drops and
+schema. Each
 command composes the layers: run (``simulator.runs``) -> analysis -> report -> folders.
 
 Exit codes: 0 valid, 1 verdict false (a bug or a broken rule), 2 bad input. Bad input is
@@ -67,6 +68,13 @@ def print_table(results: Results) -> None:
     out.print(table)
 
 
+def importable_here() -> None:
+    """Let a client class (``--client mymodule:MyClient`` or a scenario's ``class:``) name a
+    module in the current folder, as ``python -m`` would."""
+    if str(Path.cwd()) not in sys.path and "" not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+
+
 @app.command("run")
 def run_cmd(
     scenario: ScenarioArg,
@@ -91,6 +99,7 @@ def run_cmd(
     if shards < 1 or workers < 1:
         raise fail("--shards and --workers must be at least 1")
 
+    importable_here()
     try:
         loaded = load_scenario(scenario)
         if variant:
@@ -311,6 +320,116 @@ def claims_cmd(
         return
     write_text_atomic(out_file, text)
     out.print(f"wrote {out_file}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("hunt")
+def hunt_cmd(
+    client: Annotated[str, typer.Option(help="Your client class, package.module:Class.")],
+    protocol: Annotated[str, typer.Option(help="pop3 or imap.")] = "imap",
+    faults: Annotated[bool, typer.Option(
+        help="Draw drops, outages, network failures, partitions, UIDVALIDITY resets.")] = True,
+    examples: Annotated[int, typer.Option(help="Scenarios to try.")] = 50,
+    prop: Annotated[str, typer.Option(
+        "--property", help="converged, valid, nothing-lost or no-anomalies.")] = "converged",
+    seed: Annotated[int, typer.Option(help="The hunt's seed (same seed, same hunt).")] = 0,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Where a failure is saved.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+) -> None:
+    """Hunt for a scenario on which CLIENT breaks PROPERTY; save the shrunk scenario, its
+    report and an explanation (exit 1), or say how much was tried (exit 0)."""
+    from simulator.folders import OutputExists
+    from simulator.testing.hunt import PROPERTIES, TOLD_FIRST, hunt
+    from simulator.testing.saving import explain, save_failure
+    from simulator.testing.troubles import troubles
+    from simulator.world.world import SimulationError
+
+    if protocol not in ("pop3", "imap") or prop not in PROPERTIES or examples < 1:
+        raise fail(f"--protocol is pop3 or imap, --property one of {', '.join(PROPERTIES)}, "
+                   "--examples at least 1")
+    dest = out_dir or Path("results") / "hunt" / f"{prop}-seed{seed}"
+    if dest.exists() and not force:
+        raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
+    importable_here()
+    try:
+        found = hunt(client, protocol, faults, examples, prop, seed)
+    except (ScenarioError, SimulationError) as problem:
+        raise fail(str(problem)) from None
+    tried = f"{found.examples} scenarios run with {found.faults} faults (hunt seed {seed})"
+    if found.failure is None:
+        out.print(f"{prop}: held on {tried}", markup=False, highlight=False)
+        return
+    text = explain(found.failure, f"The property {prop!r} of {client} failed on this "
+                   f"scenario, found and shrunk by `mailsim hunt` ({found.examples} scenarios "
+                   f"run, hunt seed {seed})", troubles(found.failure, TOLD_FIRST[prop]))
+    try:
+        save_failure(found.failure, dest, text, force)
+    except OutputExists as problem:
+        raise fail(str(problem)) from None
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+    raise fail(f"{prop}: FAILED after {tried}; shrunk scenario, report and explanation in "
+               f"{dest}", 1)
+
+
+@app.command("drops")
+def drops_cmd(
+    scenario: ScenarioArg,
+    device: Annotated[str, typer.Option(help="The device whose connection is cut, user/device.")],
+    start: Annotated[str, typer.Option("--from", help="Window start (a time like 4h).")] = "0",
+    end: Annotated[str | None, typer.Option(
+        "--to", help="Window end (default: when activity stops).")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Where failing cuts are saved.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+) -> None:
+    """Rerun SCENARIO with DEVICE's connection cut before and after each command it sends
+    in the window; name each cut that breaks convergence or loses or duplicates mail."""
+    from simulator.folders import OutputExists, write_folder_atomic
+    from simulator.report.terminal import progress_bar
+    from simulator.scenario import parse_at
+    from simulator.testing.cuts import cuts_csv, exhaustive_drops
+    from simulator.testing.saving import explain, failure_files
+    from simulator.world.world import SimulationError
+
+    try:
+        loaded = load_scenario(scenario)
+        window = (parse_at(start), parse_at(end) if end else loaded.active_until)
+    except ScenarioError as problem:
+        raise fail(str(problem)) from None
+    except ValueError as problem:
+        raise fail(f"--from/--to: {problem}") from None
+    dest = out_dir or default_out(loaded.name, f"drops-{device.replace('/', '-')}")
+    if dest.exists() and not force:
+        raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
+    importable_here()
+    try:
+        with progress_bar(err) as progress:
+            cuts = exhaustive_drops(loaded, device, *window, progress)
+    except (ScenarioError, SimulationError) as problem:
+        raise fail(str(problem)) from None
+    bad = [c for c in cuts if not c.ok]
+    files: dict[str, str | bytes] = {"cuts.csv": cuts_csv(cuts)}
+    for i, c in enumerate(bad, 1):
+        assert c.results is not None
+        text = explain(c.results, f"Cutting {device}'s connection {c.when} "
+                       f"{c.step.describe()} broke this run: {c.verdict()}",
+                       c.story.splitlines())
+        for name, content in failure_files(c.results, text).items():
+            files[f"cut-{i:03d}/{name}"] = content
+        out.print(f"cut-{i:03d}: {c.when} {c.step.describe()}: {c.verdict()}", markup=False,
+                  highlight=False, soft_wrap=True)
+        out.print("  " + c.story.replace("\n", "\n  "), markup=False, highlight=False,
+                  soft_wrap=True)
+    try:
+        write_folder_atomic(dest, files, force)
+    except OutputExists as problem:
+        raise fail(str(problem)) from None
+    out.print(f"{len(cuts)} cuts of {device} ({len(cuts) // 2} commands x before/after): "
+              f"{len(cuts) - len(bad)} ok, {len(bad)} broke the run"
+              + f"; table and failing cuts in {dest}", markup=False, highlight=False,
+              soft_wrap=True)
+    if bad:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 # CI runs the same examples every time, so a rare counterexample cannot fail a submission at
 # random; hunt locally without ``CI`` (or with ``MAILSIM_HYPOTHESIS_PROFILE=default``).
 settings.register_profile("mailsim-ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("slow", max_examples=500, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+"""For hunting: ``pytest tests/faults tests/properties --hypothesis-profile=slow``."""
 
 
 def hypothesis_profile(environ: os._Environ[str] | dict[str, str]) -> str:

@@ -283,6 +283,19 @@ class Drop:
 
 
 @dataclass(slots=True)
+class CommandSent:
+    """A device is about to send a command (only in a History(commands=True): cut points)."""
+
+    kind: ClassVar[Literal["command"]] = "command"
+    t: float
+    device: str
+    command: str
+    arg: str  # the command's first argument, e.g. the folder of a SELECT ("" if none)
+    step: int  # its place in its sync (0 = the sync's first command)
+    pending: bool  # whether the client had queued work (outbox, offline actions)
+
+
+@dataclass(slots=True)
 class ServerDown:
     """The server went down (True) or came back (False)."""
 
@@ -341,7 +354,7 @@ Record = (
     NewDevice | DeviceAdded | DeviceLost | AccountAdded | Delivered | Bounced | Deferred | Sent
     | Intent | ViewChange | StoreChange | ExpungedBy | Filed | ServerBytes | DeviceBytes
     | ReadAttempt | SessionOpened | TrafficCharged | Online | Route | LinkChange | Partition
-    | Drop | ServerDown | OtherServerDown | UidvalidityReset | Tick | Violation | End
+    | Drop | CommandSent | ServerDown | OtherServerDown | UidvalidityReset | Tick | Violation | End
 )
 RECORDS: dict[str, type[Record]] = {cls.kind: cls for cls in Record.__args__}
 """Each kind's record class, by kind."""
@@ -351,10 +364,12 @@ Handler = Callable[[Any], None]
 
 
 class History:
-    """Appends records, keeps them (unless ``keep`` is False) and feeds subscribers."""
+    """Appends records, keeps them (unless ``keep`` is False) and feeds subscribers; with
+    ``commands``, the world also records every command a device sends (CommandSent)."""
 
-    def __init__(self, keep: bool = True) -> None:
+    def __init__(self, keep: bool = True, commands: bool = False) -> None:
         self.keep = keep
+        self.commands = commands
         self.events: list[Record] = []
         self._handlers: defaultdict[str, list[Handler]] = defaultdict(list)
 

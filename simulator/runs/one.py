@@ -88,12 +88,13 @@ def resolve(scenario: Scenario | str | Path, seed: int | None = None,
     return base, base.with_variant(variant) if variant else base
 
 
-def observe(resolved: Scenario, keep_history: bool = True, story_file: Path | None = None
-            ) -> tuple[History, Observer]:
+def observe(resolved: Scenario, keep_history: bool = True, story_file: Path | None = None,
+            commands: bool = False) -> tuple[History, Observer]:
     """A fresh history with every checker subscribed to it. Without ``keep_history`` the
     records stories are told from go to a story file (at ``story_file``, else an unnamed
-    one deleted at the end), not to memory."""
-    history = History(keep=keep_history)
+    one deleted at the end), not to memory; with ``commands`` the history also keeps every
+    command each device sent."""
+    history = History(keep=keep_history, commands=commands)
     return history, Observer(history, resolved.server.quota, full_margins(resolved),
                              story_file)
 
@@ -116,11 +117,12 @@ def results(base: Scenario, resolved: Scenario, variant: str | None, history: Hi
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str | None = None,
-        keep_history: bool = True, story_file: Path | None = None) -> Results:
+        keep_history: bool = True, story_file: Path | None = None,
+        commands: bool = False) -> Results:
     """Run ``scenario`` (a Scenario or a YAML path) once and return its results (see
-    :func:`observe` for ``keep_history`` and ``story_file``)."""
+    :func:`observe` for ``keep_history``, ``story_file`` and ``commands``)."""
     base, resolved = resolve(scenario, seed, variant)
-    history, observer = observe(resolved, keep_history, story_file)
+    history, observer = observe(resolved, keep_history, story_file, commands)
     with _fewer_gc_passes():
         World(resolved, history).run()
     return results(base, resolved, variant, history, observer, story_file)

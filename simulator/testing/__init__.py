@@ -1,1 +1,2 @@
-"""Testing helpers for users of mailsim: hypothesis strategies, assertions and a pytest plugin."""
+"""The harness for client authors: hypothesis strategies (with faults), assertions,
+exhaustive drops, the property hunt, saved failures, a pytest plugin and a clockless driver."""

@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from simulator.testing.troubles import divergence_stories
+
 ANOMALY_KINDS = ("duplicate", "resurrected", "lost_flag_change", "local_only")
 
 
@@ -35,4 +37,6 @@ def assert_converged(results: Any) -> None:
     consistency = results.summary["consistency"]
     bad = {d: v["divergent_messages"] for d, v in results.summary["devices"].items()
            if v["divergent_messages"]}
-    assert consistency["final_agreement"] == 1.0, f"divergent at the end: {bad}"
+    if consistency["final_agreement"] != 1.0:
+        stories = "".join(f"\n  {story}" for story in divergence_stories(results))
+        raise AssertionError(f"divergent at the end: {bad}{stories}")

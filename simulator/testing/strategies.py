@@ -12,7 +12,10 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from simulator.scenario import Scenario, parse_scenario
+from simulator.scenario import Scenario, parse_duration, parse_scenario
+from simulator.testing.faults import apply_faults, fault_plans
+
+ClientOption = dict[str, Any] | st.SearchStrategy[dict[str, Any]] | None
 
 POP3_CLIENTS = st.fixed_dictionaries({
     "leave_on_server": st.booleans(),
@@ -33,9 +36,10 @@ SCHEDULES = st.sampled_from(["always", "Mon-Fri 08:00-18:00", "Mon-Sun 07:00-23:
 
 
 @st.composite
-def devices(draw: st.DrawFn, protocol: str | None, client: dict[str, Any] | None,
+def devices(draw: st.DrawFn, protocol: str | None, client: ClientOption,
             always_online: bool) -> list[dict[str, Any]]:
-    """One to three devices with shares of the person's mail checks summing to 1."""
+    """One to three devices with shares of the person's mail checks summing to 1; ``client``
+    is every device's settings, or a strategy drawing each device's own."""
     count = draw(st.integers(1, 3))
     weights = [draw(st.integers(1, 4)) for _ in range(count)]
     uses = [w / sum(weights) for w in weights]
@@ -43,8 +47,11 @@ def devices(draw: st.DrawFn, protocol: str | None, client: dict[str, Any] | None
     out = []
     for i in range(count):
         proto = protocol or draw(st.sampled_from(["pop3", "imap"]))
-        settings = client if client is not None else draw(
-            POP3_CLIENTS if proto == "pop3" else IMAP_CLIENTS)
+        if isinstance(client, st.SearchStrategy):
+            settings = draw(client)
+        else:
+            settings = client if client is not None else draw(
+                POP3_CLIENTS if proto == "pop3" else IMAP_CLIENTS)
         online = "always" if always_online else draw(SCHEDULES)
         out.append({"name": f"d{i}", "protocol": proto, "client": dict(settings),
                     "uses": uses[i], "network": draw(st.sampled_from(["lan", "cell"])),
@@ -54,11 +61,19 @@ def devices(draw: st.DrawFn, protocol: str | None, client: dict[str, Any] | None
 
 @st.composite
 def scenario_dicts(draw: st.DrawFn, protocol: str | None = None,
-                   client: dict[str, Any] | None = None, always_online: bool = False,
+                   client: ClientOption = None, always_online: bool = False,
                    events: bool = True, max_users: int = 2, days: int = 2,
-                   quiet: str | None = None, max_accounts: int = 1) -> dict[str, Any]:
+                   quiet: str | None = None, max_accounts: int = 1,
+                   faults: bool = False) -> dict[str, Any]:
     """A scenario as a plain dict (what a YAML file would hold); each person may have up to
-    ``max_accounts`` further accounts, on the organisation's server or an ISP's."""
+    ``max_accounts`` further accounts, on the organisation's server or an ISP's. With
+    ``faults``, connection drops, outages, network failures, partitions and (IMAP)
+    UIDVALIDITY resets happen before the ``quiet`` stretch (12h unless given); they are
+    drawn first, so that hypothesis shrinks them away first."""
+    if faults:
+        quiet = quiet or "12h"
+        until_h = int((days * 86400 - parse_duration(quiet)) // 3600)
+        plan = draw(fault_plans(until_h, protocol))
     users = []
     for u in range(draw(st.integers(1, max_users))):
         users.append({
@@ -98,6 +113,8 @@ def scenario_dicts(draw: st.DrawFn, protocol: str | None = None,
         doc["quiet"] = quiet
     if events:
         doc["events"] = draw(event_lists(users, days))
+    if faults:
+        apply_faults(doc, plan)
     return doc
 
 
@@ -124,6 +141,7 @@ def event_lists(draw: st.DrawFn, users: list[dict[str, Any]], days: int) -> list
 
 
 def scenarios(**options: Any) -> st.SearchStrategy[Scenario]:
-    """Valid scenarios (see :func:`scenario_dicts` for the options), loaded from YAML."""
+    """Valid scenarios (see :func:`scenario_dicts` for the options, ``faults=True`` among
+    them), loaded from YAML."""
     return scenario_dicts(**options).map(
         lambda doc: parse_scenario(yaml.safe_dump(doc, sort_keys=False), "<hypothesis>"))

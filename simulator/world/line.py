@@ -213,7 +213,13 @@ class Line:
             cmd = next(gen)
         except StopIteration as stop:
             return stop.value
+        step = 0
         while True:
+            if self.world.history.commands:  # exhaustive drops: where a sync can be cut
+                self.world.history.add("command", self.env.now, self.id, cmd.name,
+                                       str(cmd.args[0]) if cmd.args else "", step,
+                                       self.client.pending())
+            step += 1
             if (self.session is None or not self.online or not self.server.up
                     or self.drops.before(cmd)):
                 return self._broken(gen)

@@ -19,10 +19,10 @@ LAYERS: list[set[str]] = [
     {"observe"},
     {"world"},
     {"runs", "conformance"},
-    {"analysis", "testing"},
+    {"analysis"},
     {"report"},
     {"folders"},
-    {"sweep"},
+    {"sweep", "testing"},
     {"cli", "__init__", "__main__"},
 ]
 """The parts of simulator/, lowest first: a part may import its own layer's parts (without

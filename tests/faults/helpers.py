@@ -5,8 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import HealthCheck, settings
+
 from simulator.runs import Results, run
 from simulator.scenario import Scenario, parse_scenario
+
+HYPOTHESIS_DEFAULT_EXAMPLES = 100
+
+
+def hunt_settings(ci_examples: int) -> settings:
+    """Settings of a fault property: ``ci_examples`` examples in the default (CI) run, or
+    the count chosen for this run (``--hypothesis-profile=slow``, ``--mailsim-examples``)."""
+    chosen = settings.default.max_examples
+    examples = ci_examples if chosen == HYPOTHESIS_DEFAULT_EXAMPLES else chosen
+    return settings(max_examples=examples, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
 
 DAY = 86_400.0
 HOUR = 3_600.0

@@ -1,19 +1,19 @@
 """Issue 14: the built-in IMAP client under faults. Its two counterexamples (a lost APPEND
 reply re-sent as a duplicate; flag changes and deletes dropped at a UIDVALIDITY reset) are
 regression scenarios, as is the one the property found next (a lost reply to a body fetch
-marked mail read), and the property hunts for more: with drops (random, scripted, after
-APPEND), UIDVALIDITY resets and outages before a fault-free quiet stretch, the careful
-client converges with nothing lost, whatever it caches."""
+marked mail read), and a property hunts for more: with the faults of
+``scenarios(faults=True)`` (drops random and scripted, after APPEND among them, UIDVALIDITY
+resets, outages, network failures, partitions) before a quiet stretch, the careful client
+converges with nothing lost, whatever it caches."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator.runs import Results, run
@@ -24,6 +24,9 @@ from simulator.testing.assertions import (
     assert_nothing_lost,
     assert_valid,
 )
+from simulator.testing.strategies import scenarios
+from simulator.testing.troubles import shown_twice_at_end
+from tests.faults.helpers import hunt_settings
 
 REGRESSIONS = Path(__file__).parents[2] / "scenarios" / "regressions"
 CASES = {
@@ -82,88 +85,26 @@ def test_a_lost_reply_to_a_body_fetch_leaves_the_message_unread_everywhere() -> 
     assert results.summary["consistency"]["final_agreement"] == 1.0
 
 
-DAYS = 2
-QUIET_H = 12
-FAULTS_UNTIL_H = DAYS * 24 - QUIET_H
-PROPERTY = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CLIENTS = st.fixed_dictionaries({
     "cache": st.sampled_from(["full", "headers", "recent:1d"]), "idle": st.booleans(),
     "poll": st.sampled_from(["10m", "15m"]),
     "resync": st.sampled_from(["base", "condstore", "qresync"]),
     "delete": st.sampled_from(["trash", "expunge"]),
 })
-DROP_MOMENTS = st.sampled_from([
-    {}, {"after": "append"}, {"before": "append"}, {"after": "store"}, {"before": "store"},
-    {"after": "move"}, {"after": "uid_expunge"}, {"after": "select"},
-    {"before": "fetch_new"}, {"after": "fetch_body"}, {"after": "search_message_id"},
-])
+"""Every cache mode: a lost BODY[] reply used to mark mail read with `headers` (fixed: the
+client reads with BODY.PEEK[] and stores \\Seen once shown)."""
 
 
-@st.composite
-def faults(draw: st.DrawFn, devices: list[str]) -> dict[str, Any]:
-    """Scripted drops (after APPEND among them), UIDVALIDITY resets and outages, all over
-    before the quiet stretch."""
-    hours = st.integers(1, FAULTS_UNTIL_H - 1)
-    events: list[dict[str, Any]] = []
-    for _ in range(draw(st.integers(0, 4))):
-        events.append({"at": f"{draw(hours)}h", "drop": draw(st.sampled_from(devices)),
-                       **draw(DROP_MOMENTS)})
-    for _ in range(draw(st.integers(0, 3))):
-        events.append({"at": f"{draw(hours)}h", "server": "uidvalidity-reset"})
-    outages = [{"at": f"{draw(hours)}h", "for": draw(st.sampled_from(["10m", "1h"]))}
-               for _ in range(draw(st.integers(0, 1)))]
-    return {"events": events, "outages": outages}
-
-
-@st.composite
-def recovery_scenarios(draw: st.DrawFn) -> Scenario:
-    """One person with two IMAP devices (full, headers-only or recent cache) on a link that
-    drops up to one command in twenty, with faults before a quiet last 12 hours (the shape
-    of issue 14's search)."""
-    devices = [{"name": name, "protocol": "imap", "client": draw(CLIENTS), "network": "lan",
-                "uses": 0.5} for name in ("a", "b")]
-    fault = draw(faults([f"u0/{d['name']}" for d in devices]))
-    doc = {
-        "mailsim": 1, "name": "recovery", "seed": draw(st.integers(0, 1_000_000)),
-        "duration": f"{DAYS}d", "quiet": f"{QUIET_H}h",
-        "server": {"outages": fault["outages"]} if fault["outages"] else {},
-        "networks": {"lan": {"latency": "20ms", "bandwidth": "20Mbit",
-                             "drop_probability": draw(st.sampled_from([0.0, 0.02, 0.05]))}},
-        "users": [{
-            "name": "u0",
-            "mail": {"receive": f"{draw(st.integers(10, 60))}/d",
-                     "send": f"{draw(st.integers(1, 10))}/d", "size": "40KB"},
-            "habits": {"check_every": "20m", "delete": draw(st.sampled_from([0.0, 0.3])),
-                       "archive": draw(st.sampled_from([0.0, 0.2])),
-                       "flag": draw(st.sampled_from([0.1, 0.3])),
-                       "reply": draw(st.sampled_from([0.0, 0.2]))},
-            "devices": devices,
-        }],
-        "events": fault["events"],
-    }
-    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), "<hypothesis>")
-
-
-def shown_twice_at_end(results: Results) -> dict[str, list[str]]:
-    """Device -> messages it shows more than once when the run ends."""
-    copies: dict[tuple[str, str], int] = {}
-    for e in results.history.of("view"):
-        copies[(e.device, e.mid)] = e.shown
-    twice: dict[str, list[str]] = {}
-    for (device, mid), n in sorted(copies.items()):
-        if n > 1:
-            twice.setdefault(device, []).append(mid)
-    return twice
-
-
-@PROPERTY
-@given(recovery_scenarios())
+@hunt_settings(40)
+@given(scenarios(protocol="imap", client=CLIENTS, always_online=True, events=False,
+                 max_users=1, quiet="12h", faults=True))
 def test_careful_imap_clients_converge_with_nothing_lost_once_the_faults_stop(
     scenario: Scenario,
 ) -> None:
-    """Whatever drops (random, scripted, after APPEND), UIDVALIDITY resets and outages
-    happen before the quiet stretch, both devices end as the person expects, each message
-    shown once, with nothing lost, and no device ever reverts the person's flags.
+    """Whatever drops (random, scripted, after APPEND), UIDVALIDITY resets, outages,
+    network failures and partitions happen before the quiet stretch, every device ends as
+    the person expects, each message shown once, with nothing lost, and no device ever
+    reverts the person's flags.
 
     Witnesses that are propagation delay may still occur while faults last and are not
     asserted on: "resurrected" (a delete queued on one device whose connection dropped has
