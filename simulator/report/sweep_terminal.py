@@ -15,6 +15,7 @@ from simulator.analysis.metrics import BY_KEY
 from simulator.analysis.wins import PointDecision
 from simulator.report.sweep_page import HEADLINE
 from simulator.report.sweep_plots import Scale, axis_text
+from simulator.report.terminal import print_natural
 
 
 def sweep_table(spec: dict[str, Any], points: list[dict[str, Any]],
@@ -62,13 +63,7 @@ def print_sweep(console: Console, spec: dict[str, Any], points: list[dict[str, A
                 scales: dict[str, Scale], decisions: list[PointDecision]) -> None:
     """The table (at its natural width when not on a terminal), then the recommendations."""
     table = sweep_table(spec, points, scales)
-    if console.is_terminal:
-        console.print(table)
-    else:
-        natural = console.measure(table, options=console.options.update_width(1000)).maximum
-        saved, console.width = console.width, max(console.width, natural)
-        console.print(table)
-        console.width = saved
+    print_natural(console, table)
     if decisions:
         console.print("Recommended per point:", markup=False, highlight=False)
         for line in recommendations(decisions):

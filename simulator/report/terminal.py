@@ -58,12 +58,23 @@ def print_comparison(console: Console, c: Comparison) -> None:
     """The comparison table and the decision's table, at their natural width when writing
     to a file or pipe (no squeezing into 80 columns), at the terminal's width otherwise."""
     for table in (comparison_table(c), decision_table(c)):
-        if table is None:
-            continue
-        width = None
-        if not console.is_terminal:
-            width = max(console.width, console.measure(table).maximum)
-        console.print(table, width=width)
+        if table is not None:
+            print_natural(console, table)
+
+
+def print_natural(console: Console, table: Table) -> None:
+    """``table`` at the terminal's width, or at its natural width when writing to a file or
+    pipe (rich caps ``print(width=...)`` at the console's width, so the width is raised
+    for this print and restored)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    natural = console.measure(table, options=console.options.update_width(1000)).maximum
+    saved, console.width = console.width, max(console.width, natural)
+    try:
+        console.print(table)
+    finally:
+        console.width = saved
 
 
 @contextmanager
