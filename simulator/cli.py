@@ -24,7 +24,7 @@ from simulator.scenario import Scenario, ScenarioError, json_schema, load_scenar
 if TYPE_CHECKING:
     from simulator.runs import Results
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="markdown",
                   help="Simulate mail accounts used from several devices under POP3 or IMAP.")
 out = Console()
 err = Console(stderr=True)
