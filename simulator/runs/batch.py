@@ -276,11 +276,15 @@ def run_sharded(scenario: Scenario, shards: int, seed: int | None = None,
     ``workers`` processes or on Dask), merged and replayed here: the same Results, byte
     for byte, as ``run`` (``keep_history`` and ``story_file`` as there)."""
     parts = _parts(Task(scenario, variant, seed, shards=shards))
-    histories: list[list[Record]] = [[] for _ in parts]
-    with Executor(workers, dask) as executor:
-        for j, packed in executor.pieces(parts):
-            assert not isinstance(packed, Output)  # a Part always gives its packed history
-            histories[j] = unpack(packed)
+    histories: list[list[Record]]
+    if workers <= 1 and not dask:  # here: no packing for a trip between processes
+        histories = [_run_part(part) for part in parts]
+    else:
+        histories = [[] for _ in parts]
+        with Executor(workers, dask) as executor:
+            for j, packed in executor.pieces(parts):
+                assert not isinstance(packed, Output)  # a Part gives its packed history
+                histories[j] = unpack(packed)
     base, resolved = resolve(scenario, seed, variant)
     return combine(base, resolved, variant, histories, keep_history, story_file)
 
