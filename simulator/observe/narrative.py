@@ -95,7 +95,10 @@ def index(log: StoryLog, mids: Iterable[str]) -> tuple[dict[str, list[Record]], 
     context: list[Record] = []
     if not wanted:
         return wanted, context  # no story to tell: spare reading the story file
-    for event in log.events:
+    events = log.events
+    if log.file is not None:  # decode only what a story reads
+        events = log.file.about(wanted, (cls.kind for cls in CONTEXT))
+    for event in events:
         if isinstance(event, ABOUT_A_MESSAGE):
             found = wanted.get(event.mid)
             if found is not None:

@@ -105,8 +105,29 @@ class StoryWriter:
 
     def __iter__(self) -> Iterator[Record]:
         """Every record written, in order (finishing the file first)."""
+        return (decode(line) for line in self._lines())
+
+    def about(self, mids: Iterable[str], kinds: Iterable[str]) -> Iterator[Record]:
+        """The records naming one of ``mids`` or of one of ``kinds``, in order; the other
+        lines are not decoded (a story needs a few messages out of a whole run's)."""
+        wanted = {_encode(mid)[1:-1].encode() for mid in mids}
+        heads = tuple(f'{{"kind":{_encode(kind)},'.encode() for kind in kinds)
+        for line in self._lines():
+            if line.startswith(heads) or _mid(line) in wanted:
+                yield decode(line)
+
+    def _lines(self) -> Iterator[bytes]:
+        """Every line written, in order (finishing the file first)."""
         self.finish()
         self._raw.seek(0)
         with gzip.GzipFile(fileobj=self._raw, mode="rb") as lines:
-            for line in lines:
-                yield decode(line)
+            yield from lines
+
+
+def _mid(line: bytes) -> bytes | None:
+    """The raw ``mid`` field of an encoded line (None when it has none)."""
+    start = line.find(b'"mid":"')
+    if start < 0:
+        return None
+    start += 7
+    return line[start:line.find(b'"', start)]

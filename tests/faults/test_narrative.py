@@ -5,7 +5,7 @@ timeline (devices online per network, links down, partitions, drops)."""
 from __future__ import annotations
 
 from simulator.observe.history import History
-from simulator.observe.narrative import Story, clock, index
+from simulator.observe.narrative import Story, StoryLog, clock, index
 from simulator.observe.observer import Observer
 from simulator.observe.timeline import Timeline
 
@@ -46,7 +46,7 @@ def test_the_story_of_a_message_lost_with_its_pop3_phone() -> None:
     """One device's same-minute steps are joined; the fault that removed it is named."""
     history = History()
     _lost_phone(history)
-    events, context = index(history, [MID])
+    events, context = index(StoryLog(history), [MID])
     assert Story(MID, events[MID], context).tell(f"{MID} exists nowhere") == EXPECTED
 
 
