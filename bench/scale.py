@@ -1,0 +1,104 @@
+"""Scaling table (issue 10): the reference organisation (bench/reference.py) at several sizes,
+run unsharded, with ``--shards 2 --workers 2`` and with ``--shards N --dask local``. Each
+cell runs in a fresh process, which first times a bare SimPy loop of 10^6 timeouts, so the
+ratio is measured on the same machine state as the run.
+
+    python bench/scale.py                                   # 100 and 1,000 people, 3 modes
+    python bench/scale.py --users 10000 --modes dask --dask-shards 8
+    python bench/scale.py --users 100 --days 7 --repeat 3   # quick look
+
+Columns: wall and CPU seconds (this process and its helpers), ratio of wall time to the
+bare loop, peak resident memory of the largest single process, and wall milliseconds per
+person-day (flat from small to large organisations is the goal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+from reference import SCENARIO, bare_simpy
+
+MODES = {
+    "plain": "unsharded, 1 process",
+    "shards": "--shards 2 --workers 2",
+    "dask": "--shards {n} --dask local (2 workers)",
+}
+
+
+def one(users: int, days: int, mode: str, dask_shards: int) -> dict[str, float]:
+    """Run one cell in this process and measure it."""
+    from simulator.runs import run, run_sharded
+    from simulator.scenario import parse_scenario
+
+    bare = bare_simpy()
+    scenario = parse_scenario(SCENARIO.format(users=users, days=days), "<bench>")
+    start, cpu = time.perf_counter(), _cpu()
+    if mode == "plain":
+        results = run(scenario, keep_history=False)
+    elif mode == "shards":
+        results = run_sharded(scenario, 2, workers=2, keep_history=False)
+    else:
+        results = run_sharded(scenario, dask_shards, workers=2, dask="local",
+                              keep_history=False)
+    wall, cpu = time.perf_counter() - start, _cpu() - cpu
+    assert results.valid, results.summary["verdict"]
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    helpers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"wall": wall, "cpu": cpu, "bare": bare, "peak_mb": max(own, helpers) / 1024}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished helper processes."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def cell(users: int, days: int, mode: str, dask_shards: int) -> dict[str, float]:
+    """One cell measured in a fresh Python process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", mode, "--users", str(users), "--days", str(days),
+         "--dask-shards", str(dask_shards)],
+        check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Print the table, one row per size and mode, medians over ``--repeat`` runs."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", default="100,1000",
+                        help="comma-separated organisation sizes (people)")
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--modes", default="plain,shards,dask")
+    parser.add_argument("--dask-shards", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--one", choices=sorted(MODES), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(int(args.users), args.days, args.one, args.dask_shards)))
+        return
+    print(f"reference organisation x 3 devices x {args.days} d; {os.cpu_count()} cores; "
+          f"median of {args.repeat}")
+    print("| people | mode | wall s | CPU s | ratio | peak MB | ms/person-day |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for users in (int(u) for u in args.users.split(",")):
+        for mode in args.modes.split(","):
+            runs = [cell(users, args.days, mode, args.dask_shards) for _ in range(args.repeat)]
+            wall = statistics.median(r["wall"] for r in runs)
+            cpu = statistics.median(r["cpu"] for r in runs)
+            ratio = statistics.median(r["wall"] / r["bare"] for r in runs)
+            peak = max(r["peak_mb"] for r in runs)
+            label = MODES[mode].format(n=args.dask_shards)
+            print(f"| {users:,} | {label} | {wall:.1f} | {cpu:.1f} | {ratio:.0f} | "
+                  f"{peak:.0f} | {1000 * wall / (users * args.days):.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
