@@ -16,6 +16,7 @@ from simulator.mail.connect import connect_cost, plaintext_login
 from simulator.mail.message import Cost
 from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.store import StoreEvent
+from simulator.world.clock import Clock
 from simulator.world.faults import Drops
 from simulator.world.timing import IDLE_GRACE
 
@@ -34,7 +35,8 @@ class Line:
 
     def __init__(self, device: Device, client: Client, account: str, server: Server,
                  key: str) -> None:
-        self.device, self.world, self.env = device, device.world, device.env
+        self.device, self.world = device, device.world
+        self.env: Clock = device.env
         self.id = device.id
         self.account = account
         self.server = server
@@ -164,9 +166,7 @@ class Line:
             return False
         cfg = server.config
         cost = connect_cost(self.client.protocol, cfg.tls, cfg.tls_version)
-        self.busy = True
-        yield self.env.timeout(self.link.duration(cost))
-        self.busy = False
+        yield from self._wait(self.link.duration(cost))
         self._charge(cost)
         if not (self.online and server.up):
             self._flush()
@@ -227,9 +227,11 @@ class Line:
             if reply is None:
                 gen.close()
                 return False
-            self.busy = True
-            yield self.env.timeout(self.link.duration(reply.cost))
-            self.busy = False
+            delay = self.link.duration(reply.cost)
+            if not self.env.skip(delay):  # see Clock.skip: the same run, one event fewer
+                self.busy = True
+                yield self.env.timeout(delay)
+                self.busy = False
             self._charge(reply.cost)
             if not (self.online and self.server.up) or self.drops.after(cmd):
                 return self._broken(gen)
@@ -239,6 +241,14 @@ class Line:
                 cmd = gen.send(reply)
             except StopIteration as stop:
                 return True if stop.value is None else stop.value
+
+    def _wait(self, delay: float) -> Generator[Any, Any, None]:
+        """Spend ``delay`` on the link, busy (a drop or roam then breaks the connection
+        after the command, not before); skipped when nothing can happen meanwhile."""
+        if not self.env.skip(delay):
+            self.busy = True
+            yield self.env.timeout(delay)
+            self.busy = False
 
     def _broken(self, gen: SyncGen) -> bool:
         self.lose_session()
