@@ -16,7 +16,7 @@ from simulator.mail.connect import connect_cost, plaintext_login
 from simulator.mail.message import Cost
 from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.store import StoreEvent
-from simulator.world.clock import Clock
+from simulator.world.clock import Clock, FirstOf
 from simulator.world.faults import Drops
 from simulator.world.timing import IDLE_GRACE
 
@@ -117,7 +117,7 @@ class Line:
             waits: list[simpy.Event] = [self.wake]
             if self.online:
                 waits.append(self.env.timeout(max(0.0, self.next_poll - self.env.now)))
-            yield self.env.any_of(waits)
+            yield FirstOf(self.env, waits)
             if self.wake.triggered:
                 self.wake = self.env.event()
 

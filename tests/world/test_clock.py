@@ -12,7 +12,7 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.world.clock import Clock
+from simulator.world.clock import Clock, FirstOf
 
 
 def test_skips_when_nothing_is_scheduled_before() -> None:
@@ -66,9 +66,11 @@ def test_negative_delay_is_left_to_simpy() -> None:
         env.timeout(-1.0)
 
 
-def _world(env: simpy.Environment, seed: int, skipping: bool) -> list[tuple[float, int, int]]:
+def _world(env: simpy.Environment, seed: int, skipping: bool,
+           first_of: bool = False) -> list[tuple[float, int, int]]:
     """Several processes that wait random (often tied) delays, signal each other and log
-    every step; with ``skipping`` they skip every timeout the clock allows."""
+    every step; with ``skipping`` they skip every timeout the clock allows, with
+    ``first_of`` they sleep on FirstOf instead of AnyOf."""
     log: list[tuple[float, int, int]] = []
     wakes = [env.event() for _ in range(4)]
 
@@ -81,9 +83,11 @@ def _world(env: simpy.Environment, seed: int, skipping: bool) -> list[tuple[floa
                 target = wakes[rng.randrange(4)]
                 if not target.triggered:
                     target.succeed()
-            elif roll < 0.3:  # sleep on a wake or a timeout, like a Line
-                wakes[i] = env.event()
-                yield env.any_of([wakes[i], env.timeout(rng.choice([0.0, 0.5, 1.0]))])
+            elif roll < 0.35:  # sleep on a wake or a timeout, like a Line
+                if wakes[i].triggered and rng.random() < 0.5:
+                    wakes[i] = env.event()  # else an old wake may be met at once
+                waits = [wakes[i], env.timeout(rng.choice([0.0, 0.5, 1.0]))]
+                yield FirstOf(env, waits) if first_of else env.any_of(waits)
                 continue
             delay = rng.choice([0.0, 0.25, 0.5, 1.0, 1.5, rng.random()])
             if not (skipping and isinstance(env, Clock) and env.skip(delay)):
@@ -117,3 +121,45 @@ def test_skipping_happens_in_the_comparison() -> None:
     env.skip = counting  # type: ignore[method-assign]
     _world(env, 7, skipping=True)
     assert any(calls) and not all(calls)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=10**6))
+def test_first_of_gives_the_same_run_as_any_of(seed: int) -> None:
+    """Processes sleeping on FirstOf act at the same times and in the same order as the
+    same processes sleeping on SimPy's AnyOf (wakes due now, already processed, tied with
+    the timeout, or outliving the wait), with and without skipping."""
+    for skipping in (False, True):
+        assert (_world(Clock(), seed, skipping, first_of=True)
+                == _world(Clock(), seed, skipping, first_of=False))
+
+
+def test_first_of_leaves_the_events_that_did_not_happen() -> None:
+    """A wake that outlives many timed-out waits does not collect their callbacks."""
+    env = Clock()
+    wake = env.event()
+
+    def sleeper() -> Generator[Any, Any, None]:
+        for _ in range(50):
+            yield FirstOf(env, [wake, env.timeout(1.0)])
+
+    env.process(sleeper())
+    env.run(until=100.0)
+    assert wake.callbacks == []
+
+
+def test_first_of_is_met_by_an_event_already_processed() -> None:
+    """An event processed before the wait starts meets it at once (in the same instant)."""
+    env = Clock()
+    done = env.event()
+    done.succeed()
+    times: list[float] = []
+
+    def sleeper() -> Generator[Any, Any, None]:
+        yield env.timeout(1.0)  # ``done`` is processed meanwhile
+        yield FirstOf(env, [done, env.timeout(5.0)])
+        times.append(env.now)
+
+    env.process(sleeper())
+    env.run(until=10.0)
+    assert times == [1.0]
