@@ -58,14 +58,15 @@ def bare_simpy(timeouts: int = 1_000_000) -> float:
     return time.perf_counter() - start
 
 
-def workload(users: int, days: int) -> tuple[float, int]:
-    """Seconds to run the reference scenario, and the number of deliveries it made."""
+def workload(users: int, days: int) -> tuple[float, float, int]:
+    """Seconds (wall and this process's CPU) to run the reference scenario, and the number
+    of read attempts it made."""
     scenario = parse_scenario(SCENARIO.format(users=users, days=days), "<bench>")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     results = run(scenario, keep_history=False)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert results.valid, results.summary["verdict"]
-    return elapsed, results.summary["reads"]["attempts"]
+    return elapsed, cpu, results.summary["reads"]["attempts"]
 
 
 def main() -> None:
@@ -75,15 +76,16 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    base, work = [], []
+    base, work, cpus = [], [], []
     for _ in range(args.repeat):
         base.append(bare_simpy())
-        seconds, reads = workload(args.users, args.days)
+        seconds, cpu, reads = workload(args.users, args.days)
         work.append(seconds)
+        cpus.append(cpu)
     b, w = statistics.median(base), statistics.median(work)
     print(f"bare SimPy, 1e6 timeouts: median {b:.2f} s over {args.repeat} runs")
     print(f"reference {args.users} users x 3 devices x {args.days} d: median {w:.2f} s "
-          f"({reads} read attempts)")
+          f"({reads} read attempts), CPU time median {statistics.median(cpus):.2f} s")
     print(f"ratio workload / bare SimPy: {w / b:.1f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
     print(f"peak resident memory of this process: {peak} MB")

@@ -44,7 +44,7 @@ class Drops:
     def before(self, cmd: Cmd) -> bool:
         """Whether the connection breaks before ``cmd`` reaches the server."""
         self.due_after = ""
-        chance = self.line.link.drop_probability
+        chance = self.line.device.link.drop_probability
         if chance <= 0 and not self.scripted:
             return False  # the common case, kept cheap
         cause = "scripted" if self._take("before", cmd.name) else ""

@@ -16,6 +16,7 @@ from simulator.mail.connect import connect_cost, plaintext_login
 from simulator.mail.message import Cost
 from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.store import StoreEvent
+from simulator.world.clock import Clock, FirstOf
 from simulator.world.faults import Drops
 from simulator.world.timing import IDLE_GRACE
 
@@ -34,7 +35,8 @@ class Line:
 
     def __init__(self, device: Device, client: Client, account: str, server: Server,
                  key: str) -> None:
-        self.device, self.world, self.env = device, device.world, device.env
+        self.device, self.world = device, device.world
+        self.env: Clock = device.env
         self.id = device.id
         self.account = account
         self.server = server
@@ -50,7 +52,7 @@ class Line:
         self.idle_news = False
         self.last_ok_sync: float | None = None
         self.last_contact: float | None = None
-        self._unbilled = Cost()
+        self._trips = self._up = self._down = 0  # traffic charged, not yet recorded
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -115,7 +117,7 @@ class Line:
             waits: list[simpy.Event] = [self.wake]
             if self.online:
                 waits.append(self.env.timeout(max(0.0, self.next_poll - self.env.now)))
-            yield self.env.any_of(waits)
+            yield FirstOf(self.env, waits)
             if self.wake.triggered:
                 self.wake = self.env.event()
 
@@ -164,9 +166,7 @@ class Line:
             return False
         cfg = server.config
         cost = connect_cost(self.client.protocol, cfg.tls, cfg.tls_version)
-        self.busy = True
-        yield self.env.timeout(self.link.duration(cost))
-        self.busy = False
+        yield from self._wait(self.link.duration(cost))
         self._charge(cost)
         if not (self.online and server.up):
             self._flush()
@@ -202,43 +202,54 @@ class Line:
     def drive(self, gen: SyncGen) -> Generator[Any, Any, Any]:
         """Run ``gen`` command by command; throw ConnectionLost into it if the link or the
         server goes away (or a drop is drawn) before a command is sent. The traffic is
-        recorded once per run of a generator, not per command."""
+        recorded once per run of a generator, not per command. (One frame, with the
+        line's parts looked up once: SimPy resumes through it at every command.)"""
+        device, server, drops, env = self.device, self.server, self.drops, self.env
+        history = self.world.history
         try:
-            return (yield from self._drive(gen))
+            try:
+                cmd = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            step = 0
+            while True:
+                if history.commands:  # exhaustive drops: where a sync can be cut
+                    history.add("command", env.now, self.id, cmd.name,
+                                str(cmd.args[0]) if cmd.args else "", step,
+                                self.client.pending())
+                step += 1
+                if (self.session is None or not device.online or not server.up
+                        or drops.before(cmd)):
+                    return self._broken(gen)
+                reply = self._execute(cmd)
+                if reply is None:
+                    gen.close()
+                    return False
+                cost = reply.cost
+                delay = device.link.duration(cost)
+                if not env.skip(delay):  # see Clock.skip: the same run, one event fewer
+                    self.busy = True
+                    yield env.timeout(delay)
+                    self.busy = False
+                self._charge(cost)
+                if not (device.online and server.up) or drops.after(cmd):
+                    return self._broken(gen)
+                if reply.updates:
+                    self.client.untagged(reply.updates)
+                try:
+                    cmd = gen.send(reply)
+                except StopIteration as stop:
+                    return True if stop.value is None else stop.value
         finally:
             self._flush()
 
-    def _drive(self, gen: SyncGen) -> Generator[Any, Any, Any]:
-        try:
-            cmd = next(gen)
-        except StopIteration as stop:
-            return stop.value
-        step = 0
-        while True:
-            if self.world.history.commands:  # exhaustive drops: where a sync can be cut
-                self.world.history.add("command", self.env.now, self.id, cmd.name,
-                                       str(cmd.args[0]) if cmd.args else "", step,
-                                       self.client.pending())
-            step += 1
-            if (self.session is None or not self.online or not self.server.up
-                    or self.drops.before(cmd)):
-                return self._broken(gen)
-            reply = self._execute(cmd)
-            if reply is None:
-                gen.close()
-                return False
+    def _wait(self, delay: float) -> Generator[Any, Any, None]:
+        """Spend ``delay`` on the link, busy (a drop or roam then breaks the connection
+        after the command, not before); skipped when nothing can happen meanwhile."""
+        if not self.env.skip(delay):
             self.busy = True
-            yield self.env.timeout(self.link.duration(reply.cost))
+            yield self.env.timeout(delay)
             self.busy = False
-            self._charge(reply.cost)
-            if not (self.online and self.server.up) or self.drops.after(cmd):
-                return self._broken(gen)
-            if reply.updates:
-                self.client.untagged(reply.updates)
-            try:
-                cmd = gen.send(reply)
-            except StopIteration as stop:
-                return True if stop.value is None else stop.value
 
     def _broken(self, gen: SyncGen) -> bool:
         self.lose_session()
@@ -261,14 +272,18 @@ class Line:
             return None
 
     def _charge(self, cost: Cost) -> None:
-        self._unbilled += cost
+        """Add a command's cost to the traffic not yet recorded (three sums, no Cost built
+        per command)."""
+        self._trips += cost.round_trips
+        self._up += cost.up
+        self._down += cost.down
 
     def _flush(self) -> None:
         """Record the traffic charged since the last record as one history event."""
-        cost, self._unbilled = self._unbilled, Cost()
-        if cost.round_trips or cost.up or cost.down:
-            self.world.history.add("traffic", self.env.now, self.id, cost.round_trips, cost.up,
-                                   cost.down)
+        trips, up, down = self._trips, self._up, self._down
+        if trips or up or down:
+            self._trips = self._up = self._down = 0
+            self.world.history.add("traffic", self.env.now, self.id, trips, up, down)
 
 
 def _logout(conn: Conn) -> SyncGen:

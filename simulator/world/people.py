@@ -13,7 +13,7 @@ from simulator.clients.local import State, shared_state
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, FLAGGED, SEEN
 from simulator.world.streams import stream, uniform
-from simulator.world.timing import AWAKE, DAY
+from simulator.world.timing import AWAKE, DAY, RETRY_EVERY
 
 if TYPE_CHECKING:
     from simulator.scenario import Size, User
@@ -76,20 +76,50 @@ class Person:
         """Poisson arrivals at the account's receive rate, sizes from the size model."""
         account = account or self.name
         mail = self.mail_of[account]
+        if mail.receive <= 0:
+            return
         rng = stream(self.seed, "mail", account)
         n = 0
-        while mail.receive > 0:
-            yield self.env.timeout(rng.expovariate(mail.receive))
+        wait = self.env.timeout(rng.expovariate(mail.receive))
+        while True:
+            yield wait
             if self._quiet():
                 return
             n += 1
             msg = Message(f"m{n}@{account}", draw_size(rng, mail.size), self.env.now)
-            self.env.process(self.deliver(msg, account))
+            wait = self.env.timeout(rng.expovariate(mail.receive))
+            self._arrive(msg, account)
+
+    def _arrive(self, msg: Message, account: str) -> None:
+        """Deliver ``msg`` in this step; only a deferred delivery goes on as a process (the
+        sender's retries). Exact: a process started here would run next and alone (its
+        first step is urgent, and no urgent event is pending while a timeout resumes
+        arrivals), after the next arrival's timeout was scheduled, as it is here."""
+        server = self.world.home[account]
+        first = self.env.now
+        outcome = server.attempt(account, msg, first)
+        if outcome == "deferred":
+            self.env.process(self._retry(msg, account, first))
+        else:
+            self._delivered(msg, outcome)
+
+    def _retry(self, msg: Message, account: str, first: float) -> Generator[Any, Any, None]:
+        """The sender's retries of a deferred delivery (the rest of :meth:`deliver`)."""
+        server = self.world.home[account]
+        outcome = "deferred"
+        while outcome == "deferred":
+            yield self.env.timeout(RETRY_EVERY)
+            outcome = server.attempt(account, msg, first)
+        self._delivered(msg, outcome)
 
     def deliver(self, msg: Message, account: str = "") -> Generator[Any, Any, None]:
         """Hand ``msg`` to the account's server; once in the mailbox the person expects it."""
         account = account or self.name
         outcome = yield from self.world.home[account].deliver(account, msg)
+        self._delivered(msg, outcome)
+
+    def _delivered(self, msg: Message, outcome: str) -> None:
+        """Once ``msg`` is in the mailbox, the person expects it (unread)."""
         if outcome == "delivered":
             self.unread[msg.mid] = self.env.now
             self._intend(msg.mid, ("INBOX", frozenset()), "", "deliver")

@@ -68,20 +68,26 @@ class Server:
     def deliver(self, user: str, msg: Message) -> Generator[Any, Any, str]:
         """Deliver over LMTP; over quota it bounces (552) or the sender retries (452)."""
         first = self.env.now
-        while True:
-            account = self.accounts[user]
-            if self.up and account.fits(msg.size):
-                self.history.add("deliver", self.env.now, user, msg.mid, msg.size)
-                account.add("INBOX", msg, cause="deliver")
-                return "delivered"
-            if self.up and self.config.over_quota == "bounce":
-                self.history.add("bounce", self.env.now, user, msg.mid, msg.size)
-                return "bounced"
-            self.history.add("defer", self.env.now, user, msg.mid)
-            if self.env.now + RETRY_EVERY - first > GIVE_UP_AFTER:
-                self.history.add("bounce", self.env.now, user, msg.mid, msg.size)
-                return "bounced"
+        while (outcome := self.attempt(user, msg, first)) == "deferred":
             yield self.env.timeout(RETRY_EVERY)
+        return outcome
+
+    def attempt(self, user: str, msg: Message, first: float) -> str:
+        """One try at delivering ``msg`` (first tried at ``first``): "delivered",
+        "bounced", or "deferred" when the sender tries again in RETRY_EVERY."""
+        account = self.accounts[user]
+        if self.up and account.fits(msg.size):
+            self.history.add("deliver", self.env.now, user, msg.mid, msg.size)
+            account.add("INBOX", msg, cause="deliver")
+            return "delivered"
+        if self.up and self.config.over_quota == "bounce":
+            self.history.add("bounce", self.env.now, user, msg.mid, msg.size)
+            return "bounced"
+        self.history.add("defer", self.env.now, user, msg.mid)
+        if self.env.now + RETRY_EVERY - first > GIVE_UP_AFTER:
+            self.history.add("bounce", self.env.now, user, msg.mid, msg.size)
+            return "bounced"
+        return "deferred"
 
     # -- server-side housekeeping ----------------------------------------------------------
     def retention(self) -> Generator[Any, Any, None]:

@@ -7,8 +7,6 @@ import importlib
 from collections.abc import Collection, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
-import simpy
-
 from simulator.clients.base import Client
 from simulator.clients.imap import ImapClient
 from simulator.clients.local import LocalStore
@@ -16,6 +14,7 @@ from simulator.clients.parts import LOCAL_TREE, StorePart
 from simulator.clients.pop3 import Pop3Client
 from simulator.mail.store import StoreEvent
 from simulator.observe.history import History
+from simulator.world.clock import Clock
 from simulator.world.device import Device
 from simulator.world.events import apply_event, concerns
 from simulator.world.faults import watch_removals
@@ -64,7 +63,7 @@ class World:
         every random stream are the same as in the whole run)."""
         self.scenario = scenario
         self.only = frozenset(people) if people is not None else None
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.history = history or History()
         self.server = Server(self.env, scenario.server, self.history)
         self.servers = {"": self.server} | {

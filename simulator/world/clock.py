@@ -1,0 +1,59 @@
+"""The world's SimPy environment, with one shortcut: a process may advance the clock at
+once, instead of through a timeout, when no other event is due before the timeout would
+fire. Nothing else could run in between, so the run is the same event for event (SimPy
+orders events by time, then priority, then a rising id; skipping a timeout's id shifts the
+ids of every later event by one and keeps their order)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import simpy
+
+
+class Clock(simpy.Environment):
+    """A SimPy environment whose processes may skip a timeout nothing could interrupt."""
+
+    def skip(self, delay: float) -> bool:
+        """Advance the clock by ``delay`` now, and say so, if the next scheduled event is
+        strictly later than ``now + delay``; else leave the clock and say no (the caller
+        yields a timeout). Exact only for the sole waiter of the event that resumed it
+        (a process resumed by its own timeout, condition or event), as every Line is: a
+        further callback of that event would otherwise see the later time."""
+        at = self._now + delay
+        queue = self._queue
+        if not delay >= 0 or (queue and queue[0][0] <= at):
+            return False  # a negative delay: the timeout raises SimPy's error
+        self._now = at
+        return True
+
+
+class FirstOf(simpy.Event):
+    """Triggered by the first of ``events`` to be processed: SimPy's ``AnyOf`` for events
+    that never fail and whose values nobody reads, without the ConditionValue it builds.
+
+    It takes AnyOf's steps exactly (an event's processing schedules this one, now; this
+    one's processing unhooks it from the others, then resumes the waiter), so a run with it
+    is the run with AnyOf, event for event."""
+
+    def __init__(self, env: simpy.Environment, events: Sequence[simpy.Event]) -> None:
+        super().__init__(env)
+        self._events = events
+        for event in events:
+            if event.callbacks is None:  # already processed: met at once, like AnyOf
+                self._check(event)
+            else:
+                event.callbacks.append(self._check)
+        self.callbacks.append(self._unhook)
+
+    def _check(self, event: simpy.Event) -> None:
+        """One of the events happened: trigger, unless another did first."""
+        if not self.triggered:
+            self.succeed()
+
+    def _unhook(self, event: simpy.Event) -> None:
+        """Leave the events that did not happen (a line's wake outlives many waits)."""
+        check = self._check
+        for other in self._events:
+            if other.callbacks and check in other.callbacks:
+                other.callbacks.remove(check)
