@@ -292,9 +292,10 @@ class ImapClient(Client):
     def _invalidate(self, folder: str) -> None:
         """UIDVALIDITY changed: drop the cache and the queued actions naming its UIDs,
         keeping queued APPENDs (rule 20)."""
-        doomed = set(self.where.in_folder(folder))
+        keys = self.where.in_folder(folder)  # in cache order: the wipe's records are too
+        doomed = set(keys)
         self.queue = deque(a for a in self.queue if a.kind == "append" or a.key not in doomed)
-        for key in doomed:
+        for key in keys:
             self.where.drop(key)
             self.store.remove(key)
 
