@@ -31,7 +31,7 @@ from simulator.observe.blocks import (
 )
 from simulator.observe.consistency import ANOMALIES, MAX_WITNESSES, delay_quantiles
 from simulator.observe.durability import examples
-from simulator.observe.exactsum import to_float
+from simulator.observe.exactsum import expand, to_float
 from simulator.observe.partial import Partial, TickParts
 from simulator.observe.stats import TimeAverage, percentile, rounded
 from simulator.observe.verdict import MAX_VIOLATIONS
@@ -81,7 +81,7 @@ def _row(hour: tuple[TickParts, ...]) -> tuple[Any, ...]:
             networks[name] = networks.get(name, 0) + n
     return (
         first[0],
-        round(to_float(total(1)) / devices if devices else 1.0, 6),
+        round(to_float(sum(expand(h[1]) for h in hour)) / devices if devices else 1.0, 6),
         total(3), total(4), total(5), first[6], total(7), total(8),
         None if not offline else round(total(9) / offline, 6),
         total(11), total(12),

@@ -27,7 +27,7 @@ from simulator.observe.blocks import (
     Witness,
 )
 from simulator.observe.durability import MAX_EXAMPLES
-from simulator.observe.exactsum import exact
+from simulator.observe.exactsum import compact, exact
 from simulator.observe.history import History, ServerBytes, Tick
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ MAX_AT_END = 5
 """Message ids the verdict names for each finding of the end's accounting (verdict.py)."""
 
 TickParts = tuple[Any, ...]
-"""One hour's components: (t, agreement ratios' exact sum, devices, server bytes, device
+"""One hour's components: (t, agreement ratios' exact sum (compacted), devices, server bytes, device
 bytes, online devices, server up, unpropagated, read attempts, offline reads ok, offline
 reads, bounced, deferred, {network: online devices}, unrouted, links down, partitions in
 force, connection drops)."""
@@ -138,7 +138,7 @@ class ShardTap:
         reads, server, timeline = o.reads, o.server, o.timeline
         self.ticks.append((
             round(e.t, 3),
-            exact(a.ratio for a in agree.values()),
+            compact(exact(a.ratio for a in agree.values())),
             len(agree),
             int(server.total.value),
             o.devices.total_now(),
