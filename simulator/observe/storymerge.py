@@ -38,24 +38,29 @@ def line_time(line: bytes) -> float:
 class _Shard:
     """One shard's lines, read a segment at a time."""
 
-    def __init__(self, lines: Iterator[bytes]) -> None:
+    def __init__(self, index: int, lines: Iterator[bytes]) -> None:
+        self.index = index
         self.lines = lines
         self.shared: bytes | None = None
 
-    def segment(self) -> Iterator[bytes]:
-        """Own lines up to the next shared one (kept in ``shared``; None at the end)."""
+    def segment(self) -> Iterator[tuple[float, int, bytes]]:
+        """Own lines up to the next shared one (kept in ``shared``; None at the end), as
+        (t, shard, line): the heap compares times, then shards (one line of each shard is
+        in the heap at a time, so lines themselves are never compared)."""
         self.shared = None
+        index = self.index
         for line in self.lines:
             if line.startswith(SHARED):
                 self.shared = line
                 return
-            yield line
+            yield line_time(line), index, line
 
 
 def _merged(shards: list[_Shard]) -> Iterator[bytes]:
     """Every line of the whole run, in time order, each shared line once."""
     while True:
-        yield from heapq.merge(*(s.segment() for s in shards), key=line_time)
+        for _, _, line in heapq.merge(*(s.segment() for s in shards)):
+            yield line
         shared = {s.shared for s in shards}
         if len(shared) != 1:
             raise StoryMismatch(f"shards' story files disagree on the shared world: {shared}")
@@ -68,7 +73,8 @@ def _merged(shards: list[_Shard]) -> Iterator[bytes]:
 def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
     """Write at ``dest`` the story file of the run whose shards wrote ``paths``."""
     with ExitStack() as stack:
-        shards = [_Shard(iter(stack.enter_context(gzip.open(p, "rb")))) for p in paths]
+        shards = [_Shard(k, iter(stack.enter_context(gzip.open(p, "rb"))))
+                  for k, p in enumerate(paths)]
         raw = stack.enter_context(open(dest, "wb"))
         out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=raw,
                                                 compresslevel=1, mtime=0))
