@@ -134,7 +134,7 @@ def _earliest(witnesses: list[Witness]) -> list[Witness]:
 
 
 def _server_total(parts: Sequence[Partial]) -> Iterator[tuple[float, int]]:
-    """The server total over every shard at the end of each instant any shard changed it."""
+    """The server total over every shard at the end of each instant any shard recorded."""
     changes = heapq.merge(*(zip(p.instants, [k] * len(p.instants), p.totals, strict=True)
                             for k, p in enumerate(parts)))
     current = [0] * len(parts)

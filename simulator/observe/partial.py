@@ -6,8 +6,8 @@ Most of a run's figures belong to one person's devices and accounts, and a shard
 them whole (device and user blocks, witnesses with their stories). What people share is
 kept as parts that add up exactly: integer counts, exact float sums (``exactsum``), the
 samples quantiles are taken from, each hour's components of the time series, and the
-shard's server total at the end of each instant it changed (for the peak and mean of the
-total over everyone's accounts).
+shard's server total at the end of each instant it recorded one (for the peak and mean of
+the total over everyone's accounts).
 """
 
 from __future__ import annotations
