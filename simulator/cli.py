@@ -93,7 +93,7 @@ def run_cmd(
 ) -> None:
     """Run SCENARIO once and write its results folder."""
     from simulator.folders import OutputExists, write_run
-    from simulator.runs import DaskMissing, run, run_sharded
+    from simulator.runs import DaskMissing, WorkerDied, run, run_sharded
     from simulator.world.world import SimulationError
 
     if shards < 1 or workers < 1:
@@ -117,7 +117,7 @@ def run_cmd(
                 results = run(loaded, seed=seed, variant=variant, keep_history=False,
                               story_file=stories)
             write_run(results, dest, force=force)
-    except (ScenarioError, SimulationError, OutputExists, DaskMissing) as problem:
+    except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied) as problem:
         raise fail(str(problem)) from None
     print_table(results)
     out.print(f"results: {dest}")
@@ -188,7 +188,7 @@ def compare_cmd(
         progress_bar,
         which_protocol,
     )
-    from simulator.runs import DaskMissing
+    from simulator.runs import DaskMissing, WorkerDied
     from simulator.world.world import SimulationError
 
     reps = replications_of(replications)
@@ -208,7 +208,7 @@ def compare_cmd(
             comparison = compare(loaded, names, reps, seed, workers, progress, dask,
                                  max_replications, shards=shards)
         write_comparison(comparison, dest, force=force)
-    except (ScenarioError, SimulationError, OutputExists, DaskMissing) as problem:
+    except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied) as problem:
         raise fail(str(problem)) from None
     print_comparison(out, comparison)
     out.print(which_protocol(comparison), markup=False, highlight=False)
@@ -241,7 +241,7 @@ def sweep_cmd(
     from simulator.folders import OutputExists
     from simulator.report.sweep_terminal import print_sweep
     from simulator.report.terminal import progress_bar
-    from simulator.runs import DaskMissing
+    from simulator.runs import DaskMissing, WorkerDied
     from simulator.sweep import GridError, sweep
     from simulator.sweep.grid import scales
 
@@ -253,7 +253,7 @@ def sweep_cmd(
         with progress_bar(err) as progress:
             result = sweep(scenario, grid, replications, seed, out_dir, workers, dask, resume,
                            force, progress, shards=shards)
-    except (ScenarioError, GridError, OutputExists, DaskMissing) as problem:
+    except (ScenarioError, GridError, OutputExists, DaskMissing, WorkerDied) as problem:
         raise fail(str(problem)) from None
     except OSError as problem:
         raise fail(f"{scenario}: cannot read: {problem.strerror}") from None

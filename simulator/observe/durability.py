@@ -95,6 +95,19 @@ class Durability:
 
     def summary(self) -> tuple[DurabilityBlock, list[tuple[str, str, str]]]:
         """The ``durability`` block and the local-only (user, mid, device) triples."""
+        lost, per_user, local_only = self.scan()
+        by_cause: dict[str, int] = {}
+        for x in lost:
+            by_cause[str(x["removed_by"])] = by_cause.get(str(x["removed_by"]), 0) + 1
+        block: DurabilityBlock = {
+            "lost": sum(per_user.values()), "lost_examples": examples(lost),
+            "per_user": per_user, "lost_by_cause": dict(sorted(by_cause.items())),
+        }
+        return block, local_only
+
+    def scan(self) -> tuple[list[LostExample], dict[str, int], list[tuple[str, str, str]]]:
+        """Every lost message (by person, then in intent order), the lost per person, and
+        the local-only (user, mid, device) triples (a sharded run merges these)."""
         lost: list[LostExample] = []
         local_only: list[tuple[str, str, str]] = []
         per_user: dict[str, int] = {}
@@ -110,17 +123,10 @@ class Durability:
                                  **self._removed(mid)})
                 elif len(devices) == 1:
                     local_only.append((user, mid, devices[0]))
-        by_cause: dict[str, int] = {}
-        for x in lost:
-            by_cause[str(x["removed_by"])] = by_cause.get(str(x["removed_by"]), 0) + 1
-        block: DurabilityBlock = {
-            "lost": sum(per_user.values()), "lost_examples": _examples(lost),
-            "per_user": per_user, "lost_by_cause": dict(sorted(by_cause.items())),
-        }
-        return block, local_only
+        return lost, per_user, local_only
 
 
-def _examples(lost: list[LostExample]) -> list[LostExample]:
+def examples(lost: list[LostExample]) -> list[LostExample]:
     """Up to MAX_EXAMPLES lost messages, taking each cause in turn so that every fault that
     lost mail gets an example."""
     queues: dict[str, list[LostExample]] = {}

@@ -10,8 +10,17 @@ from simulator.observe.accounts import Accounts
 from simulator.observe.blocks import DeviceBlock, DeviceStored, Metrics, UserBlock
 from simulator.observe.consistency import Consistency
 from simulator.observe.durability import Durability
+from simulator.observe.exactsum import exact
 from simulator.observe.history import End, History, NewDevice, Tick
 from simulator.observe.narrative import StoryLog, add_stories
+from simulator.observe.partial import (
+    Partial,
+    ShardTap,
+    by_cause,
+    filed,
+    lost_candidates,
+    verdict_part,
+)
 from simulator.observe.reads import Reads
 from simulator.observe.storage import DeviceStorage, ServerStorage
 from simulator.observe.timeline import TIMELINE_COLUMNS, Timeline
@@ -26,11 +35,13 @@ TIMESERIES_COLUMNS = (
 
 
 class Observer:
-    """Subscribes the checkers to ``history`` and answers the run's metrics at the end."""
+    """Subscribes the checkers to ``history`` and answers the run's metrics at the end (or,
+    for one shard of a sharded run, its :class:`Partial`)."""
 
     def __init__(self, history: History, quota: int | None = None,
-                 full_margin: dict[str, int] | None = None, story_file: Path | None = None
-                 ) -> None:
+                 full_margin: dict[str, int] | None = None, story_file: Path | None = None,
+                 shard: bool = False) -> None:
+        """The checkers; a ``shard`` keeps its time series as components to be merged."""
         self.history = history
         self.stories = StoryLog(history, story_file)
         self.consistency = Consistency(history)
@@ -46,7 +57,9 @@ class Observer:
         self.end = 0.0
         self.users: dict[str, list[str]] = {}
         self._lost: dict[str, int] = {}
-        history.subscribe(Tick, self._tick)
+        self.tap = ShardTap(history, self) if shard else None
+        if not shard:
+            history.subscribe(Tick, self._tick)
         history.subscribe(End, self._end)
         history.subscribe(NewDevice, self._device)
 
@@ -110,6 +123,41 @@ class Observer:
         if accounts:
             metrics["accounts"] = accounts
         return metrics
+
+    def partial(self) -> Partial:
+        """This shard's part of every metric (``observe/merge.py`` adds them up): the
+        worker side of :meth:`summary`, with the stories of every witness or lost message
+        the whole run might pick told here, from this shard's story file."""
+        assert self.tap is not None, "an Observer(shard=True) has partial results"
+        self.tap.finish()
+        end, c, server = self.end, self.consistency, self.server
+        c.close(end)
+        lost, self._lost, local_only = self.durability.scan()
+        for user, mid, device in local_only:
+            c.witness("local_only", end, device, mid, f"only on {device}, not on {user}'s server")
+        candidates = lost_candidates(lost)
+        add_stories(self.stories, c.witnesses, [x for _, x in candidates])
+        self.stories.close()
+        stored = self.devices.summary()["per_device"]
+        traffic, security = self.traffic.summary()
+        spans = [*server.full_spans, *(end - t for t in server.full_since.values())]
+        r = self.reads
+        return Partial(
+            end=end, ticks=self.tap.ticks, instants=self.tap.instants, totals=self.tap.totals,
+            agreement={d: (a.avg.mean(end), a.ratio) for d, a in sorted(c.agree.items())},
+            divergent=sum(c.divergent(d) for d in c.agree), unpropagated=c.unpropagated,
+            delays=c.delays, anomalies=dict(c.counts), witnesses=c.witnesses,
+            missing_reads=r.missing, quota=server.quota,
+            server_final=int(server.total.value), bounced=sum(server.bounced.values()),
+            deferred=sum(server.deferred.values()), over_quota=exact(spans),
+            reads=(r.attempts, r.succeeded, r.offline_attempts, r.offline_ok), waits=r.waits,
+            devices={d: self._device_block(d, stored.get(d)) for d in sorted(c.agree)},
+            users={u: self._user_block(u) for u in sorted(self.users)}, stored=stored,
+            lost_per_user=self._lost, lost_by_cause=by_cause(lost), lost_candidates=candidates,
+            traffic=traffic, plaintext=security["plaintext_logins"],
+            faults=self.timeline.summary(end), verdict=verdict_part(self.verdict, server.over),
+            accounts=self.accounts.summary(end), filed=filed(self.accounts),
+        )
 
     def _device_block(self, device: str, stored: DeviceStored | None) -> DeviceBlock:
         return {

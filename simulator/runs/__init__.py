@@ -8,6 +8,7 @@ from simulator.runs.batch import (
     Output,
     Progress,
     Task,
+    WorkerDied,
     replication_seeds,
     run_batch,
     run_sharded,
@@ -15,4 +16,5 @@ from simulator.runs.batch import (
 from simulator.runs.one import Results, mailsim_version, run
 
 __all__ = ["DaskMissing", "Executor", "Keep", "Output", "Progress", "Results", "Task",
-           "mailsim_version", "replication_seeds", "run", "run_batch", "run_sharded"]
+           "WorkerDied", "mailsim_version", "replication_seeds", "run", "run_batch",
+           "run_sharded"]

@@ -4,8 +4,9 @@ cluster, with the same outputs whichever executes them (each run is deterministi
 Compare, sweep and the claims hand it :class:`Task` lists; workers are started once per
 :class:`Executor` and reused for all the runs of all its batches. A task with ``shards`` > 1
 is split into one piece per shard of people (``simulator.runs.shards``); with several
-workers or Dask the pieces run like tasks and their histories are merged here into the
-task's output, the same as the whole run's. Replication seeds are
+workers or Dask the pieces run like tasks, each shard's world with its own checkers, and
+their partial results are merged here into the task's output, the same as the whole
+run's. Replication seeds are
 derived here so that every caller gives variant ``v`` and replication ``r`` the same seed
 (common random numbers).
 """
@@ -13,16 +14,18 @@ derived here so that every caller gives variant ``v`` and replication ``r`` the 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from simulator.observe.history import History, Record
-from simulator.runs.local import Helpers
-from simulator.runs.one import Results, resolve, run, run_part
-from simulator.runs.shards import Packed, combine, pack, split, unpack
+from simulator.observe.history import History
+from simulator.observe.partial import Partial
+from simulator.runs.local import HelperDied, Helpers
+from simulator.runs.one import Results, resolve, run, run_shard
+from simulator.runs.shards import combine, pack, split, unpack
 from simulator.scenario import Scenario, parse_scenario
 
 Progress = Callable[[int, int, str], None]
@@ -36,6 +39,10 @@ summary (anomaly stories included) is the same either way."""
 
 class DaskMissing(RuntimeError):
     """A Dask cluster was asked for but dask[distributed] is not installed."""
+
+
+class WorkerDied(RuntimeError):
+    """A worker process died (or Dask gave up on it) while running a task or a shard."""
 
 
 def replication_seeds(base: int, replications: int) -> list[int]:
@@ -69,14 +76,24 @@ class Task:
 
 @dataclass(frozen=True)
 class Part:
-    """One shard of a sharded task: the task and the people of the shard."""
+    """One shard of a sharded task: the task, the people of the shard, which shard of how
+    many it is, and where it writes its story file (None: an unnamed one)."""
 
     task: Task
     people: tuple[str, ...]
+    shard: int = 1
+    shards: int = 1
+    story_file: Path | None = None
+
+    def describe(self) -> str:
+        """ "shard 2 of 3 (staff-002 … staff-099, 33 people) of reference"."""
+        who = self.people[0] if len(self.people) == 1 else (
+            f"{self.people[0]} … {self.people[-1]}, {len(self.people)} people")
+        return f"shard {self.shard} of {self.shards} ({who}) of {_describe(self.task)}"
 
 
 Piece = Task | Part
-Done = Iterator[tuple[int, "Output | Packed"]]
+Done = Iterator[tuple[int, "Output | Partial"]]
 
 
 @dataclass
@@ -108,28 +125,52 @@ def run_task(task: Task) -> Output:
     return _output(task, results)
 
 
-def run_piece(piece: Piece) -> Output | Packed:
-    """Run a whole task, or one shard of one (its history packed, to be merged), in a
-    worker process or on Dask."""
-    return run_task(piece) if isinstance(piece, Task) else pack(_run_part(piece))
+def run_piece(piece: Piece) -> Output | Partial:
+    """Run a whole task, or one shard of one (its partial result, its history packed when
+    kept), in a worker process or on Dask."""
+    if isinstance(piece, Task):
+        return run_task(piece)
+    part = _run_part(piece)
+    if part.history is not None:
+        part.history = pack(part.history)
+    return part
 
 
-def _run_part(part: Part) -> list[Record]:
+def _run_part(part: Part) -> Partial:
+    """One shard of a task, run with its checkers here."""
     task = part.task
-    return run_part(task.loaded(), part.people, seed=task.seed, variant=task.variant)
+    return run_shard(task.loaded(), part.people, seed=task.seed, variant=task.variant,
+                     story_file=part.story_file, keep_history=task.keep == "history")
 
 
-def _parts(task: Task) -> list[Part]:
-    """The shards of a task, balanced by expected work."""
+def _parts(task: Task, stories: Path | None = None) -> list[Part]:
+    """The shards of a task, balanced by expected work (their story files in the folder
+    ``stories``, if given)."""
     _, resolved = resolve(task.loaded(), task.seed, task.variant)
-    return [Part(task, people) for people in split(resolved, task.shards)]
+    shards = split(resolved, task.shards)
+    return [Part(task, people, k, len(shards),
+                 stories / f"stories-{k}.jsonl.gz" if stories is not None else None)
+            for k, people in enumerate(shards, 1)]
 
 
-def _merged(task: Task, parts: Sequence[list[Record]]) -> Output:
-    """A sharded task's output, from its shards' histories."""
+def _merged(task: Task, parts: Sequence[Partial]) -> Output:
+    """A sharded task's output, from its shards' partial results."""
     base, resolved = resolve(task.loaded(), task.seed, task.variant)
     return _output(task, combine(base, resolved, task.variant, parts,
                                  keep_history=task.keep == "history"))
+
+
+def _unpacked(part: Partial) -> Partial:
+    """A partial result from a worker, its history (if any) unpacked."""
+    if part.history is not None:
+        part.history = unpack(part.history)
+    return part
+
+
+def _describe(task: Task) -> str:
+    """ "reference (imap, seed 3)": a task as an error names it."""
+    seed = "" if task.seed is None else f", seed {task.seed}"
+    return f"{task.label or task.loaded().name} ({task.variant or 'as-written'}{seed})"
 
 
 def _output(task: Task, results: Results) -> Output:
@@ -155,7 +196,7 @@ class Executor:
         """An executor; nothing starts until a batch runs."""
         self.workers = workers
         self.dask = dask
-        self._helpers: Helpers[Piece, Output | Packed] | None = None
+        self._helpers: Helpers[Piece, Output | Partial] | None = None
         self._client: Any = None
         self._cluster: Any = None
         self._batches = 0
@@ -192,20 +233,30 @@ class Executor:
             pieces += shards
             whose += [i] * len(shards)
         needed = Counter(whose)
-        waiting: dict[int, dict[int, Packed]] = {}
+        waiting: dict[int, dict[int, Partial]] = {}
         for j, out in self.pieces(pieces):
             i = whose[j]
             if isinstance(out, Output):
                 yield i, out
                 continue
             got = waiting.setdefault(i, {})
-            got[j] = out
+            got[j] = _unpacked(out)
             if len(got) == needed[i]:
-                yield i, _merged(tasks[i], [unpack(got.pop(k)) for k in sorted(got)])
+                yield i, _merged(tasks[i], [got.pop(k) for k in sorted(got)])
                 del waiting[i]
 
     def pieces(self, pieces: Sequence[Piece]) -> Done:
-        """(index into ``pieces``, output or packed shard history) as each finishes."""
+        """(index into ``pieces``, output or shard's partial result) as each finishes; a
+        worker that dies stops the batch with a :class:`WorkerDied` naming the piece."""
+        try:
+            yield from self._pieces(pieces)
+        except HelperDied as died:
+            piece = pieces[died.index]
+            what = piece.describe() if isinstance(piece, Part) else _describe(piece)
+            raise WorkerDied(f"a worker process died running {what}") from None
+
+    def _pieces(self, pieces: Sequence[Piece]) -> Done:
+        """Each piece run where the executor runs things."""
         if self.dask:
             yield from self._on_dask(pieces)
         elif self.workers > 1 and (len(pieces) > 1 or self._helpers is not None):
@@ -250,7 +301,13 @@ class Executor:
                                        key=f"mailsim-{_key(piece, i, self._batches)}"): i
                    for i, piece in enumerate(pieces)}
         for future in dask_completed(futures):
-            yield futures[future], future.result()
+            try:
+                result = future.result()
+            except Exception as problem:
+                if type(problem).__name__ == "KilledWorker":  # Dask gave up on the piece
+                    raise HelperDied(futures[future]) from problem
+                raise
+            yield futures[future], result
 
 
 def outputs(tasks: Sequence[Task], workers: int = 1, dask: str | None = None
@@ -273,20 +330,29 @@ def run_sharded(scenario: Scenario, shards: int, seed: int | None = None,
                 variant: str | None = None, workers: int = 1, dask: str | None = None,
                 keep_history: bool = True, story_file: Path | None = None) -> Results:
     """One run split into ``shards`` shards of people on the batch engine (inline, in
-    ``workers`` processes or on Dask), merged and replayed here: the same Results, byte
-    for byte, as ``run`` (``keep_history`` and ``story_file`` as there)."""
-    parts = _parts(Task(scenario, variant, seed, shards=shards))
-    histories: list[list[Record]]
-    if workers <= 1 and not dask:  # here: no packing for a trip between processes
-        histories = [_run_part(part) for part in parts]
-    else:
-        histories = [[] for _ in parts]
-        with Executor(workers, dask) as executor:
-            for j, packed in executor.pieces(parts):
-                assert not isinstance(packed, Output)  # a Part gives its packed history
-                histories[j] = unpack(packed)
+    ``workers`` processes or on Dask), each with its own checkers, their partial results
+    merged here: the same Results, byte for byte, as ``run`` (``keep_history`` and
+    ``story_file`` as there; the shards' story files, written next to ``story_file``, are
+    merged into it)."""
+    task = Task(scenario, variant, seed, keep="history" if keep_history else "summary",
+                shards=shards)
     base, resolved = resolve(scenario, seed, variant)
-    return combine(base, resolved, variant, histories, keep_history, story_file)
+    with tempfile.TemporaryDirectory(
+            prefix=".mailsim-shards-",
+            dir=story_file.parent if story_file is not None else None) as scratch:
+        parts = _parts(task, Path(scratch) if story_file is not None else None)
+        partials: list[Partial | None] = [None] * len(parts)
+        if workers <= 1 and not dask:  # here: no packing for a trip between processes
+            for j, part in enumerate(parts):
+                partials[j] = _run_part(part)
+        else:
+            with Executor(workers, dask) as executor:
+                for j, out in executor.pieces(parts):
+                    assert isinstance(out, Partial)  # a Part gives its partial result
+                    partials[j] = _unpacked(out)
+        stories = [p.story_file for p in parts if p.story_file is not None]
+        return combine(base, resolved, variant, [p for p in partials if p is not None],
+                       keep_history, story_file, stories)
 
 
 def _key(piece: Piece, index: int, batch: int) -> str:

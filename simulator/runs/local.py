@@ -17,6 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -25,6 +26,22 @@ R = TypeVar("R")
 GRACE_S = 0.25
 """How long this process works alone before the helpers are started: a batch done sooner
 never pays for starting them (nor shares the CPU with their start-up)."""
+
+
+class HelperDied(BrokenProcessPool):
+    """A helper process died (the pool is broken) while item ``index`` was outstanding."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"a worker process died running item {index} of the batch")
+        self.index = index
+
+
+def _result(i: int, future: Future[R]) -> R:
+    """A finished item's result; a broken pool is told with the item it broke on."""
+    try:
+        return future.result()
+    except BrokenProcessPool as problem:
+        raise HelperDied(i) from problem
 
 
 class Helpers(Generic[T, R]):
@@ -109,7 +126,7 @@ class Helpers(Generic[T, R]):
                 while not finished.empty():
                     i, future = finished.get()
                     received += 1
-                    yield i, future.result()
+                    yield i, _result(i, future)
                 with lock:
                     mine = todo.popleft() if todo else None
                 if mine is None:
@@ -118,7 +135,7 @@ class Helpers(Generic[T, R]):
             while received < handed:
                 i, future = finished.get()
                 received += 1
-                yield i, future.result()
+                yield i, _result(i, future)
         finally:
             with lock:
                 todo.clear()  # a helper finishing later finds nothing more to take

@@ -16,6 +16,7 @@ from typing import Any
 
 from simulator.observe.history import History, Record
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
+from simulator.observe.partial import Partial
 from simulator.scenario import Scenario, load_scenario, scenario_sha256
 from simulator.world.world import World
 
@@ -99,10 +100,9 @@ def observe(resolved: Scenario, keep_history: bool = True, story_file: Path | No
                              story_file)
 
 
-def results(base: Scenario, resolved: Scenario, variant: str | None, history: History,
-            observer: Observer, story_file: Path | None = None) -> Results:
-    """The Results of a finished (or replayed) history: summary.json's header and blocks."""
-    summary = {
+def header(base: Scenario, variant: str | None) -> dict[str, Any]:
+    """summary.json's header: the version and the scenario that ran."""
+    return {
         "mailsim_version": mailsim_version(),
         "scenario": {
             "name": base.name,
@@ -111,8 +111,13 @@ def results(base: Scenario, resolved: Scenario, variant: str | None, history: Hi
             "duration_s": base.duration,
             "variant": variant or "as-written",
         },
-        **observer.summary(),
     }
+
+
+def results(base: Scenario, resolved: Scenario, variant: str | None, history: History,
+            observer: Observer, story_file: Path | None = None) -> Results:
+    """The Results of a finished (or replayed) history: summary.json's header and blocks."""
+    summary = {**header(base, variant), **observer.summary()}
     return Results(resolved, summary, observer.rows, history, story_file)
 
 
@@ -137,3 +142,22 @@ def run_part(scenario: Scenario | str | Path, people: Collection[str], seed: int
     with _fewer_gc_passes():
         World(resolved, history, people).run()
     return history.events
+
+
+def run_shard(scenario: Scenario | str | Path, people: Collection[str], seed: int | None = None,
+              variant: str | None = None, story_file: Path | None = None,
+              keep_history: bool = False) -> Partial:
+    """One shard of a run with its checkers: only ``people`` live in its world, and what
+    comes back is its partial result (``observe/partial.py``; ``observe/merge.py`` adds the
+    shards up), its stories written to ``story_file`` (else an unnamed file) unless the
+    history is kept (then in ``Partial.history``)."""
+    _, resolved = resolve(scenario, seed, variant)
+    history = History(keep=keep_history)
+    observer = Observer(history, resolved.server.quota, full_margins(resolved), story_file,
+                        shard=True)
+    with _fewer_gc_passes():
+        World(resolved, history, people).run()
+    part = observer.partial()
+    if keep_history:
+        part.history = history.events
+    return part

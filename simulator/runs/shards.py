@@ -1,16 +1,18 @@
 """Sharded runs: the people split into shards balanced by expected work, each shard run as
-its own world, and the shards' histories merged into the one history the whole run makes.
+its own world with its own checkers, and the shards' partial results merged into the whole
+run's results (``observe/partial.py``, ``observe/merge.py``).
 
 People meet only through what the scenario shares (server outages and retention, network
 schedules, failures and partitions, shared scripted events) and their random streams are
 named per person, so a person's records are the same in a shard as in the whole run
 (tests/runs/test_shards.py). Shared records (ticks, outages, links, partitions, resets,
-the end) appear in every shard at the same place among that shard's own records; they cut
-each shard's history into segments, the segments are merged by time and each shared
-record is kept once (a tick's online devices summed). Records of different shards at the
-same instant come out in shard order, not SimPy's order; the checkers do not depend on
-the order of different people's records within an instant (docs/DESIGN.md), so the merged
-history gives the same summary and time series, byte for byte, as the whole run.
+the end) appear in every shard at the same place among that shard's own records. The
+checkers do not depend on the order of different people's records within an instant
+(docs/DESIGN.md), so the merged partials give the same summary and time series, byte for
+byte, as the whole run. When a sharded run keeps its history, the shards' histories are
+merged here too: cut into segments at the shared records, the segments merged by time
+(records of different shards at one instant in shard order) and each shared record kept
+once (a tick's online devices summed).
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from simulator.observe.history import RECORDS, Record, Tick
-from simulator.runs.one import Results, observe, results
+from simulator.observe.history import RECORDS, History, Record, Tick
+from simulator.observe.merge import merge as merge_parts
+from simulator.observe.partial import Partial
+from simulator.observe.storymerge import merge_story_files
+from simulator.runs.one import Results, header
 from simulator.scenario import Scenario, User
 
 SHARED = frozenset({"tick", "outage", "server_outage", "link", "partition",
@@ -114,11 +119,15 @@ def merge(parts: Sequence[Iterable[Record]]) -> Iterator[Record]:
 
 
 def combine(base: Scenario, resolved: Scenario, variant: str | None,
-            parts: Sequence[Iterable[Record]], keep_history: bool = True,
-            story_file: Path | None = None) -> Results:
-    """The Results of the whole run, from its shards' histories replayed into the checkers
-    (``keep_history`` and ``story_file`` as for ``runs.one.observe``)."""
-    history, observer = observe(resolved, keep_history, story_file)
-    for record in merge(parts):
-        history.emit(record)
-    return results(base, resolved, variant, history, observer, story_file)
+            parts: Sequence[Partial], keep_history: bool = False,
+            story_file: Path | None = None, shard_stories: Sequence[Path] = ()) -> Results:
+    """The Results of the whole run from its shards' partial results (with their histories,
+    unpacked, when ``keep_history``); the shards' story files ``shard_stories``, if any, are
+    merged into ``story_file``."""
+    metrics, rows = merge_parts(parts)
+    history = History(keep=keep_history)
+    if keep_history:
+        history.events = list(merge([p.history or [] for p in parts]))
+    if story_file is not None and shard_stories:
+        merge_story_files(shard_stories, story_file)
+    return Results(resolved, {**header(base, variant), **metrics}, rows, history, story_file)

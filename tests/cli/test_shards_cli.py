@@ -1,12 +1,14 @@
 """``--shards N`` on run, compare and sweep: every file of the results folder is the same,
 byte for byte, as without it — except that within one instant the story file may list
 different people's records in another order (the same records, instant by instant); a shard
-count below 1 is bad input (exit 2)."""
+count below 1 is bad input (exit 2), and so is a worker that dies."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from itertools import groupby
 from pathlib import Path
 
@@ -88,3 +90,31 @@ def test_a_shard_count_below_one_is_bad_input(tmp_path: Path) -> None:
     done = mailsim("run", str(write(tmp_path, TEAM)), "--shards", "0")
     assert done.returncode == 2
     assert "--shards" in done.stderr and "Traceback" not in done.stderr
+
+
+DIES = """\
+import sys
+import simulator.runs
+from simulator.cli import main
+from simulator.runs import WorkerDied
+
+def died(*args, **kwargs):
+    raise WorkerDied("a worker process died running shard 2 of 2 (staff-03) of team")
+
+simulator.runs.run_sharded = died
+sys.argv = ["mailsim", "run", sys.argv[1], "--shards", "2", "--workers", "2", "--out",
+            sys.argv[2]]
+main()
+"""
+
+
+def test_a_dead_worker_is_a_clear_error_without_a_traceback(tmp_path: Path) -> None:
+    """When a worker dies, `run` says which shard of which task, exits 2 without a
+    traceback, and leaves no results folder (nor anything half-written)."""
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-c", DIES, str(write(tmp_path, TEAM)), str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    assert "died running shard 2 of 2 (staff-03) of team" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["s.yaml"]

@@ -1,0 +1,232 @@
+"""The whole run's summary.json blocks and time series from its shards' partial results
+(``observe/partial.py``), the same, byte for byte, as the unsharded run's.
+
+How each figure merges exactly (DESIGN: sharded runs): counts are summed; per-device and
+per-person blocks are taken whole from their shard; figures the whole run sums as floats
+in a fixed order (the agreement over sorted devices) are summed here in that order from
+the same values, and those it sums with ``math.fsum`` from exact integer sums
+(``exactsum``); quantiles come from the merged samples; witnesses and violations are the
+earliest by the same key as unsharded; the shared world (outages, links, partitions,
+resets) is the same in every shard and taken from the first. The server total over every
+account is rebuilt instant by instant from each shard's changes, for its peak and mean.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from typing import Any
+
+from simulator.observe.blocks import (
+    AccountsBlock,
+    ConsistencyBlock,
+    DurabilityBlock,
+    FaultsBlock,
+    Metrics,
+    ServerStorageBlock,
+    VerdictBlock,
+    Witness,
+)
+from simulator.observe.consistency import ANOMALIES, MAX_WITNESSES, delay_quantiles
+from simulator.observe.durability import examples
+from simulator.observe.exactsum import expand, to_float
+from simulator.observe.partial import Partial, TickParts
+from simulator.observe.stats import TimeAverage, percentile, rounded
+from simulator.observe.verdict import MAX_VIOLATIONS
+
+
+def merge(parts: Sequence[Partial]) -> tuple[Metrics, list[tuple[Any, ...]]]:
+    """Every metric block of summary.json and the time series' rows, from the shards."""
+    end = parts[0].end
+    offline, reads = _reads(parts)
+    first = parts[0]
+    metrics: Metrics = {
+        "verdict": _verdict(parts),
+        "consistency": _consistency(parts),
+        "server_storage": _server(parts, end),
+        "offline_availability": offline,
+        "reads": reads,
+        "device_storage": {
+            "peak_bytes": max((v["peak_bytes"] for p in parts for v in p.stored.values()),
+                              default=0),
+            "per_device": dict(sorted(chain.from_iterable(p.stored.items() for p in parts))),
+        },
+        "durability": _durability(parts),
+        "traffic": {k: sum(p.traffic[k] for p in parts)  # type: ignore[literal-required]
+                    for k in first.traffic},
+        "security": {"plaintext_logins": sum(p.plaintext for p in parts)},
+        "faults": _faults(parts),
+        "devices": dict(sorted(chain.from_iterable(p.devices.items() for p in parts))),
+        "users": dict(sorted(chain.from_iterable(p.users.items() for p in parts))),
+    }
+    accounts = _accounts(parts)
+    if accounts is not None:
+        metrics["accounts"] = accounts
+    return metrics, [_row(hour) for hour in zip(*(p.ticks for p in parts), strict=True)]
+
+
+def _row(hour: tuple[TickParts, ...]) -> tuple[Any, ...]:
+    """One time-series row from every shard's components of that hour."""
+    first = hour[0]
+
+    def total(i: int) -> Any:
+        return sum(h[i] for h in hour)
+
+    devices, offline = total(2), total(10)
+    networks: dict[str, int] = {}
+    for h in hour:
+        for name, n in h[13].items():
+            networks[name] = networks.get(name, 0) + n
+    return (
+        first[0],
+        round(to_float(sum(expand(h[1]) for h in hour)) / devices if devices else 1.0, 6),
+        total(3), total(4), total(5), first[6], total(7), total(8),
+        None if not offline else round(total(9) / offline, 6),
+        total(11), total(12),
+        " ".join(f"{name}={n}" for name, n in sorted(networks.items())),
+        total(14), first[15], first[16], total(17),
+    )
+
+
+def _verdict(parts: Sequence[Partial]) -> VerdictBlock:
+    """The earliest violations of all shards, then the end's accounting (verdict.py)."""
+    timed = sorted(chain.from_iterable(p.verdict.timed for p in parts))[:MAX_VIOLATIONS]
+    count = sum(p.verdict.count for p in parts)
+    unaccounted = sorted(chain.from_iterable(p.verdict.unaccounted for p in parts))[:5]
+    bounced = sorted(chain.from_iterable(p.verdict.bounced for p in parts))[:5]
+    at_end = [f"{mid} is neither in the intent, nor deleted, nor bounced" for mid in unaccounted]
+    at_end += [f"{mid} bounced but is expected in a mailbox" for mid in bounced]
+    count += len(at_end) + max(0, sum(p.verdict.unaccounted_count for p in parts) - 5)
+    violations = [text for _, text in timed]
+    violations += at_end[:MAX_VIOLATIONS - len(violations)]
+    return {"valid": count == 0, "violations": violations, "violation_count": count}
+
+
+def _consistency(parts: Sequence[Partial]) -> ConsistencyBlock:
+    """Agreement summed over sorted devices as the whole run sums it; the rest added up."""
+    agreement = dict(sorted(chain.from_iterable(p.agreement.items() for p in parts)))
+    n = len(agreement) or 1
+    delays = array("d", chain.from_iterable(p.delays for p in parts))
+    return {
+        "agreement": rounded(sum(mean for mean, _ in agreement.values()) / n),
+        "final_agreement": rounded(sum(ratio for _, ratio in agreement.values()) / n),
+        "divergent_messages": sum(p.divergent for p in parts),
+        "missing_reads": sum(p.missing_reads for p in parts),
+        "propagation_s": {
+            "p50": rounded(percentile(delays, 50), 3),
+            "p95": rounded(percentile(delays, 95), 3),
+            "max": rounded(max(delays), 3) if delays else None,
+            "count": len(delays),
+            "quantiles": delay_quantiles(delays),
+        },
+        "unpropagated": sum(p.unpropagated for p in parts),
+        "anomalies": {k: sum(p.anomalies[k] for p in parts) for k in ANOMALIES},
+        "anomaly_witnesses": {k: _earliest([w for p in parts for w in p.witnesses[k]])
+                              for k in ANOMALIES},
+    }
+
+
+def _earliest(witnesses: list[Witness]) -> list[Witness]:
+    """The MAX_WITNESSES earliest witnesses, by (start, device, message) as consistency.py."""
+    return sorted(witnesses, key=lambda w: (w["t"], w["device"], w["mid"]))[:MAX_WITNESSES]
+
+
+def _server_total(parts: Sequence[Partial]) -> Iterator[tuple[float, int]]:
+    """The server total over every shard at the end of each instant any shard recorded."""
+    changes = heapq.merge(*(zip(p.instants, [k] * len(p.instants), p.totals, strict=True)
+                            for k, p in enumerate(parts)))
+    current = [0] * len(parts)
+    total, instant = 0, None
+    for t, k, value in changes:
+        if instant is not None and t != instant:
+            yield instant, total
+        total += value - current[k]
+        current[k] = value
+        instant = t
+    if instant is not None:
+        yield instant, total
+
+
+def _server(parts: Sequence[Partial], end: float) -> ServerStorageBlock:
+    """Server storage: the total's mean and peak rebuilt instant by instant. The whole run
+    steps its time average at every change, but changes within one instant add nothing
+    to its area (a zero span), so stepping once per instant gives the same floats."""
+    series, peak = TimeAverage(), 0
+    for t, total in _server_total(parts):
+        series.set(t, total)
+        peak = max(peak, total)
+    final = sum(p.server_final for p in parts)
+    return {
+        "peak_bytes": max(peak, final),
+        "mean_bytes": int(series.mean(end)),
+        "final_bytes": final,
+        "quota_bytes": parts[0].quota,
+        "bounced": sum(p.bounced for p in parts),
+        "deferred": sum(p.deferred for p in parts),
+        "time_over_quota_s": rounded(to_float(sum(p.over_quota for p in parts)), 3),
+    }
+
+
+def _reads(parts: Sequence[Partial]) -> tuple[Any, Any]:
+    """The ``offline_availability`` and ``reads`` blocks (latencies from merged samples)."""
+    attempts, ok, off, off_ok = (sum(p.reads[i] for p in parts) for i in range(4))
+    waits = array("d", chain.from_iterable(p.waits for p in parts))
+    offline = {"attempts": off, "succeeded": off_ok,
+               "ratio": rounded(off_ok / off) if off else None}
+    reads = {
+        "attempts": attempts,
+        "succeeded": ok,
+        "ratio": rounded(ok / attempts) if attempts else None,
+        "fetch_latency_s": {"p50": rounded(percentile(waits, 50), 4),
+                            "p95": rounded(percentile(waits, 95), 4)},
+    }
+    return offline, reads
+
+
+def _durability(parts: Sequence[Partial]) -> DurabilityBlock:
+    """Lost mail: counts added up, examples picked as durability.py picks them, from the
+    candidates of every shard put back in the whole run's order."""
+    candidates = sorted(chain.from_iterable(p.lost_candidates for p in parts),
+                        key=lambda c: c[0])
+    causes: dict[str, int] = {}
+    for p in parts:
+        for cause, n in p.lost_by_cause.items():
+            causes[cause] = causes.get(cause, 0) + n
+    per_user = dict(sorted(chain.from_iterable(p.lost_per_user.items() for p in parts)))
+    return {
+        "lost": sum(per_user.values()),
+        "lost_examples": examples([x for _, x in candidates]),
+        "per_user": per_user,
+        "lost_by_cause": dict(sorted(causes.items())),
+    }
+
+
+def _faults(parts: Sequence[Partial]) -> FaultsBlock:
+    """The shared world's faults from the first shard; each person's added up."""
+    first = parts[0].faults
+    drops = {k: sum(p.faults["connection_drops"][k] for p in parts)
+             for k in first["connection_drops"]}
+    unreachable = dict(sorted(chain.from_iterable(p.faults["unreachable_s"].items()
+                                                  for p in parts)))
+    return {**first, "connection_drops": drops, "unreachable_s": unreachable,
+            "devices_lost": sum(p.faults["devices_lost"] for p in parts)}
+
+
+def _accounts(parts: Sequence[Partial]) -> AccountsBlock | None:
+    """Further accounts (claim P8), or None when nobody has any."""
+    blocks = [p.accounts for p in parts if p.accounts is not None]
+    if not blocks:
+        return None
+    per_device = dict(sorted(chain.from_iterable(b["per_device"].items() for b in blocks)))
+    filed = sum(p.filed[0] for p in parts)
+    merged = sum(p.filed[1] for p in parts)
+    inboxes = [block["inboxes"] for block in per_device.values()]
+    return {
+        "merged_inbox_share": round(merged / filed, 6) if filed else None,
+        "inboxes_per_device": round(sum(inboxes) / len(inboxes), 6) if inboxes else None,
+        "per_account": dict(sorted(chain.from_iterable(b["per_account"].items()
+                                                       for b in blocks))),
+        "per_device": per_device,
+    }

@@ -1,0 +1,87 @@
+"""The story file of a sharded run: each shard writes its own (``observe/storyfile.py``),
+and they are merged here into one, in time order, streaming (a line at a time per shard).
+
+A shard's lines are in its run's order. Shared records (a UIDVALIDITY reset: the server's,
+so every shard has it at the same place among its own records) cut each shard's file into
+segments; the segments are merged by time (equal times in shard order) and each shared line
+is written once, as ``runs/shards.py`` merges histories. Lines are not decoded: only their
+``t`` is read, and they are copied byte for byte.
+"""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+SHARED = (b'{"kind":"uidvalidity_reset",',)
+"""How the lines of shared records begin (the story file's only shared kind)."""
+BATCH = 4096
+"""Lines written to the compressor in one go."""
+
+
+class StoryMismatch(RuntimeError):
+    """The shards' story files disagree about the shared world (a bug)."""
+
+
+def line_time(line: bytes) -> float:
+    """The ``t`` of an encoded record (every record's first field after its kind)."""
+    start = line.index(b',"t":') + 5
+    end = start
+    while line[end] not in b',}':
+        end += 1
+    return float(line[start:end])
+
+
+class _Shard:
+    """One shard's lines, read a segment at a time."""
+
+    def __init__(self, index: int, lines: Iterator[bytes]) -> None:
+        self.index = index
+        self.lines = lines
+        self.shared: bytes | None = None
+
+    def segment(self) -> Iterator[tuple[float, int, bytes]]:
+        """Own lines up to the next shared one (kept in ``shared``; None at the end), as
+        (t, shard, line): the heap compares times, then shards (one line of each shard is
+        in the heap at a time, so lines themselves are never compared)."""
+        self.shared = None
+        index = self.index
+        for line in self.lines:
+            if line.startswith(SHARED):
+                self.shared = line
+                return
+            yield line_time(line), index, line
+
+
+def _merged(shards: list[_Shard]) -> Iterator[bytes]:
+    """Every line of the whole run, in time order, each shared line once."""
+    while True:
+        for _, _, line in heapq.merge(*(s.segment() for s in shards)):
+            yield line
+        shared = {s.shared for s in shards}
+        if len(shared) != 1:
+            raise StoryMismatch(f"shards' story files disagree on the shared world: {shared}")
+        line = shared.pop()
+        if line is None:
+            return
+        yield line
+
+
+def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
+    """Write at ``dest`` the story file of the run whose shards wrote ``paths``."""
+    with ExitStack() as stack:
+        shards = [_Shard(k, iter(stack.enter_context(gzip.open(p, "rb"))))
+                  for k, p in enumerate(paths)]
+        raw = stack.enter_context(open(dest, "wb"))
+        out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=raw,
+                                                compresslevel=1, mtime=0))
+        batch: list[bytes] = []
+        for line in _merged(shards):
+            batch.append(line)
+            if len(batch) >= BATCH:
+                out.write(b"".join(batch))
+                batch.clear()
+        out.write(b"".join(batch))

@@ -1,0 +1,99 @@
+"""Shards run their own checkers: what a shard sends back is a small partial result (no
+history unless asked), its incremental parts equal the straightforward ones, the shards'
+story files merge into one in time order with every record of the whole run, and a
+worker that dies stops the run with an error naming the shard and the task."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import pickle
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from simulator.observe.history import ServerBytes
+from simulator.observe.merge import _server_total
+from simulator.observe.storymerge import line_time, merge_story_files
+from simulator.runs import Task, WorkerDied, run, run_sharded
+from simulator.runs.batch import Executor, Part, _parts, ready
+from simulator.runs.local import Helpers
+from simulator.runs.one import run_shard
+from simulator.runs.shards import pack, split
+from simulator.scenario import load_scenario
+from tests.runs.test_shards import same_bytes, shortened
+
+FAULTS = shortened(load_scenario("scenarios/faults.yaml"), 3)
+
+
+def test_a_shard_sends_back_a_partial_result_much_smaller_than_its_history() -> None:
+    """Without the history kept, a shard's partial result carries no records and pickles
+    to a small fraction of the bytes of its (packed) history."""
+    people = split(FAULTS, 2)[0]
+    part = run_shard(FAULTS, people)
+    kept = run_shard(FAULTS, people, keep_history=True)
+    assert part.history is None and kept.history
+    assert len(pickle.dumps(part)) * 5 < len(pickle.dumps(pack(kept.history)))
+
+
+def test_the_server_total_rebuilt_from_shards_is_the_whole_runs_at_each_instant() -> None:
+    """The server total over every account, rebuilt from each shard's end-of-instant
+    values, is at each instant the whole run's total after that instant's last change."""
+    whole = run(FAULTS).history
+    used: dict[str, int] = {}
+    expected: dict[float, int] = {}
+    for e in whole.every(ServerBytes):
+        used[e.user] = e.used
+        expected[e.t] = sum(used.values())
+    parts = [run_shard(FAULTS, people) for people in split(FAULTS, 3)]
+    assert dict(_server_total(parts)) == expected
+    assert list(_server_total(parts)) == sorted(expected.items())
+
+
+def test_shard_story_files_merge_into_the_whole_runs_records_in_time_order(
+        tmp_path: Path) -> None:
+    """The merged story file holds exactly the whole run's lines (a reset, shared, once),
+    in time order; the summary's stories are the whole run's."""
+    scenario = shortened(load_scenario("scenarios/faults.yaml"), 4)
+    whole = run(scenario, keep_history=False, story_file=tmp_path / "whole.jsonl.gz")
+    merged = run_sharded(scenario, 3, keep_history=False,
+                         story_file=tmp_path / "merged.jsonl.gz")
+    same_bytes(whole, merged)
+    lines = gzip.decompress((tmp_path / "merged.jsonl.gz").read_bytes()).splitlines()
+    assert Counter(lines) == Counter(
+        gzip.decompress((tmp_path / "whole.jsonl.gz").read_bytes()).splitlines())
+    times = [line_time(line) for line in lines]
+    assert times == sorted(times) and len(lines) > 1000
+    assert any(b"uidvalidity_reset" in line for line in lines)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["merged.jsonl.gz", "whole.jsonl.gz"]
+
+
+def test_story_files_that_disagree_on_the_shared_world_are_refused(tmp_path: Path) -> None:
+    """A reset in one shard's file but not the other's is a bug, not something to merge."""
+    for name, text in (("a", b'{"kind":"uidvalidity_reset","t":5.0}\n'), ("b", b"")):
+        with gzip.open(tmp_path / f"{name}.gz", "wb") as f:
+            f.write(b'{"kind":"lost","t":1.0,"device":"x/phone"}\n' + text)
+    with pytest.raises(RuntimeError, match="disagree"):
+        merge_story_files([tmp_path / "a.gz", tmp_path / "b.gz"], tmp_path / "out.gz")
+
+
+def test_a_worker_that_dies_is_named_by_its_shard_and_task(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper process that dies running a shard stops the run with WorkerDied, which
+    names the shard, its people and the task (not a bare broken-pool traceback)."""
+    monkeypatch.setenv("MAILSIM_TEST_PARENT", str(os.getpid()))
+    parts = _parts(Task(FAULTS, shards=2, label="faults-3d"))
+    with Executor(workers=2) as executor:
+        executor._helpers = Helpers(2, die_in_helper, warm=ready)
+        with pytest.raises(WorkerDied, match=r"died running shard [12] of 2 \(.*\) of "
+                                             r"faults-3d \(as-written\)"):
+            list(executor.pieces(parts * 20))
+
+
+def die_in_helper(part: Part) -> None:
+    """Exit abruptly in a helper process; take a while in the parent."""
+    if str(os.getpid()) != os.environ["MAILSIM_TEST_PARENT"]:
+        os._exit(3)
+    time.sleep(0.5)
