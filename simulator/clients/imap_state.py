@@ -85,3 +85,8 @@ class Where:
     def uids(self, folder: str) -> list[int]:
         """UIDs known in ``folder``, ascending."""
         return sorted(self.by_folder.get(folder, {}))
+
+    def missing(self, folder: str, present: set[int]) -> list[int]:
+        """UIDs known in ``folder`` but not in ``present``, ascending (by a set difference:
+        a resync finds few or none missing among many known)."""
+        return sorted(self.by_folder.get(folder, {}).keys() - present)
