@@ -9,7 +9,7 @@ and may throw :class:`ConnectionLost` into it at any ``yield``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -42,7 +42,18 @@ class Conn:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return lambda *args, **kwargs: Cmd(name, args, kwargs)
+        build = _builder(name)
+        setattr(self, name, build)  # a builder depends on the name only: later look-ups skip this
+        return build
+
+
+def _builder(name: str) -> Callable[..., Cmd]:
+    """A function building ``Cmd(name, ...)`` from a call's arguments."""
+
+    def build(*args: Any, **kwargs: Any) -> Cmd:
+        return Cmd(name, args, kwargs)
+
+    return build
 
 
 SyncGen = Generator[Cmd, Reply, Any]
@@ -52,11 +63,12 @@ SyncGen = Generator[Cmd, Reply, Any]
 def execute(cmd: Cmd, session: Any, submission: Submission, protocol: str) -> Reply:
     """Carry out ``cmd`` on a ``protocol`` session, or hand mail to SMTP submission (the one
     place a command meets the server); raises ProtocolError for no such command."""
-    if cmd.name == "smtp_send":
+    name = cmd.name
+    if name == "smtp_send":
         return submission.send(*cmd.args, **cmd.kwargs)
-    method = getattr(session, cmd.name, None)
-    if method is None or cmd.name.startswith("_"):
-        raise ProtocolError(f"no such {protocol} command {cmd.name!r}")
+    method = getattr(session, name, None)
+    if method is None or name.startswith("_"):
+        raise ProtocolError(f"no such {protocol} command {name!r}")
     return method(*cmd.args, **cmd.kwargs)
 
 

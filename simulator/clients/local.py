@@ -160,7 +160,13 @@ class LocalStore:
     def _notify(self, mid: str) -> None:
         if self.listener is None:
             return
-        copies = [self.msgs[k] for k in self.by_mid.get(mid, ())]
-        shown = [c for c in copies if c.visible]
-        state = shown[0].state if shown else None
-        self.listener(mid, state, len(shown), sum(1 for c in copies if c.body))
+        state: State | None = None
+        shown = bodies = 0
+        for key in self.by_mid.get(mid, ()):
+            local = self.msgs[key]
+            bodies += local.body
+            if local.visible:
+                if not shown:
+                    state = local.state  # the first visible copy is the one shown
+                shown += 1
+        self.listener(mid, state, shown, bodies)

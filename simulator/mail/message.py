@@ -40,6 +40,13 @@ LINE = 40
 """Bytes of a command line or a one-line status reply."""
 
 
+PLAIN = Cost(1, LINE, LINE)
+"""One command line and a one-line reply: what most commands cost (Cost is immutable, so
+every such command shares this one)."""
+
+
 def command_cost(down: int = 0, up: int = 0, round_trips: int = 1) -> Cost:
     """Cost of one request/response exchange with ``down``/``up`` payload bytes."""
+    if not down and not up and round_trips == 1:
+        return PLAIN
     return Cost(round_trips, LINE + up, LINE + down)
