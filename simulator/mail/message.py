@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 HEADER_BYTES = 2_000
 """Bytes of a message's header block (what TOP n 0 or a header FETCH moves)."""
@@ -22,18 +23,19 @@ class Message:
         return min(self.size, HEADER_BYTES)
 
 
-@dataclass(frozen=True, slots=True)
-class Cost:
-    """What a command costs on the wire: round trips and bytes each way."""
+class Cost(NamedTuple):
+    """What a command costs on the wire: round trips and bytes each way.
+
+    An immutable named tuple rather than a frozen dataclass: one is built per command, and
+    a tuple is built in half the time (``+`` adds field by field, it does not concatenate).
+    """
 
     round_trips: int = 0
     up: int = 0
     down: int = 0
 
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(
-            self.round_trips + other.round_trips, self.up + other.up, self.down + other.down
-        )
+    def __add__(self, other: Cost) -> Cost:  # type: ignore[override]
+        return Cost(self[0] + other[0], self[1] + other[1], self[2] + other[2])
 
 
 LINE = 40
