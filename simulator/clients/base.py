@@ -69,7 +69,7 @@ def execute(cmd: Cmd, session: Any, submission: Submission, protocol: str) -> Re
     method = getattr(session, name, None)
     if method is None or name.startswith("_"):
         raise ProtocolError(f"no such {protocol} command {name!r}")
-    return method(*cmd.args, **cmd.kwargs)
+    return method(*cmd.args, **cmd.kwargs) if cmd.kwargs else method(*cmd.args)
 
 
 class Client(ABC):
