@@ -59,6 +59,7 @@ class Mailbox:
     highestmodseq: int = 1
     entries: dict[int, Entry] = field(default_factory=dict)
     vanished: list[tuple[int, int]] = field(default_factory=list)  # (modseq, uid), rising
+    """Every expunge, append-only: QRESYNC and the POP3 listing (pop3.Listing) read its tail."""
     _by_modseq: dict[int, None] = field(default_factory=dict, repr=False)  # UIDs, MODSEQ order
 
     def _bump(self) -> int:
