@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from simulator.mail.message import Message, command_cost
 from simulator.mail.reply import ProtocolError, Reply
@@ -22,9 +23,9 @@ SELECT_BYTES = 120  # the untagged FLAGS, EXISTS, UIDVALIDITY, UIDNEXT, HIGHESTM
 SELECT_COST = command_cost(down=SELECT_BYTES)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One message as a FETCH reports it: UID, Message-ID, size, flags and MODSEQ."""
+class Row(NamedTuple):
+    """One message as a FETCH reports it: UID, Message-ID, size, flags and MODSEQ (an
+    immutable named tuple: one is built per message reported, quicker than a dataclass)."""
 
     uid: int
     mid: str

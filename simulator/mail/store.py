@@ -10,6 +10,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from simulator.mail.message import Message
 
@@ -33,9 +34,9 @@ class Entry:
     modseq: int
 
 
-@dataclass(frozen=True, slots=True)
-class StoreEvent:
-    """A change to the store, reported to listeners (the world turns it into history)."""
+class StoreEvent(NamedTuple):
+    """A change to the store, reported to listeners (the world turns it into history); an
+    immutable named tuple, built once per change."""
 
     kind: str  # "add" | "expunge" | "flags" | "uidvalidity"
     mailbox: str
