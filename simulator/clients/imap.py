@@ -232,7 +232,7 @@ class ImapClient(Client):
             present = {r.uid for r in rows}
         else:
             rows = (yield conn.fetch_flags(None, state.highestmodseq)).value
-            present = set((yield conn.search_all()).value)
+            present = (yield conn.search_all()).value
         self._apply(folder, rows, self.where.missing(folder, present))
 
     def _apply(self, folder: str, rows: list[Row], vanished: list[int]) -> None:
