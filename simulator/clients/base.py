@@ -9,9 +9,9 @@ and may throw :class:`ConnectionLost` into it at any ``yield``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Generator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Generator, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from simulator.clients.local import LocalStore
 from simulator.mail.message import Message
@@ -27,13 +27,13 @@ class ConnectionLost(Exception):
     """The connection broke before the reply to the last command arrived."""
 
 
-@dataclass(frozen=True, slots=True)
-class Cmd:
-    """One protocol command: the session method to call and its arguments."""
+class Cmd(NamedTuple):
+    """One protocol command: the session method to call and its arguments (an immutable
+    named tuple, quicker to build than a frozen dataclass; one is built per command)."""
 
     name: str
     args: tuple[Any, ...] = ()
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    kwargs: Mapping[str, Any] = MappingProxyType({})
 
 
 class Conn:
@@ -42,7 +42,18 @@ class Conn:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return lambda *args, **kwargs: Cmd(name, args, kwargs)
+        build = _builder(name)
+        setattr(self, name, build)  # a builder depends on the name only: later look-ups skip this
+        return build
+
+
+def _builder(name: str) -> Callable[..., Cmd]:
+    """A function building ``Cmd(name, ...)`` from a call's arguments."""
+
+    def build(*args: Any, **kwargs: Any) -> Cmd:
+        return Cmd(name, args, kwargs)
+
+    return build
 
 
 SyncGen = Generator[Cmd, Reply, Any]
@@ -52,12 +63,13 @@ SyncGen = Generator[Cmd, Reply, Any]
 def execute(cmd: Cmd, session: Any, submission: Submission, protocol: str) -> Reply:
     """Carry out ``cmd`` on a ``protocol`` session, or hand mail to SMTP submission (the one
     place a command meets the server); raises ProtocolError for no such command."""
-    if cmd.name == "smtp_send":
+    name = cmd.name
+    if name == "smtp_send":
         return submission.send(*cmd.args, **cmd.kwargs)
-    method = getattr(session, cmd.name, None)
-    if method is None or cmd.name.startswith("_"):
-        raise ProtocolError(f"no such {protocol} command {cmd.name!r}")
-    return method(*cmd.args, **cmd.kwargs)
+    method = getattr(session, name, None)
+    if method is None or name.startswith("_"):
+        raise ProtocolError(f"no such {protocol} command {name!r}")
+    return method(*cmd.args, **cmd.kwargs) if cmd.kwargs else method(*cmd.args)
 
 
 class Client(ABC):

@@ -227,14 +227,13 @@ class ImapClient(Client):
 
     def _resync_known(self, conn: Conn, folder: str, state: FolderState) -> SyncGen:
         """Base: FETCH FLAGS of all known; CONDSTORE: CHANGEDSINCE + SEARCH for expunges."""
-        known = self.where.uids(folder)
         if self.resync == "base":
-            rows = (yield conn.fetch_flags(known)).value
+            rows = (yield conn.fetch_flags(self.where.uids(folder))).value
             present = {r.uid for r in rows}
         else:
             rows = (yield conn.fetch_flags(None, state.highestmodseq)).value
-            present = set((yield conn.search_all()).value)
-        self._apply(folder, rows, [uid for uid in known if uid not in present])
+            present = (yield conn.search_all()).value
+        self._apply(folder, rows, self.where.missing(folder, present))
 
     def _apply(self, folder: str, rows: list[Row], vanished: list[int]) -> None:
         for uid in vanished:

@@ -3,6 +3,7 @@ offline actions, the cache policy and where each local message lives on the serv
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from simulator.mail.message import Message
@@ -85,3 +86,8 @@ class Where:
     def uids(self, folder: str) -> list[int]:
         """UIDs known in ``folder``, ascending."""
         return sorted(self.by_folder.get(folder, {}))
+
+    def missing(self, folder: str, present: Iterable[int]) -> list[int]:
+        """UIDs known in ``folder`` but not in ``present``, ascending (by a set difference:
+        a resync finds few or none missing among many known)."""
+        return sorted(self.by_folder.get(folder, {}).keys() - present)

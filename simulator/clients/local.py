@@ -7,7 +7,7 @@ the bodies it keeps, which is what survives a lost server) reaches one listener.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN
@@ -108,16 +108,21 @@ class LocalStore:
         if old is not None and old.msg.mid != msg.mid:
             self._notify(old.msg.mid)
 
-    def update(self, key: str, **changes: object) -> LocalMsg | None:
-        """Change folder, flags or body of ``key`` (a no-op for unknown keys)."""
+    def update(self, key: str, *, folder: str | None = None, flags: frozenset[str] | None = None,
+               body: bool | None = None) -> LocalMsg | None:
+        """Change folder, flags or body of ``key`` (a no-op for unknown keys or no change)."""
         old = self.msgs.get(key)
         if old is None:
             return None
-        new = replace(old, **changes)  # type: ignore[arg-type]
-        if new != old:
-            self._unindex(old)
-            self._index(new)
-            self._notify(new.msg.mid)
+        folder = old.folder if folder is None else folder
+        flags = old.flags if flags is None else flags
+        body = old.body if body is None else body
+        if folder == old.folder and flags == old.flags and body == old.body:
+            return old  # most resyncs report the flags the device already shows
+        new = LocalMsg(key, old.msg, folder, flags, body)
+        self._unindex(old)
+        self._index(new)
+        self._notify(new.msg.mid)
         return new
 
     def remove(self, key: str) -> None:
@@ -155,7 +160,13 @@ class LocalStore:
     def _notify(self, mid: str) -> None:
         if self.listener is None:
             return
-        copies = [self.msgs[k] for k in self.by_mid.get(mid, ())]
-        shown = [c for c in copies if c.visible]
-        state = shown[0].state if shown else None
-        self.listener(mid, state, len(shown), sum(1 for c in copies if c.body))
+        state: State | None = None
+        shown = bodies = 0
+        for key in self.by_mid.get(mid, ()):
+            local = self.msgs[key]
+            bodies += local.body
+            if local.visible:
+                if not shown:
+                    state = local.state  # the first visible copy is the one shown
+                shown += 1
+        self.listener(mid, state, shown, bodies)

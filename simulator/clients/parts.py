@@ -96,9 +96,11 @@ class StorePart:
         if new and folder == "INBOX":
             self.filed(msg.mid, self.tree)
 
-    def update(self, key: str, **changes: object) -> LocalMsg | None:
+    def update(self, key: str, *, folder: str | None = None, flags: frozenset[str] | None = None,
+               body: bool | None = None) -> LocalMsg | None:
         """Change folder, flags or body of this account's ``key``."""
-        return self._own(self.whole.update(self.prefix + key, **changes))
+        return self._own(self.whole.update(self.prefix + key, folder=folder, flags=flags,
+                                           body=body))
 
     def remove(self, key: str) -> None:
         """Forget this account's ``key``."""

@@ -63,24 +63,28 @@ class Pop3Client(Client):
             return False
         uidls = (yield conn.uidl()).value
         sizes = dict((yield conn.list()).value)
-        doomed: list[str] = []
+        doomed: set[str] = set()
+        known, wants_dele = self.known, self._wants_dele
         for n, uidl in uidls:
-            if uidl not in self.known:
+            if uidl not in known:
                 if not self.store.room_for(sizes[n]):
                     continue  # disk full: leave it on the server, do not delete it
                 got = yield conn.retr(n)
                 if not got.ok:
                     continue
                 self.store.put(self.key_for(uidl), got.value, "INBOX", frozenset(), body=True)
-                self.known[uidl] = now
-            if self._wants_dele(uidl, now) and (yield conn.dele(n)).ok:
-                doomed.append(uidl)
+                known[uidl] = now
+            if wants_dele(uidl, now) and (yield conn.dele(n)).ok:
+                doomed.add(uidl)
         yield conn.quit()
-        on_server = {uidl for _, uidl in uidls}
-        for uidl in [u for u in self.known if u not in on_server or u in doomed]:
-            del self.known[uidl]
-            self.deleted_here.discard(uidl)
+        self._forget(doomed | (known.keys() - dict(uidls).values()))
         return True
+
+    def _forget(self, uidls: set[str]) -> None:
+        """Drop the bookkeeping of messages no longer on the server."""
+        for uidl in uidls:
+            self.known.pop(uidl, None)
+            self.deleted_here.discard(uidl)
 
     def lost(self) -> None:
         """Local mail, UIDL list and outbox are gone."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from simulator.mail.message import Message, command_cost
 from simulator.mail.reply import ProtocolError, Reply
@@ -18,11 +19,13 @@ NOT_AUTH, AUTH, SELECTED, LOGOUT = "NOT_AUTH", "AUTH", "SELECTED", "LOGOUT"
 FLAG_ROW_BYTES = 60
 ENVELOPE_BYTES = 300
 SEARCH_HEADER_BYTES = 40  # "UID SEARCH HEADER Message-ID <...@...>" around the mid
+SELECT_BYTES = 120  # the untagged FLAGS, EXISTS, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ lines
+SELECT_COST = command_cost(down=SELECT_BYTES)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One message as a FETCH reports it: UID, Message-ID, size, flags and MODSEQ."""
+class Row(NamedTuple):
+    """One message as a FETCH reports it: UID, Message-ID, size, flags and MODSEQ (an
+    immutable named tuple: one is built per message reported, quicker than a dataclass)."""
 
     uid: int
     mid: str
@@ -103,14 +106,14 @@ class Session:
             self._view_uidnext = box.uidnext
 
     def _reply(self, value: object = None, down: int = 0, up: int = 0) -> Reply:
-        return Reply(True, value, command_cost(down=down, up=up), updates=self._updates())
+        return Reply(True, value, command_cost(down=down, up=up), "", "", self._updates())
 
     def _updates(self) -> Updates | None:
         """What changed since this session was last told (rule 13: replies carry the news)."""
         box = self.box
         if self.state != SELECTED or box is None or self.account.mailboxes[box.name] is not box:
             return None
-        news = Updates()
+        news = Updates([], [], [])
         if box.highestmodseq == self._told_modseq:
             return news  # nothing changed (every change raises HIGHESTMODSEQ)
         for entry in box.changed_since(self._told_modseq):
@@ -146,12 +149,13 @@ class Session:
         self.state, self.box = SELECTED, box
         self._told_modseq, self._told_uidnext = box.highestmodseq, box.uidnext
         self._view_uidnext = box.uidnext
-        info = SelectInfo(box.uidvalidity, box.uidnext, len(box.entries), box.highestmodseq)
-        down = 120
-        if qresync is not None and qresync[0] == box.uidvalidity:
-            info.vanished = box.vanished_since(qresync[1])
-            info.changed = [row(e) for e in box.changed_since(qresync[1])]
-            down += 12 * len(info.vanished) + FLAG_ROW_BYTES * len(info.changed)
+        info = SelectInfo(box.uidvalidity, box.uidnext, len(box.entries), box.highestmodseq,
+                          [], [])
+        if qresync is None or qresync[0] != box.uidvalidity:
+            return Reply(True, info, SELECT_COST)
+        info.vanished = box.vanished_since(qresync[1])
+        info.changed = [row(e) for e in box.changed_since(qresync[1])]
+        down = SELECT_BYTES + 12 * len(info.vanished) + FLAG_ROW_BYTES * len(info.changed)
         return Reply(True, info, command_cost(down=down))
 
     def search_all(self) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 HEADER_BYTES = 2_000
 """Bytes of a message's header block (what TOP n 0 or a header FETCH moves)."""
@@ -22,24 +23,32 @@ class Message:
         return min(self.size, HEADER_BYTES)
 
 
-@dataclass(frozen=True, slots=True)
-class Cost:
-    """What a command costs on the wire: round trips and bytes each way."""
+class Cost(NamedTuple):
+    """What a command costs on the wire: round trips and bytes each way.
+
+    An immutable named tuple rather than a frozen dataclass: one is built per command, and
+    a tuple is built in half the time (``+`` adds field by field, it does not concatenate).
+    """
 
     round_trips: int = 0
     up: int = 0
     down: int = 0
 
-    def __add__(self, other: Cost) -> Cost:
-        return Cost(
-            self.round_trips + other.round_trips, self.up + other.up, self.down + other.down
-        )
+    def __add__(self, other: Cost) -> Cost:  # type: ignore[override]
+        return Cost(self[0] + other[0], self[1] + other[1], self[2] + other[2])
 
 
 LINE = 40
 """Bytes of a command line or a one-line status reply."""
 
 
+PLAIN = Cost(1, LINE, LINE)
+"""One command line and a one-line reply: what most commands cost (Cost is immutable, so
+every such command shares this one)."""
+
+
 def command_cost(down: int = 0, up: int = 0, round_trips: int = 1) -> Cost:
     """Cost of one request/response exchange with ``down``/``up`` payload bytes."""
+    if not down and not up and round_trips == 1:
+        return PLAIN
     return Cost(round_trips, LINE + up, LINE + down)

@@ -6,10 +6,13 @@ snapshot at login, marks deletions, and removes them only on QUIT (the UPDATE st
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from simulator.mail.message import HEADER_BYTES, Message, command_cost
 from simulator.mail.reply import ProtocolError, Reply
-from simulator.mail.store import SEEN, Account, Entry
+from simulator.mail.store import SEEN, Account, Entry, Mailbox
 
+_T = TypeVar("_T")
 AUTHORIZATION, TRANSACTION, UPDATE, CLOSED = "AUTHORIZATION", "TRANSACTION", "UPDATE", "CLOSED"
 
 
@@ -21,6 +24,44 @@ def uidl_of(uidvalidity: int, uid: int) -> str:
     return f"{uid:08x}{uidvalidity:08x}"
 
 
+class Listing:
+    """The UIDL and size of every message of one INBOX, in UID order, as of the last
+    :meth:`update`.
+
+    A login copies it instead of formatting a UIDL per message in Python. It is exact
+    because it is brought up to date from the mailbox's own append-only records: every
+    message added since has a UID at or above the UIDNEXT seen last, every message removed
+    since is in ``vanished`` past the length seen last, and a UIDVALIDITY reset replaces
+    the mailbox object, which starts the listing afresh.
+    """
+
+    def __init__(self) -> None:
+        self.box: Mailbox | None = None
+        self.uidnext = 1
+        self.gone = 0
+        self.uidls: dict[int, str] = {}
+        self.sizes: dict[int, int] = {}
+
+    def update(self, box: Mailbox) -> None:
+        """Catch up with ``box``: forget what was removed, then add what arrived, in UID order."""
+        if box is not self.box:
+            self.box, self.uidnext, self.gone = box, 1, len(box.vanished)
+            self.uidls, self.sizes = {}, {}
+        for _, uid in box.vanished[self.gone:]:
+            if self.uidls.pop(uid, None) is not None:
+                del self.sizes[uid]
+        self.gone = len(box.vanished)
+        newer = []
+        for uid in reversed(box.entries):  # entries are in UID order: stop at the first old one
+            if uid < self.uidnext:
+                break
+            newer.append(box.entries[uid])
+        for entry in reversed(newer):
+            self.uidls[entry.uid] = uidl_of(box.uidvalidity, entry.uid)
+            self.sizes[entry.uid] = entry.msg.size
+        self.uidnext = box.uidnext
+
+
 class Maildrop:
     """The server side of POP3 for one account: the INBOX and who holds its lock."""
 
@@ -29,6 +70,7 @@ class Maildrop:
         self.lock = lock
         self.seen_on_retr = seen_on_retr
         self.holder: Session | None = None
+        self.listing = Listing()
 
     def open(self, by: str = "") -> Session:
         """A new connection in the AUTHORIZATION state, made by ``by`` (a device id)."""
@@ -43,6 +85,8 @@ class Session:
         self.by = by  # who the store's events name as having made the changes
         self.state = AUTHORIZATION
         self.snapshot: list[Entry] = []
+        self.uidls: list[str] = []  # the snapshot's UIDLs and sizes, message number n at n-1
+        self.sizes: list[int] = []
         self.uidvalidity = 0
         self.marked: set[int] = set()
         self.retrieved: set[int] = set()
@@ -74,6 +118,9 @@ class Session:
             self.drop.holder = self
         box = self.drop.account.mailboxes["INBOX"]
         self.snapshot = list(box.entries.values())
+        listing = self.drop.listing
+        listing.update(box)
+        self.uidls, self.sizes = list(listing.uidls.values()), list(listing.sizes.values())
         self.uidvalidity = box.uidvalidity
         self.state = TRANSACTION
         return Reply(True, cost=cost)
@@ -81,24 +128,26 @@ class Session:
     def stat(self) -> Reply:
         """Count and octets of the snapshot, not counting marked messages."""
         self._need(TRANSACTION)
-        live = [e for n, e in enumerate(self.snapshot, 1) if n not in self.marked]
-        return Reply(True, (len(live), sum(e.msg.size for e in live)), command_cost())
+        sizes = [size for _, size in self._rows(self.sizes)]
+        return Reply(True, (len(sizes), sum(sizes)), command_cost())
 
     def uidl(self) -> Reply:
         """(number, unique id) for every unmarked message of the snapshot (rule 5)."""
         self._need(TRANSACTION)
-        rows = [
-            (n, uidl_of(self.uidvalidity, e.uid))
-            for n, e in enumerate(self.snapshot, 1)
-            if n not in self.marked
-        ]
+        rows = self._rows(self.uidls)
         return Reply(True, rows, command_cost(down=30 * len(rows)))
 
     def list(self) -> Reply:
         """(number, size) for every unmarked message of the snapshot."""
         self._need(TRANSACTION)
-        rows = [(n, e.msg.size) for n, e in enumerate(self.snapshot, 1) if n not in self.marked]
+        rows = self._rows(self.sizes)
         return Reply(True, rows, command_cost(down=15 * len(rows)))
+
+    def _rows(self, column: list[_T]) -> list[tuple[int, _T]]:
+        """(number, value) for every unmarked message, from a column aligned with the snapshot."""
+        if not self.marked:  # the usual case (listing before any DELE): no test per message
+            return list(enumerate(column, 1))
+        return [(n, value) for n, value in enumerate(column, 1) if n not in self.marked]
 
     def retr(self, n: int) -> Reply:
         """The whole message ``n``; Dovecot also sets \\Seen on it (rule 3's note).

@@ -10,6 +10,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from simulator.mail.message import Message
 
@@ -33,9 +34,9 @@ class Entry:
     modseq: int
 
 
-@dataclass(frozen=True, slots=True)
-class StoreEvent:
-    """A change to the store, reported to listeners (the world turns it into history)."""
+class StoreEvent(NamedTuple):
+    """A change to the store, reported to listeners (the world turns it into history); an
+    immutable named tuple, built once per change."""
 
     kind: str  # "add" | "expunge" | "flags" | "uidvalidity"
     mailbox: str
@@ -59,6 +60,7 @@ class Mailbox:
     highestmodseq: int = 1
     entries: dict[int, Entry] = field(default_factory=dict)
     vanished: list[tuple[int, int]] = field(default_factory=list)  # (modseq, uid), rising
+    """Every expunge, append-only: QRESYNC and the POP3 listing (pop3.Listing) read its tail."""
     _by_modseq: dict[int, None] = field(default_factory=dict, repr=False)  # UIDs, MODSEQ order
 
     def _bump(self) -> int:

@@ -37,3 +37,14 @@ def test_unknown_or_private_commands_are_protocol_errors(name: str) -> None:
     session = pop3.Maildrop(Account("user")).open()
     with pytest.raises(ProtocolError, match=f"no such pop3 command '{name}'"):
         execute(Cmd(name), session, Submission(), "pop3")
+
+
+def test_conn_builds_the_same_command_each_time_a_name_is_used() -> None:
+    """A Conn keeps the builder of each name it was asked for; every call still builds a
+    new command from its own arguments, and private names are still refused."""
+    conn = Conn()
+    assert conn.dele(3) == Cmd("dele", (3,), {})
+    assert conn.dele(4) == Cmd("dele", (4,), {})
+    assert conn.select("INBOX", qresync=None) == Cmd("select", ("INBOX",), {"qresync": None})
+    with pytest.raises(AttributeError):
+        conn._private()
