@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from simulator.observe.blocks import ConsistencyBlock, DeviceConsistency, Witness
 from simulator.observe.history import History, Intent, NewDevice, ViewChange
-from simulator.observe.stats import TimeAverage, percentile, rounded
+from simulator.observe.stats import TimeAverage, interpolate, rounded
 
 if TYPE_CHECKING:
     from simulator.clients.local import State
@@ -220,17 +220,18 @@ class Consistency:
         n = len(devices) or 1
         agreement = sum(self.agree[d].avg.mean(end) for d in devices) / n
         final = sum(self.agree[d].ratio for d in devices) / n
+        ordered = sorted(self.delays)  # once, for every quantile below
         return {
             "agreement": rounded(agreement),
             "final_agreement": rounded(final),
             "divergent_messages": sum(self.divergent(d) for d in devices),
             "missing_reads": 0,
             "propagation_s": {
-                "p50": rounded(percentile(self.delays, 50), 3),
-                "p95": rounded(percentile(self.delays, 95), 3),
-                "max": rounded(max(self.delays), 3) if self.delays else None,
-                "count": len(self.delays),
-                "quantiles": delay_quantiles(self.delays),
+                "p50": rounded(interpolate(ordered, 50), 3),
+                "p95": rounded(interpolate(ordered, 95), 3),
+                "max": rounded(ordered[-1], 3) if ordered else None,
+                "count": len(ordered),
+                "quantiles": delay_quantiles(ordered),
             },
             "unpropagated": self.unpropagated,
             "anomalies": dict(self.counts),
@@ -272,5 +273,5 @@ def delay_quantiles(delays: Sequence[float]) -> list[list[float | None]]:
     """[[percent, seconds], ...] at DELAY_QUANTILES ([] without delays): the report's CDF."""
     if not delays:
         return []
-    ordered = sorted(delays)
-    return [[q, rounded(percentile(ordered, q), 3)] for q in DELAY_QUANTILES]
+    ordered = sorted(delays)  # linear when they come sorted
+    return [[q, rounded(interpolate(ordered, q), 3)] for q in DELAY_QUANTILES]

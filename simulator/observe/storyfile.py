@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 FLUSH_EVERY = 4096
 """Records held in memory before they are encoded and compressed in one go."""
+READ_BLOCK = 1 << 20
+"""Bytes of the decompressed file searched at a time when stories are read back."""
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -213,13 +215,30 @@ class StoryWriter:
         return (decode(line) for line in self._lines())
 
     def about(self, mids: Iterable[str], kinds: Iterable[str]) -> Iterator[Record]:
-        """The records naming one of ``mids`` or of one of ``kinds``, in order; the other
-        lines are not decoded (a story needs a few messages out of a whole run's)."""
-        wanted = {_encode(mid)[1:-1].encode() for mid in mids}
-        heads = tuple(f'{{"kind":{_encode(kind)},'.encode() for kind in kinds)
-        for line in self._lines():
-            if line.startswith(heads) or _mid(line) in wanted:
-                yield decode(line)
+        """The records naming one of ``mids`` or of one of ``kinds``, in order. Only those
+        lines are decoded, found by searching blocks of lines for ``"mid":"<mid>"`` and
+        ``{"kind":"<kind>",`` (in an encoded line those bytes can only be the field itself:
+        a quote inside a string is escaped); a story needs a few messages out of a run's."""
+        needles = [b'"mid":' + _encode(mid).encode() for mid in mids]
+        needles += [f'{{"kind":{_encode(kind)},'.encode() for kind in kinds]
+        for block in self._blocks():
+            for start in sorted({at for needle in needles for at in _starts(block, needle)}):
+                end = block.find(b"\n", start)
+                yield decode(block[start:end if end >= 0 else len(block)])
+
+    def _blocks(self) -> Iterator[bytes]:
+        """The decompressed file in blocks of whole lines, in order (finishing it first)."""
+        self.finish()
+        self._raw.seek(0)
+        with gzip.GzipFile(fileobj=self._raw, mode="rb") as data:
+            rest = b""
+            while chunk := data.read(READ_BLOCK):
+                block = rest + chunk
+                cut = block.rfind(b"\n") + 1
+                rest = block[cut:]
+                yield block[:cut]
+            if rest:
+                yield rest
 
     def _lines(self) -> Iterator[bytes]:
         """Every line written, in order (finishing the file first)."""
@@ -229,10 +248,9 @@ class StoryWriter:
             yield from lines
 
 
-def _mid(line: bytes) -> bytes | None:
-    """The raw ``mid`` field of an encoded line (None when it has none)."""
-    start = line.find(b'"mid":"')
-    if start < 0:
-        return None
-    start += 7
-    return line[start:line.find(b'"', start)]
+def _starts(block: bytes, needle: bytes) -> Iterator[int]:
+    """Where each line of ``block`` holding ``needle`` starts."""
+    at = block.find(needle)
+    while at >= 0:
+        yield block.rfind(b"\n", 0, at) + 1
+        at = block.find(needle, at + 1)

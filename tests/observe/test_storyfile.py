@@ -14,7 +14,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.observe.history import Drop, Intent, Record, StoreChange, ViewChange
+from simulator.observe import storyfile
+from simulator.observe.history import (
+    Deferred,
+    Delivered,
+    Drop,
+    Intent,
+    Record,
+    StoreChange,
+    ViewChange,
+)
 from simulator.observe.narrative import ABOUT_A_MESSAGE, CONTEXT
 from simulator.observe.storyfile import LINES, StoryWriter, decode, encode, line, records
 from simulator.runs import run
@@ -108,3 +117,31 @@ def test_fast_lines_are_the_generic_encoding_for_any_values(record: Record) -> N
     decodes back to the record."""
     assert line(record) == encode(record)
     assert decode(line(record)) == record
+
+
+@pytest.mark.parametrize("block", [64, 1000, 1 << 20])
+def test_about_gives_exactly_the_records_of_the_wanted_messages_and_kinds(
+        block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searching blocks of lines (of any size, lines cut between blocks) finds the same
+    records, in the same order, as decoding every line and keeping the wanted ones; a
+    message whose id starts another's (m1@x, m10@x) brings only its own."""
+    monkeypatch.setattr(storyfile, "READ_BLOCK", block)
+    story = [e for e in run(FAULTS).history.events if isinstance(e, (*ABOUT_A_MESSAGE, *CONTEXT))]
+    mids = sorted({e.mid for e in story if isinstance(e, ABOUT_A_MESSAGE)})
+    wanted = {mids[0], mids[len(mids) // 2], mids[-1]}
+    kinds = ["drop", "lost"]
+    writer = StoryWriter()
+    writer.extend(story)
+    expected = [e for e in story if e.kind in kinds or getattr(e, "mid", None) in wanted]
+    assert list(writer.about(wanted, kinds)) == expected
+    assert list(writer.about({"m1@nobody"}, [])) == []
+    writer.close()
+
+
+def test_about_does_not_confuse_a_message_with_one_whose_id_it_starts() -> None:
+    """Asked for m1@x, the reader gives m1@x's records and not m10@x's."""
+    writer = StoryWriter()
+    writer.extend([Delivered(1.0, "x", "m10@x", 10), Delivered(2.0, "x", "m1@x", 20),
+                   Deferred(3.0, "x", "m1@x")])
+    assert [e.t for e in writer.about({"m1@x"}, [])] == [2.0, 3.0]
+    writer.close()
