@@ -184,7 +184,7 @@ class TupleHistory(History):
         event = (kind, *fields)
         if self.keep:
             self.events.append(event)  # type: ignore[arg-type]
-        for handler in self._handlers.get(kind, ()):
+        for handler in self.handlers(kind):
             handler(event)
 
 
@@ -204,7 +204,7 @@ class NamedTupleHistory(History):
         record = NAMED[kind](kind, *fields)
         if self.keep:
             self.events.append(record)
-        for handler in self._handlers.get(kind, ()):
+        for handler in self.handlers(kind):
             handler(record)
 
 
@@ -226,7 +226,7 @@ class FrozenHistory(History):
         record = FROZEN[kind](*fields)
         if self.keep:
             self.events.append(record)
-        for handler in self._handlers.get(kind, ()):
+        for handler in self.handlers(kind):
             handler(record)
 
 
@@ -249,7 +249,7 @@ def timed(history: History, subscribers: dict[str, list[Any]],
           records: list[tuple[str, tuple[Any, ...]]], emit: bool = False) -> float:
     """Seconds to feed ``records`` to ``history`` (by add, or by emit of built records)."""
     for kind, handlers in subscribers.items():
-        history._handlers[kind].extend(handlers)
+        history.handlers(kind).extend(handlers)
     before = gc.get_threshold()
     gc.collect()
     gc.set_threshold(50_000, 20, 100)  # as simulator.runs does during a run

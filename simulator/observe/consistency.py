@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from simulator.observe.blocks import ConsistencyBlock, DeviceConsistency, Witness
 from simulator.observe.history import History, Intent, NewDevice, ViewChange
-from simulator.observe.stats import TimeAverage, percentile, rounded
+from simulator.observe.stats import TimeAverage, interpolate, rounded
 
 if TYPE_CHECKING:
     from simulator.clients.local import State
@@ -70,40 +70,51 @@ class Consistency:
         self.devices_of[user].append(device)
         self.agree[device] = DeviceAgreement(avg=TimeAverage(t, 1.0))
         for mid in self.intent[user]:
-            self._update(t, device, mid, (0, 0))
+            self._shift(t, device, 1, 0)  # intended, not shown yet
             self._wait((device, mid), t)
 
     def _intent(self, e: Intent) -> None:
         t, user, mid, state = e.t, e.user, e.mid, e.state
-        devices = self.devices_of[user]
-        before = [self._contribution(d, mid) for d in devices]
+        wants = self.intent[user]
+        old = wants.get(mid)
         if state is None:
-            self.intent[user].pop(mid, None)
+            wants.pop(mid, None)
         else:
-            self.intent[user][mid] = state
-        for device, old in zip(devices, before, strict=True):
-            self._update(t, device, mid, old)
-            if self._matches(device, mid):
+            wants[mid] = state
+        devices = self.devices_of[user]
+        for device in devices:
+            have = self.view[device].get(mid)
+            self._shift(t, device, _union(state, have) - _union(old, have),
+                        _match(state, have) - _match(old, have))
+            if _agrees(state, have):
                 self._settle((device, mid))
             else:
                 self._wait((device, mid), t)
-        if state is None and e.cause == "delete":
-            self.deleted[user].add(mid)
+        if state is None:
+            if e.cause == "delete":
+                self.deleted[user].add(mid)
+            for device in devices:  # read only while intended, and a mid is never again
+                self._flags_reflected.pop((device, mid), None)
 
     def _view(self, e: ViewChange) -> None:
         t, device, mid, state, shown = e.t, e.device, e.mid, e.state, e.shown
         user = self.user_of[device]
         views = self.view[device]
         before = views.get(mid)
-        old = self._contribution(device, mid)
-        if shown:
-            views[mid] = (state, shown)
-        else:
+        have = (state, shown) if shown else None
+        if have is None:
             views.pop(mid, None)
-        self._update(t, device, mid, old)
-        self._anomalies(t, device, user, mid, before, state, shown)
-        if (device, mid) in self.pending and self._matches(device, mid):
-            self.delays.extend(t - t0 for t0 in self._settle((device, mid)))
+        else:
+            views[mid] = have
+        want = self.intent[user].get(mid)
+        if want is None:  # one view changes: only the union can move, or only the matching
+            self._shift(t, device, _union(None, have) - _union(None, before), 0)
+        else:
+            self._shift(t, device, 0, _match(want, have) - _match(want, before))
+        self._anomalies(t, device, user, mid, before, state, shown, want)
+        key = (device, mid)
+        if key in self.pending and _agrees(want, have):
+            self.delays.extend(t - t0 for t0 in self._settle(key))
 
     # -- bookkeeping ---------------------------------------------------------------------
     def _wait(self, key: tuple[str, str], t: float) -> None:
@@ -117,26 +128,12 @@ class Consistency:
         self.unpropagated -= len(waiting)
         return waiting
 
-    def _matches(self, device: str, mid: str) -> bool:
-        want = self.intent[self.user_of[device]].get(mid)
-        have = self.view[device].get(mid)
-        return (want is None and have is None) or (
-            want is not None and have is not None and have[0] == want
-        )
-
-    def _contribution(self, device: str, mid: str) -> tuple[int, int]:
-        want = self.intent[self.user_of[device]].get(mid)
-        have = self.view[device].get(mid)
-        union = int(want is not None or have is not None)
-        return union, int(want is not None and have is not None and have[0] == want)
-
-    def _update(self, t: float, device: str, mid: str, old: tuple[int, int]) -> None:
-        """Move ``device``'s counters from ``mid``'s old contribution to its current one."""
-        new = self._contribution(device, mid)
-        if new != old:
+    def _shift(self, t: float, device: str, union: int, matching: int) -> None:
+        """Move ``device``'s counters by a message's change of contribution (if any)."""
+        if union or matching:
             agree = self.agree[device]
-            agree.union += new[0] - old[0]
-            agree.matching += new[1] - old[1]
+            agree.union += union
+            agree.matching += matching
             agree.avg.set(t, agree.ratio)
 
     def witness(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
@@ -157,17 +154,20 @@ class Consistency:
 
     def _anomalies(self, t: float, device: str, user: str, mid: str,
                    before: tuple[State | None, int] | None, state: State | None,
-                   shown: int) -> None:
-        self._suspect("duplicate", t, device, mid, shown >= 2, f"shown {shown} times")
-        back = before is None or ("resurrected", device, mid) in self._open
-        self._suspect("resurrected", t, device, mid,
-                      bool(shown) and mid in self.deleted[user] and back,
-                      "deleted by the user, shown again")
-        want = self.intent[user].get(mid)
+                   shown: int, want: State | None) -> None:
+        if shown >= 2:
+            self._hold("duplicate", t, device, mid, f"shown {shown} times")
+        else:
+            self._release("duplicate", t, device, mid)
+        if shown and mid in self.deleted[user] and (
+                before is None or ("resurrected", device, mid) in self._open):
+            self._hold("resurrected", t, device, mid, "deleted by the user, shown again")
+        else:
+            self._release("resurrected", t, device, mid)
         key = (device, mid)
         if want is None:
             self._missing.pop(key, None)
-            self._suspect("lost_flag_change", t, device, mid, False, "")
+            self._release("lost_flag_change", t, device, mid)
             return
         if not shown:  # a copy that vanishes and comes back without the flag also reverted it
             return
@@ -176,22 +176,22 @@ class Consistency:
         missing = ((self._missing.get(key, frozenset()) | (had - now_flags)) & want[1]) - now_flags
         if missing:
             self._missing[key] = missing
+            self._hold("lost_flag_change", t, device, mid,
+                       f"{', '.join(sorted(missing))} set by the user, reverted")
         else:
             self._missing.pop(key, None)
-        self._suspect("lost_flag_change", t, device, mid, bool(missing),
-                      f"{', '.join(sorted(missing))} set by the user, reverted")
+            self._release("lost_flag_change", t, device, mid)
         self._flags_reflected[key] = now_flags  # all shown: the intent may follow the view
 
-    def _suspect(self, kind: str, t: float, device: str, mid: str, holds: bool,
-                 text: str) -> None:
-        """Open an anomaly while its condition holds; count it once it lasted PERSIST_S."""
-        key = (kind, device, mid)
-        if holds:
-            self._open.setdefault(key, (t, text))
-        elif key in self._open:
-            start, what = self._open.pop(key)
-            if t - start >= PERSIST_S:
-                self.witness(kind, start, device, mid, what)
+    def _hold(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
+        """An anomaly's condition holds: open it (from now, if it was not open)."""
+        self._open.setdefault((kind, device, mid), (t, text))
+
+    def _release(self, kind: str, t: float, device: str, mid: str) -> None:
+        """An anomaly's condition no longer holds: count it if it lasted PERSIST_S."""
+        opened = self._open.pop((kind, device, mid), None)
+        if opened is not None and t - opened[0] >= PERSIST_S:
+            self.witness(kind, opened[0], device, mid, opened[1])
 
     def close(self, end: float) -> None:
         """At the end of the run: anomalies still open count if they lasted PERSIST_S."""
@@ -220,17 +220,18 @@ class Consistency:
         n = len(devices) or 1
         agreement = sum(self.agree[d].avg.mean(end) for d in devices) / n
         final = sum(self.agree[d].ratio for d in devices) / n
+        ordered = sorted(self.delays)  # once, for every quantile below
         return {
             "agreement": rounded(agreement),
             "final_agreement": rounded(final),
             "divergent_messages": sum(self.divergent(d) for d in devices),
             "missing_reads": 0,
             "propagation_s": {
-                "p50": rounded(percentile(self.delays, 50), 3),
-                "p95": rounded(percentile(self.delays, 95), 3),
-                "max": rounded(max(self.delays), 3) if self.delays else None,
-                "count": len(self.delays),
-                "quantiles": delay_quantiles(self.delays),
+                "p50": rounded(interpolate(ordered, 50), 3),
+                "p95": rounded(interpolate(ordered, 95), 3),
+                "max": rounded(ordered[-1], 3) if ordered else None,
+                "count": len(ordered),
+                "quantiles": delay_quantiles(ordered),
             },
             "unpropagated": self.unpropagated,
             "anomalies": dict(self.counts),
@@ -247,6 +248,22 @@ class Consistency:
         }
 
 
+def _union(want: State | None, have: tuple[State | None, int] | None) -> int:
+    """A message counts in a device's view ∪ intent when it is intended or shown."""
+    return int(want is not None or have is not None)
+
+
+def _match(want: State | None, have: tuple[State | None, int] | None) -> int:
+    """A message matches on a device when it is intended and shown in the intended state."""
+    return int(want is not None and have is not None and have[0] == want)
+
+
+def _agrees(want: State | None, have: tuple[State | None, int] | None) -> bool:
+    """A device agrees on a message when it shows it as intended, or neither shows nor
+    intends it."""
+    return have is None if want is None else (have is not None and have[0] == want)
+
+
 def _order(w: Witness) -> tuple[float, str, str]:
     """Witnesses are kept earliest first, then by device and message."""
     return (w["t"], w["device"], w["mid"])
@@ -256,5 +273,5 @@ def delay_quantiles(delays: Sequence[float]) -> list[list[float | None]]:
     """[[percent, seconds], ...] at DELAY_QUANTILES ([] without delays): the report's CDF."""
     if not delays:
         return []
-    ordered = sorted(delays)
-    return [[q, rounded(percentile(ordered, q), 3)] for q in DELAY_QUANTILES]
+    ordered = sorted(delays)  # linear when they come sorted
+    return [[q, rounded(interpolate(ordered, q), 3)] for q in DELAY_QUANTILES]

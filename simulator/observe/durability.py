@@ -4,6 +4,7 @@ so that at the end it can say which messages exist nowhere (lost) or on one devi
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from simulator.observe.blocks import DurabilityBlock, LostExample, Removal
 from simulator.observe.history import (
@@ -18,16 +19,42 @@ from simulator.observe.history import (
 MAX_EXAMPLES = 5
 
 
+class Removed(NamedTuple):
+    """How a message's last copy went: from a server mailbox (``how`` empty) or from a
+    device (``how`` says on its own or mirroring the server)."""
+
+    where: str  # the mailbox, or the device
+    t: float
+    cause: str
+    how: str
+
+    @property
+    def place(self) -> str:
+        """Where the copy was, as summary.json names it."""
+        return self.where if self.how else f"server {self.where}"
+
+    def seen(self) -> str:
+        """The ``last_seen`` text of a lost-mail example."""
+        if self.how:
+            return f"{self.where}, gone at {self.t:.0f}s ({self.how})"
+        return f"server {self.where}, removed at {self.t:.0f}s by {self.cause}"
+
+
 class Durability:
     """Counts server copies per (person, mid), over all of the person's accounts, and device
-    bodies per mid, with the last place each message was seen and what removed it."""
+    bodies per mid, with the last place each intended message was seen and what removed it.
+
+    Memory follows live mail, not the run's length: a count that falls to zero and a mid
+    no device holds are dropped (absent reads as zero), and removals are kept only for
+    messages the person still expects (the summary reads them for those alone; a mid
+    enters the intent when it is delivered or sent, before any copy of it can go, and
+    never again once it left it)."""
 
     def __init__(self, history: History) -> None:
-        self.server: defaultdict[tuple[str, str], int] = defaultdict(int)
-        self.bodies: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        self.server: dict[tuple[str, str], int] = {}  # (person, mid) -> server copies (not 0)
+        self.bodies: dict[str, dict[str, int]] = {}  # mid -> device -> bodies (never empty)
         self.intent: defaultdict[str, dict[str, None]] = defaultdict(dict)
-        self.last: dict[str, str] = {}
-        self.removal: dict[str, tuple[str, float, str]] = {}  # mid -> (place, t, what did it)
+        self.removal: dict[str, Removed] = {}  # intended mid -> its last copy's removal
         self.server_cause: dict[tuple[str, str], str] = {}  # what removed the last server copy
         self.lost_devices: dict[str, float] = {}
         self.owner: dict[str, str] = {}  # a person's further account -> the person
@@ -41,36 +68,47 @@ class Durability:
         self.owner[e.account] = e.person
 
     def _store(self, e: StoreChange) -> None:
-        key = (self.owner.get(e.user, e.user), e.mid)
-        if e.change in ("add", "uidvalidity"):
-            self.server[key] += 1
+        """A server copy came or went (a UIDVALIDITY renumbering changes no count)."""
+        person = self.owner.get(e.user, e.user)
+        key = (person, e.mid)
+        if e.change == "add":
+            self.server[key] = self.server.get(key, 0) + 1
         elif e.change == "expunge":
-            self.server[key] -= 1
-            if self.server[key] == 0:
-                self.last[e.mid] = f"server {e.mailbox}, removed at {e.t:.0f}s by {e.cause}"
-                self.removal[e.mid] = (f"server {e.mailbox}", e.t, e.cause)
+            left = self.server.get(key, 0) - 1
+            if left:
+                self.server[key] = left
+                return
+            del self.server[key]
+            if e.mid in self.intent[person]:
+                self.removal[e.mid] = Removed(e.mailbox, e.t, e.cause, "")
                 self.server_cause[key] = e.cause
-        if e.change == "uidvalidity":
-            self.server[key] -= 1  # the old copy was renumbered, not added
 
     def _view(self, e: ViewChange) -> None:
         t, device, mid, bodies = e.t, e.device, e.mid, e.bodies
-        held = self.bodies[mid]
+        held = self.bodies.get(mid)
         if bodies:
-            held[device] = bodies
-        elif device in held:
+            if held is None:
+                self.bodies[mid] = {device: bodies}
+            else:
+                held[device] = bodies
+        elif held is not None and device in held:
             del held[device]
+            if not held:
+                del self.bodies[mid]
+            if mid not in self.intent[device.partition("/")[0]]:
+                return
             how, cause = ("device lost",) * 2
             if self.lost_devices.get(device) != t:
                 how, cause = self._local(device, mid)
-            self.last[mid] = f"{device}, gone at {t:.0f}s ({how})"
-            self.removal[mid] = (device, t, cause)
+            self.removal[mid] = Removed(device, t, cause, how)
 
     def _intent(self, e: Intent) -> None:
-        if e.state is None:
-            self.intent[e.user].pop(e.mid, None)
-        else:
+        if e.state is not None:
             self.intent[e.user][e.mid] = None
+            return
+        self.intent[e.user].pop(e.mid, None)
+        self.removal.pop(e.mid, None)  # no longer expected: never read again
+        self.server_cause.pop((e.user, e.mid), None)
 
     def _lost(self, e: DeviceLost) -> None:
         self.lost_devices[e.device] = e.t
@@ -86,8 +124,11 @@ class Durability:
 
     def _removed(self, mid: str) -> Removal:
         """Where ``mid`` last existed, when it went, and what removed it (a fault or a rule)."""
-        place, t, what = self.removal.get(mid, ("never stored", None, None))
-        return {"last_place": place, "removed_at_s": t, "removed_by": what}
+        removed = self.removal.get(mid)
+        if removed is None:
+            return {"last_place": "never stored", "removed_at_s": None, "removed_by": None}
+        return {"last_place": removed.place, "removed_at_s": removed.t,
+                "removed_by": removed.cause}
 
     def where(self, user: str, mid: str) -> tuple[int, list[str]]:
         """Server copies and devices holding a body of ``mid``."""
@@ -118,7 +159,8 @@ class Durability:
                     continue
                 if not devices:
                     per_user[user] = per_user.get(user, 0) + 1
-                    last = self.last.get(mid, "never stored")
+                    removed = self.removal.get(mid)
+                    last = removed.seen() if removed else "never stored"
                     lost.append({"mid": mid, "user": user, "last_seen": last,
                                  **self._removed(mid)})
                 elif len(devices) == 1:

@@ -10,7 +10,6 @@ person's own account has the person's name; a further account, claim P8, has its
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
@@ -371,25 +370,33 @@ class History:
         self.keep = keep
         self.commands = commands
         self.events: list[Record] = []
-        self._handlers: defaultdict[str, list[Handler]] = defaultdict(list)
+        self._routes: dict[str, tuple[type[Record], list[Handler]]] = {
+            kind: (cls, []) for kind, cls in RECORDS.items()
+        }
+        """Per kind, its record class and its subscribers: one look-up routes a record."""
 
     def subscribe(self, cls: type[R], handler: Callable[[R], None]) -> None:
         """Call ``handler`` with every future record of class ``cls``."""
-        self._handlers[cls.kind].append(handler)
+        self._routes[cls.kind][1].append(handler)
+
+    def handlers(self, kind: str) -> list[Handler]:
+        """The subscribers of ``kind``, in the order they subscribed."""
+        return self._routes[kind][1]
 
     def add(self, kind: str, *fields: Any) -> None:
         """Build a ``kind`` record from its fields (in order), keep it, feed its subscribers."""
-        record = RECORDS[kind](*fields)
+        cls, handlers = self._routes[kind]
+        record = cls(*fields)
         if self.keep:
             self.events.append(record)
-        for handler in self._handlers.get(kind, ()):
+        for handler in handlers:
             handler(record)
 
     def emit(self, record: Record) -> None:
         """Keep a record the caller built and feed its subscribers (the typed add)."""
         if self.keep:
             self.events.append(record)
-        for handler in self._handlers.get(record.kind, ()):
+        for handler in self._routes[record.kind][1]:
             handler(record)
 
     def of(self, *kinds: str) -> Iterator[Record]:

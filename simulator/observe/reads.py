@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from simulator.observe.blocks import DeviceReads, OfflineBlock, ReadsBlock
 from simulator.observe.history import History, ReadAttempt
-from simulator.observe.stats import percentile, rounded
+from simulator.observe.stats import interpolate, rounded
 
 
 class Reads:
@@ -56,13 +56,14 @@ class Reads:
             "succeeded": self.offline_ok,
             "ratio": rounded(self.offline_ratio()),
         }
+        waits = sorted(self.waits)  # once, for both quantiles
         reads: ReadsBlock = {
             "attempts": self.attempts,
             "succeeded": self.succeeded,
             "ratio": rounded(self.succeeded / self.attempts) if self.attempts else None,
             "fetch_latency_s": {
-                "p50": rounded(percentile(self.waits, 50), 4),
-                "p95": rounded(percentile(self.waits, 95), 4),
+                "p50": rounded(interpolate(waits, 50), 4),
+                "p95": rounded(interpolate(waits, 95), 4),
             },
         }
         return offline, reads

@@ -8,9 +8,13 @@ from collections.abc import Sequence
 
 def percentile(values: Sequence[float], q: float) -> float | None:
     """The ``q``-th percentile (0-100) by linear interpolation; None for no values."""
-    if not values:
+    return interpolate(sorted(values), q)
+
+
+def interpolate(ordered: Sequence[float], q: float) -> float | None:
+    """The ``q``-th percentile of values already sorted (sorting them once serves many)."""
+    if not ordered:
         return None
-    ordered = sorted(values)
     pos = (len(ordered) - 1) * q / 100.0
     lo, hi = math.floor(pos), math.ceil(pos)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
@@ -18,6 +22,8 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 class TimeAverage:
     """The time-weighted mean, peak and last value of a quantity that changes in steps."""
+
+    __slots__ = ("area", "last_t", "peak", "start", "value")
 
     def __init__(self, start: float = 0.0, value: float = 0.0) -> None:
         self.start = start
@@ -30,7 +36,8 @@ class TimeAverage:
         """The quantity became ``value`` at ``t``."""
         self.area += self.value * (t - self.last_t)
         self.last_t, self.value = t, value
-        self.peak = max(self.peak, value)
+        if value > self.peak:  # as max(): the peak changes only for a larger value
+            self.peak = value
 
     def mean(self, end: float) -> float:
         """Mean over [start, end]; the current value if no time has passed."""

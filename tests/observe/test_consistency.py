@@ -3,6 +3,9 @@ exactly as DESIGN.md defines them."""
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from simulator.observe.consistency import PERSIST_S, Consistency
 from simulator.observe.history import History
 
@@ -97,3 +100,37 @@ def test_a_flag_the_person_set_that_a_device_reverts_is_a_lost_flag_change() -> 
     history.add("view", 50.0, "ann/laptop", "m1", INBOX, 1, 1)
     summary = check.summary(1000.0)
     assert summary["anomalies"]["lost_flag_change"] == 1
+
+
+_STATES = st.sampled_from([INBOX, SEEN, ("Archive", frozenset()), ("Archive", SEEN[1])])
+_RECORDS = st.lists(st.one_of(
+    st.tuples(st.just("intent"), st.sampled_from(["m1", "m2", "m3"]), st.none() | _STATES),
+    st.tuples(st.just("view"), st.sampled_from(["m1", "m2", "m3"]), st.none() | _STATES,
+              st.sampled_from(["ann/laptop", "ann/phone"]), st.integers(0, 2)),
+), max_size=40)
+
+
+@given(_RECORDS)
+def test_incremental_counters_equal_a_recount_from_intent_and_views(records: list) -> None:
+    """After any sequence of intents and views, each device's union and matching counts,
+    and the set of (device, message) awaiting a change, are what a recount of the current
+    intent and views gives."""
+    history, check = checker()
+    for i, record in enumerate(records):
+        t = float(i)
+        if record[0] == "intent":
+            _, mid, state = record
+            history.add("intent", t, "ann", mid, state, "", "read" if state else "delete")
+        else:
+            _, mid, state, device, shown = record
+            history.add("view", t, device, mid, state if shown else None, shown, shown)
+        wants = check.intent["ann"]
+        for device in ("ann/laptop", "ann/phone"):
+            views = check.view[device]
+            mids = set(wants) | set(views)
+            matching = {m for m in mids if m in wants and m in views and views[m][0] == wants[m]}
+            assert (check.agree[device].union, check.agree[device].matching) == (
+                len(mids), len(matching))
+            waiting = {m for m in ("m1", "m2", "m3") if (device, m) in check.pending}
+            assert waiting <= mids - matching
+        assert check.unpropagated == sum(len(v) for v in check.pending.values())

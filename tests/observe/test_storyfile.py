@@ -4,15 +4,28 @@ disk when no file was asked for."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from simulator.observe import storyfile
+from simulator.observe.history import (
+    Deferred,
+    Delivered,
+    Drop,
+    Intent,
+    Record,
+    StoreChange,
+    ViewChange,
+)
 from simulator.observe.narrative import ABOUT_A_MESSAGE, CONTEXT
-from simulator.observe.storyfile import StoryWriter, records
+from simulator.observe.storyfile import LINES, StoryWriter, decode, encode, line, records
 from simulator.runs import run
 
 FAULTS = Path(__file__).parents[2] / "scenarios" / "faults.yaml"
@@ -71,3 +84,64 @@ def test_pyarrow_reads_the_story_file(tmp_path: Path) -> None:
     table = pa_json.read_json(path)
     assert table.num_rows == sum(1 for _ in records(path))
     assert {"kind", "t", "mid", "device", "state"} <= set(table.column_names)
+
+
+def test_each_story_kind_has_a_fast_line() -> None:
+    """Every kind a story reads has its own fast line (none falls back to the generic one)."""
+    assert set(LINES) == {*ABOUT_A_MESSAGE, *CONTEXT}
+
+
+def test_fast_lines_are_the_generic_encoding_on_a_whole_run() -> None:
+    """For every story record of a run with faults, the fast line is the generic JSON text."""
+    story = [e for e in run(FAULTS).history.events if isinstance(e, (*ABOUT_A_MESSAGE, *CONTEXT))]
+    assert {type(e) for e in story} >= {ViewChange, Intent, StoreChange, Drop}
+    assert [line(e) for e in story] == [encode(e) for e in story]
+
+
+_TEXT = st.text(max_size=8)  # any code point: quotes, backslashes, controls, non-ASCII
+_STATE = st.none() | st.tuples(_TEXT, st.frozensets(_TEXT, max_size=3))
+_FIELD = {"float": st.floats(allow_nan=False, allow_infinity=False) | st.integers(0, 10**9),
+          "str": _TEXT, "int": st.integers(-(2**40), 2**40), "State | None": _STATE}
+
+
+@st.composite
+def _story_records(draw: st.DrawFn) -> Record:
+    """A record of any story kind with arbitrary field values of its fields' types."""
+    cls = draw(st.sampled_from(sorted(LINES, key=lambda c: c.kind)))
+    return cls(*(draw(_FIELD[str(f.type)]) for f in dataclasses.fields(cls)))
+
+
+@given(_story_records())
+def test_fast_lines_are_the_generic_encoding_for_any_values(record: Record) -> None:
+    """Whatever the strings, numbers and states, the fast line is the generic JSON text, and
+    decodes back to the record."""
+    assert line(record) == encode(record)
+    assert decode(line(record)) == record
+
+
+@pytest.mark.parametrize("block", [64, 1000, 1 << 20])
+def test_about_gives_exactly_the_records_of_the_wanted_messages_and_kinds(
+        block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searching blocks of lines (of any size, lines cut between blocks) finds the same
+    records, in the same order, as decoding every line and keeping the wanted ones; a
+    message whose id starts another's (m1@x, m10@x) brings only its own."""
+    monkeypatch.setattr(storyfile, "READ_BLOCK", block)
+    story = [e for e in run(FAULTS).history.events if isinstance(e, (*ABOUT_A_MESSAGE, *CONTEXT))]
+    mids = sorted({e.mid for e in story if isinstance(e, ABOUT_A_MESSAGE)})
+    wanted = {mids[0], mids[len(mids) // 2], mids[-1]}
+    kinds = ["drop", "lost"]
+    writer = StoryWriter()
+    writer.extend(story)
+    expected = [e for e in story if e.kind in kinds or getattr(e, "mid", None) in wanted]
+    assert list(writer.about(wanted, kinds)) == expected
+    assert list(writer.about({"m1@nobody"}, [])) == []
+    writer.close()
+
+
+def test_about_does_not_confuse_a_message_with_one_whose_id_it_starts() -> None:
+    """Asked for m1@x, the reader gives m1@x's records and not m10@x's."""
+    writer = StoryWriter()
+    writer.extend([Delivered(1.0, "x", "m10@x", 10), Delivered(2.0, "x", "m1@x", 20),
+                   Deferred(3.0, "x", "m1@x")])
+    assert [e.t for e in writer.about({"m1@x"}, [])] == [2.0, 3.0]
+    writer.close()

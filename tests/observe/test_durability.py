@@ -1,0 +1,28 @@
+"""The durability checker keeps what live mail needs and no more: its per-message state
+follows the messages that still exist or are still expected, not every message of the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulator.runs.one import observe, resolve
+from simulator.world.world import World
+
+FAULTS = Path(__file__).parents[2] / "scenarios" / "faults.yaml"
+
+
+def test_durability_forgets_what_no_answer_reads() -> None:
+    """After a run with deletions, retention and a lost device: no zero server count, no
+    empty body map, and a removal only for a message the person still expects."""
+    _, resolved = resolve(FAULTS)
+    history, observer = observe(resolved, keep_history=True)
+    World(resolved, history).run()
+    durability = observer.durability
+    deleted = {e.mid for e in history.events if e.kind == "intent" and e.state is None}
+    expected = {mid for mids in durability.intent.values() for mid in mids}
+    assert deleted and durability.removal
+    assert 0 not in durability.server.values()
+    assert all(durability.bodies.values())
+    assert set(durability.removal) <= expected
+    assert not set(durability.removal) & deleted
+    assert {mid for _, mid in durability.server_cause} <= expected
