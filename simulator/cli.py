@@ -93,6 +93,7 @@ def run_cmd(
 ) -> None:
     """Run SCENARIO once and write its results folder."""
     from simulator.folders import OutputExists, write_run
+    from simulator.report.terminal import progress_bar
     from simulator.runs import DaskMissing, WorkerDied, run, run_sharded
     from simulator.world.world import SimulationError
 
@@ -108,14 +109,16 @@ def run_cmd(
         dest = out_dir or default_out(loaded.name, run_id)
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
-        with tempfile.TemporaryDirectory(prefix="mailsim-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="mailsim-") as scratch, \
+                progress_bar(err) as progress:
             stories = Path(scratch) / "stories.jsonl.gz" if history else None
             if shards > 1 or dask:
                 results = run_sharded(loaded, shards, seed, variant, workers, dask,
-                                      keep_history=False, story_file=stories)
+                                      keep_history=False, story_file=stories,
+                                      progress=progress)
             else:
                 results = run(loaded, seed=seed, variant=variant, keep_history=False,
-                              story_file=stories)
+                              story_file=stories, progress=progress)
             write_run(results, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied) as problem:
         raise fail(str(problem)) from None

@@ -79,7 +79,8 @@ def print_natural(console: Console, table: Table) -> None:
 
 @contextmanager
 def progress_bar(console: Console) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress callback for ``compare`` drawing a bar on ``console``."""
+    """A progress callback (runs of a batch, hours of a run, shards) drawing a bar on
+    ``console``."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as bar:

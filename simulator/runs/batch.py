@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -24,11 +24,10 @@ from typing import Any, Literal
 from simulator.observe.history import History
 from simulator.observe.partial import Partial
 from simulator.runs.local import HelperDied, Helpers
-from simulator.runs.one import Results, resolve, run, run_shard
+from simulator.runs.one import Progress, Results, resolve, run, run_shard
 from simulator.runs.shards import combine, pack, split, unpack
 from simulator.scenario import Scenario, parse_scenario
 
-Progress = Callable[[int, int, str], None]
 """progress(done, total, label): called after each finished run."""
 
 Keep = Literal["summary", "timeseries", "history"]
@@ -328,12 +327,13 @@ def run_batch(tasks: Sequence[Task], workers: int = 1, dask: str | None = None,
 
 def run_sharded(scenario: Scenario, shards: int, seed: int | None = None,
                 variant: str | None = None, workers: int = 1, dask: str | None = None,
-                keep_history: bool = True, story_file: Path | None = None) -> Results:
+                keep_history: bool = True, story_file: Path | None = None,
+                progress: Progress | None = None) -> Results:
     """One run split into ``shards`` shards of people on the batch engine (inline, in
     ``workers`` processes or on Dask), each with its own checkers, their partial results
     merged here: the same Results, byte for byte, as ``run`` (``keep_history`` and
     ``story_file`` as there; the shards' story files, written next to ``story_file``, are
-    merged into it)."""
+    merged into it). ``progress`` hears (shards done, shards, "shard K") as each ends."""
     task = Task(scenario, variant, seed, keep="history" if keep_history else "summary",
                 shards=shards)
     base, resolved = resolve(scenario, seed, variant)
@@ -345,14 +345,22 @@ def run_sharded(scenario: Scenario, shards: int, seed: int | None = None,
         if workers <= 1 and not dask:  # here: no packing for a trip between processes
             for j, part in enumerate(parts):
                 partials[j] = _run_part(part)
+                _tell(progress, partials, j)
         else:
             with Executor(workers, dask) as executor:
                 for j, out in executor.pieces(parts):
                     assert isinstance(out, Partial)  # a Part gives its partial result
                     partials[j] = _unpacked(out)
+                    _tell(progress, partials, j)
         stories = [p.story_file for p in parts if p.story_file is not None]
         return combine(base, resolved, variant, [p for p in partials if p is not None],
                        keep_history, story_file, stories)
+
+
+def _tell(progress: Progress | None, partials: Sequence[Partial | None], j: int) -> None:
+    """Say that shard ``j`` is done."""
+    if progress is not None:
+        progress(sum(p is not None for p in partials), len(partials), f"shard {j + 1}")
 
 
 def _key(piece: Piece, index: int, batch: int) -> str:

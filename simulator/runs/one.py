@@ -7,18 +7,22 @@ import csv
 import gc
 import io
 import json
-from collections.abc import Collection, Iterator
+import math
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from simulator.observe.history import History, Record
+from simulator.observe.history import End, History, Record, Tick
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
 from simulator.observe.partial import Partial
 from simulator.scenario import Scenario, load_scenario, scenario_sha256
 from simulator.world.world import World
+
+Progress = Callable[[int, int, str], None]
+"""A progress callback: (done, out of, what was just done)."""
 
 
 def mailsim_version() -> str:
@@ -123,14 +127,28 @@ def results(base: Scenario, resolved: Scenario, variant: str | None, history: Hi
 
 def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str | None = None,
         keep_history: bool = True, story_file: Path | None = None,
-        commands: bool = False) -> Results:
+        commands: bool = False, progress: Progress | None = None) -> Results:
     """Run ``scenario`` (a Scenario or a YAML path) once and return its results (see
-    :func:`observe` for ``keep_history``, ``story_file`` and ``commands``)."""
+    :func:`observe` for ``keep_history``, ``story_file`` and ``commands``); ``progress``
+    hears (simulated hours done, hours in all, "day N") at every hourly tick."""
     base, resolved = resolve(scenario, seed, variant)
     history, observer = observe(resolved, keep_history, story_file, commands)
+    if progress is not None:
+        report_ticks(history, resolved.duration, progress)
     with _fewer_gc_passes():
         World(resolved, history).run()
     return results(base, resolved, variant, history, observer, story_file)
+
+
+def report_ticks(history: History, duration: float, progress: Progress) -> None:
+    """Tell ``progress`` how far through the simulated time a run is, once an hour."""
+    hours = max(1, math.ceil(duration / 3600))
+
+    def tick(e: Tick) -> None:
+        progress(min(hours, round(e.t / 3600)), hours, f"day {int(e.t // 86400) + 1}")
+
+    history.subscribe(Tick, tick)
+    history.subscribe(End, lambda e: progress(hours, hours, "the run"))
 
 
 def run_part(scenario: Scenario | str | Path, people: Collection[str], seed: int | None = None,
