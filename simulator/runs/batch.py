@@ -291,9 +291,11 @@ class Executor:
         if self._client is None:
             address = self.dask
             if address == "local":
+                # any free port for its web server: two local clusters (two mailsim
+                # commands, or a test beside a run) must not fight over Dask's 8787
                 self._cluster = LocalCluster(n_workers=max(1, self.workers),
                                              threads_per_worker=1, processes=True,
-                                             dashboard_address=None)
+                                             dashboard_address=":0")
                 address = self._cluster.scheduler_address
             self._client = Client(address)
         futures = {self._client.submit(run_piece, piece, pure=False,
