@@ -236,7 +236,7 @@ class Session:
         if not self.account.fits(sum(e.msg.size for e in entries)):
             return Reply(False, cost=command_cost(), code="OVERQUOTA")
         mapping = {
-            e.uid: self.account.add(dest, e.msg, e.flags, cause="copy", by=self.by).uid
+            e.uid: self.account.add(dest, e.msg, e.flags, "copy", self.by, e.stored).uid
             for e in entries
         }
         return self._reply(mapping)
@@ -250,7 +250,9 @@ class Session:
         for entry in self._live(box, uids):
             self.account.used -= entry.msg.size  # a move never needs more quota
             try:
-                added = self.account.add(dest, entry.msg, entry.flags, cause="move", by=self.by)
+                added = self.account.add(
+                    dest, entry.msg, entry.flags, "move", self.by, entry.stored
+                )
             finally:
                 self.account.used += entry.msg.size
             self.account.expunge(box.name, [entry.uid], cause="move", by=self.by)

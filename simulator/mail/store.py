@@ -26,12 +26,17 @@ class OverQuota(Exception):
 
 @dataclass(slots=True)
 class Entry:
-    """A message as held in one mailbox: its UID, flags and last MODSEQ."""
+    """A message as held in one mailbox: its UID, flags, last MODSEQ and store stamp.
+
+    ``stored`` orders the stored file by when it was written (see :meth:`Account.add`);
+    a renumbering after a UIDVALIDITY reset follows it, as Dovecot's Maildir does.
+    """
 
     uid: int
     msg: Message
     flags: frozenset[str]
     modseq: int
+    stored: int = 0
 
 
 class StoreEvent(NamedTuple):
@@ -62,16 +67,18 @@ class Mailbox:
     vanished: list[tuple[int, int]] = field(default_factory=list)  # (modseq, uid), rising
     """Every expunge, append-only: QRESYNC and the POP3 listing (pop3.Listing) read its tail."""
     _by_modseq: dict[int, None] = field(default_factory=dict, repr=False)  # UIDs, MODSEQ order
+    _stamps: set[int] = field(default_factory=set, repr=False)  # ``stored`` of every entry
 
     def _bump(self) -> int:
         self.highestmodseq += 1
         return self.highestmodseq
 
-    def add(self, msg: Message, flags: Iterable[str] = ()) -> Entry:
+    def add(self, msg: Message, flags: Iterable[str] = (), stored: int = 0) -> Entry:
         """Store ``msg`` under the next UID (UIDNEXT only ever grows)."""
-        entry = Entry(self.uidnext, msg, frozenset(flags), self._bump())
+        entry = Entry(self.uidnext, msg, frozenset(flags), self._bump(), stored)
         self.entries[entry.uid] = entry
         self._by_modseq[entry.uid] = None
+        self._stamps.add(stored)
         self.uidnext += 1
         return entry
 
@@ -90,8 +97,13 @@ class Mailbox:
         """Expunge ``uid``, remembering it as vanished at a new MODSEQ (for QRESYNC)."""
         entry = self.entries.pop(uid)
         del self._by_modseq[uid]
+        self._stamps.discard(entry.stored)
         self.vanished.append((self._bump(), uid))
         return entry
+
+    def holds_stamp(self, stored: int) -> bool:
+        """Whether an entry here has store stamp ``stored`` (a file of that name exists)."""
+        return stored in self._stamps
 
     def changed_since(self, modseq: int) -> list[Entry]:
         """Entries whose MODSEQ is above ``modseq``, in UID order; costs only what changed."""
@@ -122,6 +134,7 @@ class Account:
         self.quota = quota
         self.used = 0
         self._next_uidvalidity = uidvalidity_base
+        self._stamps = 0  # store stamps handed out: files written, in order
         self.mailboxes: dict[str, Mailbox] = {f: self._new_mailbox(f) for f in FOLDERS}
         self.listeners: list[Listener] = []
 
@@ -139,12 +152,21 @@ class Account:
         return self.quota is None or self.used + size <= self.quota
 
     def add(self, mailbox: str, msg: Message, flags: Iterable[str] = (), cause: str = "",
-            by: str = "") -> Entry:
-        """Add ``msg`` to ``mailbox`` or raise :class:`OverQuota` (delivery, APPEND, COPY)."""
+            by: str = "", stored: int = 0) -> Entry:
+        """Add ``msg`` to ``mailbox`` or raise :class:`OverQuota` (delivery, APPEND, COPY).
+
+        ``stored`` is the source's store stamp for a COPY or MOVE: like Dovecot's hard link,
+        which keeps the file's name (so its write time), the copy keeps it, unless the
+        mailbox already holds that file, when (like Dovecot's fallback) it is written anew.
+        0 (delivery, APPEND) writes a new file: the next stamp.
+        """
         if not self.fits(msg.size):
             raise OverQuota(f"{self.name}: {self.used}+{msg.size} > {self.quota}")
         box = self.mailboxes[mailbox]
-        entry = box.add(msg, flags)
+        if not stored or box.holds_stamp(stored):
+            self._stamps += 1
+            stored = self._stamps
+        entry = box.add(msg, flags, stored)
         self.used += msg.size
         self._emit("add", box, entry, cause, by)
         return entry
@@ -171,12 +193,16 @@ class Account:
         return gone
 
     def reset_uidvalidity(self, mailbox: str) -> Mailbox:
-        """Renumber ``mailbox`` under a new UIDVALIDITY, as a server restored from backup does."""
+        """Renumber ``mailbox`` under a new UIDVALIDITY, as a server restored from backup does.
+
+        New UIDs follow the store stamps, not the old UIDs: Dovecot's Maildir rebuilds its
+        UID list from the files sorted by name, which begins with the time of writing.
+        """
         old = self.mailboxes[mailbox]
         new = self._new_mailbox(mailbox)
         self.mailboxes[mailbox] = new
-        for entry in old.entries.values():
-            added = new.add(entry.msg, entry.flags)
+        for entry in sorted(old.entries.values(), key=lambda e: e.stored):
+            added = new.add(entry.msg, entry.flags, entry.stored)
             self._emit("uidvalidity", new, added)
         return new
 

@@ -5,6 +5,8 @@
   add, expunge, flag, copy, move and UIDVALIDITY reset happens;
 - MODSEQ strictly rises on each real change and never on a non-change;
 - ``account.used`` always equals the sum of the stored sizes;
+- a copy keeps its source's store stamp unless the target already holds that stamp, and a
+  UIDVALIDITY reset numbers a folder in store-stamp order (Dovecot's Maildir, rule 10);
 - a QRESYNC SELECT (VANISHED + changed since m) applied to a client copy taken at m
   reproduces the server's mailbox.
 """
@@ -96,15 +98,29 @@ class StoreMachine(RuleBasedStateMachine):
     def copy_or_move(self, src: str, dest: str, index: int, move: bool) -> None:
         """COPY or MOVE one message to any folder (possibly the same one)."""
         uid = self._uid(src, index)
-        if uid is not None:
-            session = self._session(src)
-            (session.move if move else session.copy)([uid], dest)
+        if uid is None:
+            return
+        stamp = self.account.mailboxes[src].entries[uid].stored
+        held = any(e.stored == stamp for e in self.account.mailboxes[dest].entries.values())
+        session = self._session(src)
+        reply = (session.move if move else session.copy)([uid], dest)
+        if reply.ok:
+            [new_uid] = reply.value.values()
+            copied = self.account.mailboxes[dest].entries[new_uid].stored
+            assert (copied != stamp) if held else (copied == stamp)
 
     @precondition(lambda self: self.count > 0)
     @rule(folder=FOLDER)
     def reset(self, folder: str) -> None:
-        """Renumber a folder under a new UIDVALIDITY."""
-        self.account.reset_uidvalidity(folder)
+        """Renumber a folder under a new UIDVALIDITY: UID order becomes store-stamp order."""
+        before = sorted(
+            (e.stored, e.msg, e.flags) for e in self.account.mailboxes[folder].entries.values()
+        )
+        box = self.account.reset_uidvalidity(folder)
+        after = [
+            (e.stored, e.msg, e.flags) for e in sorted(box.entries.values(), key=lambda e: e.uid)
+        ]
+        assert after == before
         self.last_hms[folder] = 0
 
     @invariant()
@@ -115,6 +131,16 @@ class StoreMachine(RuleBasedStateMachine):
             box = self.account.mailboxes[folder]
             if box.uidvalidity == validity:
                 assert box.uidnext > max(uids)
+
+    @invariant()
+    def stamps_are_unique_per_folder_and_indexed_exactly(self) -> None:
+        """No two messages of a folder share a store stamp (two files cannot share a name),
+        and the folder's incremental stamp index equals the stamps of its entries."""
+        for box in self.account.mailboxes.values():
+            stamps = [e.stored for e in box.entries.values()]
+            assert len(stamps) == len(set(stamps)) and all(stamps)
+            assert all(box.holds_stamp(t) for t in stamps)
+            assert box._stamps == set(stamps)
 
     @invariant()
     def highestmodseq_never_falls(self) -> None:
