@@ -84,7 +84,8 @@ class Consistency:
         devices = self.devices_of[user]
         for device in devices:
             have = self.view[device].get(mid)
-            self._shift(t, device, _union(state, have) - _union(old, have),
+            shown = have is not None  # _union(x, have), inlined: (x is not None) or shown
+            self._shift(t, device, ((state is not None) or shown) - ((old is not None) or shown),
                         _match(state, have) - _match(old, have))
             if _agrees(state, have):
                 self._settle((device, mid))
@@ -108,9 +109,13 @@ class Consistency:
             views[mid] = have
         want = self.intent[user].get(mid)
         if want is None:  # one view changes: only the union can move, or only the matching
-            self._shift(t, device, _union(None, have) - _union(None, before), 0)
+            union = (have is not None) - (before is not None)  # _union(None, x), inlined
+            if union:
+                self._shift(t, device, union, 0)
         else:
-            self._shift(t, device, 0, _match(want, have) - _match(want, before))
+            matching = _match(want, have) - _match(want, before)
+            if matching:
+                self._shift(t, device, 0, matching)
         self._anomalies(t, device, user, mid, before, state, shown, want)
         key = (device, mid)
         if key in self.pending and _agrees(want, have):

@@ -206,6 +206,8 @@ class Line:
         line's parts looked up once: SimPy resumes through it at every command.)"""
         device, server, drops, env = self.device, self.server, self.drops, self.env
         history = self.world.history
+        client = self.client
+        commands = history.commands  # fixed for the run
         try:
             try:
                 cmd = next(gen)
@@ -213,10 +215,10 @@ class Line:
                 return stop.value
             step = 0
             while True:
-                if history.commands:  # exhaustive drops: where a sync can be cut
+                if commands:  # exhaustive drops: where a sync can be cut
                     history.add("command", env.now, self.id, cmd.name,
                                 str(cmd.args[0]) if cmd.args else "", step,
-                                self.client.pending())
+                                client.pending())
                 step += 1
                 if (self.session is None or not device.online or not server.up
                         or drops.before(cmd)):
@@ -231,11 +233,13 @@ class Line:
                     self.busy = True
                     yield env.timeout(delay)
                     self.busy = False
-                self._charge(cost)
+                self._trips += cost.round_trips  # _charge, inlined: once per command
+                self._up += cost.up
+                self._down += cost.down
                 if not (device.online and server.up) or drops.after(cmd):
                     return self._broken(gen)
                 if reply.updates:
-                    self.client.untagged(reply.updates)
+                    client.untagged(reply.updates)
                 try:
                     cmd = gen.send(reply)
                 except StopIteration as stop:
