@@ -160,19 +160,21 @@ class Consistency:
     def _anomalies(self, t: float, device: str, user: str, mid: str,
                    before: tuple[State | None, int] | None, state: State | None,
                    shown: int, want: State | None) -> None:
+        opened = self._open  # _release of an anomaly not open does nothing: it is not called
         if shown >= 2:
             self._hold("duplicate", t, device, mid, f"shown {shown} times")
-        else:
+        elif ("duplicate", device, mid) in opened:
             self._release("duplicate", t, device, mid)
         if shown and mid in self.deleted[user] and (
-                before is None or ("resurrected", device, mid) in self._open):
+                before is None or ("resurrected", device, mid) in opened):
             self._hold("resurrected", t, device, mid, "deleted by the user, shown again")
-        else:
+        elif ("resurrected", device, mid) in opened:
             self._release("resurrected", t, device, mid)
         key = (device, mid)
         if want is None:
             self._missing.pop(key, None)
-            self._release("lost_flag_change", t, device, mid)
+            if ("lost_flag_change", device, mid) in opened:
+                self._release("lost_flag_change", t, device, mid)
             return
         if not shown:  # a copy that vanishes and comes back without the flag also reverted it
             return
@@ -185,7 +187,8 @@ class Consistency:
                        f"{', '.join(sorted(missing))} set by the user, reverted")
         else:
             self._missing.pop(key, None)
-            self._release("lost_flag_change", t, device, mid)
+            if ("lost_flag_change", device, mid) in opened:
+                self._release("lost_flag_change", t, device, mid)
         self._flags_reflected[key] = now_flags  # all shown: the intent may follow the view
 
     def _hold(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
