@@ -47,11 +47,15 @@ class Conn:
         return build
 
 
+_new = tuple.__new__
+"""A named tuple's own ``__new__`` is a Python function that calls this with its fields."""
+
+
 def _builder(name: str) -> Callable[..., Cmd]:
     """A function building ``Cmd(name, ...)`` from a call's arguments."""
 
     def build(*args: Any, **kwargs: Any) -> Cmd:
-        return Cmd(name, args, kwargs)
+        return _new(Cmd, (name, args, kwargs))  # Cmd(name, args, kwargs) less a Python call
 
     return build
 

@@ -103,7 +103,16 @@ class ImapClient(Client):
             yield from self._after_idle(conn, now)
             return True
         for folder in SYNCED if full else ("INBOX",):
-            yield from self._sync_folder(conn, folder, now)
+            state = self.folders[folder]  # SELECT here: most folders have no news (no frame)
+            qresync = None
+            if self.resync == "qresync" and state.uidvalidity:
+                qresync = (state.uidvalidity, state.highestmodseq)
+            info = (yield conn.select(folder, qresync=qresync)).value
+            self.selected = folder
+            if _quiet(info, state, qresync):
+                state.highestmodseq = info.highestmodseq
+            else:
+                yield from self._sync_folder(conn, folder, state, info, qresync, now)
         if self.idles and self.selected != "INBOX":
             yield from self._select(conn, "INBOX", now)
         return True
@@ -179,13 +188,9 @@ class ImapClient(Client):
         if self.cache.mode == "none":
             self.store.update(action.key, body=False)  # the server has it now
 
-    def _sync_folder(self, conn: Conn, folder: str, now: float) -> SyncGen:
-        state = self.folders[folder]
-        qresync = None
-        if self.resync == "qresync" and state.uidvalidity:
-            qresync = (state.uidvalidity, state.highestmodseq)
-        info = (yield conn.select(folder, qresync=qresync)).value
-        self.selected = folder
+    def _sync_folder(self, conn: Conn, folder: str, state: FolderState, info: Any,
+                     qresync: tuple[int, int] | None, now: float) -> SyncGen:
+        """Catch up with ``folder`` after its SELECT reported ``info``."""
         if info.uidvalidity != state.uidvalidity and state.uidvalidity and self.careful:
             yield from self._renumber(conn, folder, info, now)
             state = self.folders[folder]
@@ -353,3 +358,15 @@ class ImapClient(Client):
         self.store.put(key, msg, "Sent", frozenset({SEEN}), body=True)  # the outbox holds it
         self.outbox.append(msg)
         self.queue.append(Action("append", key, arg="Sent", msg=msg))
+
+
+def _quiet(info: Any, state: FolderState, qresync: tuple[int, int] | None) -> bool:
+    """Whether a SELECT reply says the folder has nothing new for the cache: the same
+    UIDVALIDITY, no UID past the last fetched, and no flag change or expunge (none listed
+    by QRESYNC, or an unchanged HIGHESTMODSEQ). Exact: ``_sync_folder`` would then issue no
+    command and change nothing but HIGHESTMODSEQ (``_apply`` of empty lists is a no-op)."""
+    if info.uidvalidity != state.uidvalidity or info.uidnext > state.last_uid + 1:
+        return False
+    if qresync is not None:
+        return not (info.changed or info.vanished)
+    return info.highestmodseq == state.highestmodseq

@@ -35,6 +35,9 @@ class Row(NamedTuple):
     date: float = 0.0
 
 
+_new = tuple.__new__
+
+
 @dataclass(slots=True)
 class Updates:
     """Untagged news about the selected mailbox: new UIDs, expunged UIDs, changed flags."""
@@ -61,8 +64,8 @@ class SelectInfo:
 
 def row(entry: Entry) -> Row:
     """The FETCH view of a stored entry."""
-    msg = entry.msg
-    return Row(entry.uid, msg.mid, msg.size, entry.flags, entry.modseq, msg.date)
+    msg = entry.msg  # tuple.__new__ is Row(...) without the Python call of Row.__new__
+    return _new(Row, (entry.uid, msg.mid, msg.size, entry.flags, entry.modseq, msg.date))
 
 
 class ImapServer:

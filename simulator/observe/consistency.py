@@ -84,7 +84,8 @@ class Consistency:
         devices = self.devices_of[user]
         for device in devices:
             have = self.view[device].get(mid)
-            self._shift(t, device, _union(state, have) - _union(old, have),
+            shown = have is not None  # _union(x, have), inlined: (x is not None) or shown
+            self._shift(t, device, ((state is not None) or shown) - ((old is not None) or shown),
                         _match(state, have) - _match(old, have))
             if _agrees(state, have):
                 self._settle((device, mid))
@@ -108,9 +109,13 @@ class Consistency:
             views[mid] = have
         want = self.intent[user].get(mid)
         if want is None:  # one view changes: only the union can move, or only the matching
-            self._shift(t, device, _union(None, have) - _union(None, before), 0)
+            union = (have is not None) - (before is not None)  # _union(None, x), inlined
+            if union:
+                self._shift(t, device, union, 0)
         else:
-            self._shift(t, device, 0, _match(want, have) - _match(want, before))
+            matching = _match(want, have) - _match(want, before)
+            if matching:
+                self._shift(t, device, 0, matching)
         self._anomalies(t, device, user, mid, before, state, shown, want)
         key = (device, mid)
         if key in self.pending and _agrees(want, have):
@@ -155,19 +160,21 @@ class Consistency:
     def _anomalies(self, t: float, device: str, user: str, mid: str,
                    before: tuple[State | None, int] | None, state: State | None,
                    shown: int, want: State | None) -> None:
+        opened = self._open  # _release of an anomaly not open does nothing: it is not called
         if shown >= 2:
             self._hold("duplicate", t, device, mid, f"shown {shown} times")
-        else:
+        elif ("duplicate", device, mid) in opened:
             self._release("duplicate", t, device, mid)
         if shown and mid in self.deleted[user] and (
-                before is None or ("resurrected", device, mid) in self._open):
+                before is None or ("resurrected", device, mid) in opened):
             self._hold("resurrected", t, device, mid, "deleted by the user, shown again")
-        else:
+        elif ("resurrected", device, mid) in opened:
             self._release("resurrected", t, device, mid)
         key = (device, mid)
         if want is None:
             self._missing.pop(key, None)
-            self._release("lost_flag_change", t, device, mid)
+            if ("lost_flag_change", device, mid) in opened:
+                self._release("lost_flag_change", t, device, mid)
             return
         if not shown:  # a copy that vanishes and comes back without the flag also reverted it
             return
@@ -180,7 +187,8 @@ class Consistency:
                        f"{', '.join(sorted(missing))} set by the user, reverted")
         else:
             self._missing.pop(key, None)
-            self._release("lost_flag_change", t, device, mid)
+            if ("lost_flag_change", device, mid) in opened:
+                self._release("lost_flag_change", t, device, mid)
         self._flags_reflected[key] = now_flags  # all shown: the intent may follow the view
 
     def _hold(self, kind: str, t: float, device: str, mid: str, text: str) -> None:

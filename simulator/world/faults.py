@@ -58,7 +58,7 @@ class Drops:
 
     def after(self, cmd: Cmd) -> bool:
         """Whether the connection breaks after the server carried out ``cmd``, before the
-        reply reached the device."""
+        reply reached the device (``Line.drive`` makes the first test itself, to skip the call)."""
         if not (self.due_after or self.scripted):
             return False
         cause = self.due_after or ("scripted" if self._take("after", cmd.name) else "")

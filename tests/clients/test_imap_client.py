@@ -342,3 +342,25 @@ def _conn() -> object:
     from simulator.clients.base import Conn
 
     return Conn()
+
+
+def test_a_folder_with_no_news_costs_its_select_only_and_news_still_arrives() -> None:
+    """A resync of folders where nothing changed sends one SELECT per folder and nothing
+    else, in every resync mode (the quiet-folder shortcut); a flag change, an expunge or a
+    new message in one of them is still picked up by the next sync."""
+    for mode in ("base", "condstore", "qresync"):
+        bench = Bench()
+        deliver(bench, "m1", "m2")
+        laptop = bench.client("imap", "laptop", resync=mode)
+        bench.sync(laptop)
+        again = bench.sync(laptop, now=60.0)
+        assert set(names(again)) == {"select"}, mode
+        bench.account.set_flags("INBOX", 1, frozenset({FLAGGED}))
+        bench.account.expunge("INBOX", [2], cause="test")
+        bench.sync(laptop, now=120.0)
+        assert FLAGGED in laptop.store.shown("m1").flags, mode
+        assert laptop.store.shown("m2") is None, mode
+        deliver(bench, "m3")
+        bench.sync(laptop, now=150.0)
+        assert laptop.store.shown("m3") is not None, mode
+        assert set(names(bench.sync(laptop, now=180.0))) == {"select"}, mode
