@@ -58,8 +58,9 @@ class Where:
     def set(self, key: str, folder: str, uid: int, mid: str | None = None) -> None:
         """``key`` is now ``uid`` in ``folder`` (``mid`` is needed the first time)."""
         self._unlink(key)
-        self.of_key[key] = (folder, uid)
-        self.of_loc[(folder, uid)] = key
+        loc = (folder, uid)  # one tuple for both maps, not two equal ones
+        self.of_key[key] = loc
+        self.of_loc[loc] = key
         self.by_folder.setdefault(folder, {})[uid] = key
         if mid is not None:
             self.mids[key] = mid

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulator.mail.message import Message
-from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN
+from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN, shared_flags
 
 VISIBLE_FLAGS = frozenset({SEEN, FLAGGED, ANSWERED})
 HIDDEN_FOLDERS = frozenset({"Trash", "Drafts"})
@@ -64,7 +64,8 @@ class LocalStore:
         self.capacity = capacity
         self.count_headers = count_headers
         self.msgs: dict[str, LocalMsg] = {}
-        self.by_mid: dict[str, dict[str, None]] = {}
+        self.by_mid: dict[str, tuple[str, ...]] = {}  # keys in the order stored: a
+        # tuple, not a set or dict, as a message is almost always held under one key
         self.bytes = 0
         self.listener: ViewListener | None = None
 
@@ -103,7 +104,7 @@ class LocalStore:
         old = self.msgs.get(key)
         if old is not None:
             self._unindex(old)
-        self._index(LocalMsg(key, msg, folder, frozenset(flags), body))
+        self._index(LocalMsg(key, msg, folder, shared_flags(flags), body))
         self._notify(msg.mid)
         if old is not None and old.msg.mid != msg.mid:
             self._notify(old.msg.mid)
@@ -119,7 +120,7 @@ class LocalStore:
         body = old.body if body is None else body
         if folder == old.folder and flags == old.flags and body == old.body:
             return old  # most resyncs report the flags the device already shows
-        new = LocalMsg(key, old.msg, folder, flags, body)
+        new = LocalMsg(key, old.msg, folder, shared_flags(flags), body)
         self._unindex(old)
         self._index(new)
         self._notify(new.msg.mid)
@@ -146,15 +147,18 @@ class LocalStore:
 
     def _index(self, local: LocalMsg) -> None:
         self.msgs[local.key] = local
-        self.by_mid.setdefault(local.msg.mid, {})[local.key] = None
+        mid = local.msg.mid
+        self.by_mid[mid] = (*self.by_mid.get(mid, ()), local.key)  # the key is not there yet
         self.bytes += self._cost(local)
 
     def _unindex(self, local: LocalMsg) -> None:
         del self.msgs[local.key]
-        keys = self.by_mid[local.msg.mid]
-        del keys[local.key]
-        if not keys:
-            del self.by_mid[local.msg.mid]
+        mid = local.msg.mid
+        keys = self.by_mid[mid]
+        if len(keys) == 1:  # it is this key
+            del self.by_mid[mid]
+        else:
+            self.by_mid[mid] = tuple(k for k in keys if k != local.key)
         self.bytes -= self._cost(local)
 
     def _notify(self, mid: str) -> None:

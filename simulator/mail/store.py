@@ -19,6 +19,16 @@ SEEN, ANSWERED, FLAGGED = "\\Seen", "\\Answered", "\\Flagged"
 DELETED, DRAFT = "\\Deleted", "\\Draft"
 SYSTEM_FLAGS = frozenset({SEEN, ANSWERED, FLAGGED, DELETED, DRAFT})
 
+_FLAG_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def shared_flags(flags: Iterable[str]) -> frozenset[str]:
+    """One object per distinct set of flags: every stored copy of every message holds one,
+    but a run has only a handful of distinct sets, and a frozenset is ~200 bytes. Exact:
+    frozensets are immutable and compare by value."""
+    flagset = frozenset(flags)
+    return _FLAG_SETS.setdefault(flagset, flagset)
+
 
 class OverQuota(Exception):
     """The store refuses a message because the account would exceed its quota."""
@@ -75,7 +85,7 @@ class Mailbox:
 
     def add(self, msg: Message, flags: Iterable[str] = (), stored: int = 0) -> Entry:
         """Store ``msg`` under the next UID (UIDNEXT only ever grows)."""
-        entry = Entry(self.uidnext, msg, frozenset(flags), self._bump(), stored)
+        entry = Entry(self.uidnext, msg, shared_flags(flags), self._bump(), stored)
         self.entries[entry.uid] = entry
         self._by_modseq[entry.uid] = None
         self._stamps.add(stored)
@@ -87,7 +97,7 @@ class Mailbox:
         entry = self.entries[uid]
         if entry.flags == flags:
             return False
-        entry.flags = flags
+        entry.flags = shared_flags(flags)
         entry.modseq = self._bump()
         del self._by_modseq[uid]
         self._by_modseq[uid] = None

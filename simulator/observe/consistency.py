@@ -26,6 +26,10 @@ a sync moves it between folders is nothing a person would see."""
 DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 """Percentiles of the propagation delays kept in summary.json, enough to draw their CDF."""
 
+_VIEWS: dict[tuple[State | None, int], tuple[State | None, int]] = {}
+"""One (state, copies shown) pair per distinct value: every device keeps one per message it
+shows, but a run has only a handful of distinct pairs (the states are shared already)."""
+
 
 @dataclass
 class DeviceAgreement:
@@ -49,14 +53,14 @@ class Consistency:
         self.intent: defaultdict[str, dict[str, State]] = defaultdict(dict)
         self.view: defaultdict[str, dict[str, tuple[State | None, int]]] = defaultdict(dict)
         self.agree: dict[str, DeviceAgreement] = {}
-        self.pending: dict[tuple[str, str], list[float]] = {}
+        self.pending: dict[tuple[str, str], tuple[float, ...]] = {}
         self.unpropagated = 0  # changes in ``pending``, kept as a count for the time series
         self.delays = array("d")  # one 8-byte float per propagation, not a Python object
         self.deleted: defaultdict[str, set[str]] = defaultdict(set)
         self.counts = dict.fromkeys(ANOMALIES, 0)
         self.witnesses: dict[str, list[Witness]] = {k: [] for k in ANOMALIES}
         self._seen: set[tuple[str, str, str]] = set()
-        self._flags_reflected: dict[tuple[str, str], frozenset[str]] = {}
+        self._flags_reflected: defaultdict[str, dict[str, frozenset[str]]] = defaultdict(dict)
         self._missing: dict[tuple[str, str], frozenset[str]] = {}
         self._open: dict[tuple[str, str, str], tuple[float, str]] = {}
         history.subscribe(NewDevice, self._device)
@@ -95,7 +99,7 @@ class Consistency:
             if e.cause == "delete":
                 self.deleted[user].add(mid)
             for device in devices:  # read only while intended, and a mid is never again
-                self._flags_reflected.pop((device, mid), None)
+                self._flags_reflected[device].pop(mid, None)
 
     def _view(self, e: ViewChange) -> None:
         t, device, mid, state, shown = e.t, e.device, e.mid, e.state, e.shown
@@ -106,7 +110,7 @@ class Consistency:
         if have is None:
             views.pop(mid, None)
         else:
-            views[mid] = have
+            views[mid] = _VIEWS.setdefault(have, have)
         want = self.intent[user].get(mid)
         if want is None:  # one view changes: only the union can move, or only the matching
             union = (have is not None) - (before is not None)  # _union(None, x), inlined
@@ -123,13 +127,14 @@ class Consistency:
 
     # -- bookkeeping ---------------------------------------------------------------------
     def _wait(self, key: tuple[str, str], t: float) -> None:
-        """A change at ``t`` has yet to reach this (device, message)."""
-        self.pending.setdefault(key, []).append(t)
+        """A change at ``t`` has yet to reach this (device, message); kept as a tuple (a
+        message mostly awaits one change), which takes less memory than a list."""
+        self.pending[key] = (*self.pending.get(key, ()), t)
         self.unpropagated += 1
 
-    def _settle(self, key: tuple[str, str]) -> list[float]:
+    def _settle(self, key: tuple[str, str]) -> tuple[float, ...]:
         """The device now shows what is intended: the times of the changes it was awaiting."""
-        waiting = self.pending.pop(key, [])
+        waiting = self.pending.pop(key, ())
         self.unpropagated -= len(waiting)
         return waiting
 
@@ -178,7 +183,8 @@ class Consistency:
             return
         if not shown:  # a copy that vanishes and comes back without the flag also reverted it
             return
-        had = self._flags_reflected.get(key, frozenset())
+        reflected = self._flags_reflected[device]
+        had = reflected.get(mid, frozenset())
         now_flags = state[1] if state else frozenset()
         missing = ((self._missing.get(key, frozenset()) | (had - now_flags)) & want[1]) - now_flags
         if missing:
@@ -189,7 +195,7 @@ class Consistency:
             self._missing.pop(key, None)
             if ("lost_flag_change", device, mid) in opened:
                 self._release("lost_flag_change", t, device, mid)
-        self._flags_reflected[key] = now_flags  # all shown: the intent may follow the view
+        reflected[mid] = now_flags  # all shown: the intent may follow the view
 
     def _hold(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
         """An anomaly's condition holds: open it (from now, if it was not open)."""

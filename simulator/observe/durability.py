@@ -52,7 +52,8 @@ class Durability:
 
     def __init__(self, history: History) -> None:
         self.server: dict[tuple[str, str], int] = {}  # (person, mid) -> server copies (not 0)
-        self.bodies: dict[str, dict[str, int]] = {}  # mid -> device -> bodies (never empty)
+        self.bodies: dict[str, tuple[str, ...]] = {}  # mid -> devices with a body (never
+        # empty; a tuple, not a dict or set: most messages have a body on one or two devices)
         self.intent: defaultdict[str, dict[str, None]] = defaultdict(dict)
         self.removal: dict[str, Removed] = {}  # intended mid -> its last copy's removal
         self.server_cause: dict[tuple[str, str], str] = {}  # what removed the last server copy
@@ -88,12 +89,14 @@ class Durability:
         held = self.bodies.get(mid)
         if bodies:
             if held is None:
-                self.bodies[mid] = {device: bodies}
-            else:
-                held[device] = bodies
+                self.bodies[mid] = (device,)
+            elif device not in held:
+                self.bodies[mid] = (*held, device)
         elif held is not None and device in held:
-            del held[device]
-            if not held:
+            rest = tuple(d for d in held if d != device)
+            if rest:
+                self.bodies[mid] = rest
+            else:
                 del self.bodies[mid]
             if mid not in self.intent[device.partition("/")[0]]:
                 return
@@ -132,7 +135,7 @@ class Durability:
 
     def where(self, user: str, mid: str) -> tuple[int, list[str]]:
         """Server copies and devices holding a body of ``mid``."""
-        return self.server.get((user, mid), 0), sorted(self.bodies.get(mid, {}))
+        return self.server.get((user, mid), 0), sorted(self.bodies.get(mid, ()))
 
     def summary(self) -> tuple[DurabilityBlock, list[tuple[str, str, str]]]:
         """The ``durability`` block and the local-only (user, mid, device) triples."""
