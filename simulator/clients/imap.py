@@ -105,7 +105,7 @@ class ImapClient(Client):
         for folder in SYNCED if full else ("INBOX",):
             yield from self._sync_folder(conn, folder, now)
         if self.idles and self.selected != "INBOX":
-            yield from self._select(conn, "INBOX", now)
+            yield from self._sync_folder(conn, "INBOX", now, changed_only=True)
         return True
 
     def _select(self, conn: Conn, folder: str, now: float) -> SyncGen:
@@ -179,13 +179,25 @@ class ImapClient(Client):
         if self.cache.mode == "none":
             self.store.update(action.key, body=False)  # the server has it now
 
-    def _sync_folder(self, conn: Conn, folder: str, now: float) -> SyncGen:
+    def _sync_folder(self, conn: Conn, folder: str, now: float,
+                     changed_only: bool = False) -> SyncGen:
+        """SELECT ``folder`` and bring the cache up to date with it. ``changed_only``: the
+        folder was synced earlier in this sync; if its HIGHESTMODSEQ has not moved since,
+        nothing changed (every change raises it) and the SELECT is all.
+
+        An idling client comes back to INBOX this way: IDLE reports only what changes while
+        INBOX is selected (RFC 2177) and a new SELECT reports nothing that came before it
+        (RFC 3501 6.3.1), so an EXPUNGE (a MOVE by another device, RFC 6851) or new mail
+        while other folders were synced would wait for the next poll otherwise."""
         state = self.folders[folder]
         qresync = None
         if self.resync == "qresync" and state.uidvalidity:
             qresync = (state.uidvalidity, state.highestmodseq)
         info = (yield conn.select(folder, qresync=qresync)).value
         self.selected = folder
+        if changed_only and (info.uidvalidity, info.highestmodseq) == (
+                state.uidvalidity, state.highestmodseq):
+            return
         if info.uidvalidity != state.uidvalidity and state.uidvalidity and self.careful:
             yield from self._renumber(conn, folder, info, now)
             state = self.folders[folder]
