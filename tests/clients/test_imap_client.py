@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from simulator.clients.base import execute
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN
 from simulator.testing.driver import Bench
@@ -336,6 +337,52 @@ def test_rule16_resync_costs_base_vs_condstore_vs_qresync() -> None:
     assert "fetch_flags" in runs["condstore"] and "search_all" in runs["condstore"]
     assert "fetch_flags" not in runs["qresync"] and "search_all" not in runs["qresync"]
     assert len(runs["qresync"]) < len(runs["condstore"]) < len(runs["base"]) + 2
+
+
+def test_rfc2177_an_idling_client_back_in_inbox_resyncs_what_changed_while_away() -> None:
+    """RFC 2177/6851: IDLE reports only what changes while INBOX is selected, and a new
+    SELECT reports nothing earlier. A MOVE to Archive made by another device while a full
+    sync had Sent selected is found when the client comes back to INBOX to idle: the
+    message is shown once, in Archive, not also in INBOX until the next poll (dup.yaml)."""
+    for mode in ("base", "condstore", "qresync"):
+        bench = Bench()
+        deliver(bench, "m1", "m2")
+        laptop = bench.client("imap", "laptop", idle=True, resync=mode)
+        bench.sync(laptop)
+        session = bench.session_for(laptop)
+        gen = laptop.sync(_conn(), 0.0, False, True)
+        cmd, sent = next(gen), []
+        while True:
+            if (cmd.name, cmd.args[:1]) == ("select", ("Sent",)):
+                other = bench.imap.connect()
+                other.login()
+                other.select("INBOX")
+                other.move([1], "Archive")  # m1, while the laptop looks at Sent
+                deliver(bench, "m3")
+            sent.append(cmd.name)
+            reply = execute(cmd, session, bench.submission, "imap")
+            if reply.updates:
+                laptop.untagged(reply.updates)
+            try:
+                cmd = gen.send(reply)
+            except StopIteration:
+                break
+        assert laptop.store.shown("m1").folder == "Archive", mode
+        copies = [laptop.store.msgs[k] for k in laptop.store.keys_of("m1")]
+        assert [m.folder for m in copies if m.visible] == ["Archive"], mode
+        assert "m3" in laptop.store.by_mid, f"{mode}: new mail while away is fetched too"
+        assert laptop.selected == "INBOX", "it idles in INBOX again"
+
+
+def test_rfc2177_coming_back_to_an_unchanged_inbox_costs_the_select_alone() -> None:
+    """When INBOX did not change while other folders were synced, the idling client's way
+    back to it is one SELECT, as before."""
+    bench = Bench()
+    deliver(bench, "m1")
+    laptop = bench.client("imap", "laptop", idle=True)
+    bench.sync(laptop)
+    assert names(bench.sync(laptop))[-1:] == ["select"]
+    assert names(bench.sync(laptop)).count("select") == 4  # INBOX, Sent, Archive, INBOX
 
 
 def _conn() -> object:
