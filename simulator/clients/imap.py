@@ -9,7 +9,6 @@ Message-ID) a mailbox renumbered under a new UIDVALIDITY.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from simulator.clients.base import Client, Conn, SyncGen
@@ -103,7 +102,7 @@ class ImapClient(Client):
         if not full and not fresh and self.selected == "INBOX":
             yield from self._after_idle(conn, now)
             return True
-        for folder in self._to_sync(full):
+        for folder in SYNCED if full else ("INBOX",):
             state = self.folders[folder]  # SELECT here: most folders have no news (no frame)
             qresync = None
             if self.resync == "qresync" and state.uidvalidity:
@@ -114,19 +113,27 @@ class ImapClient(Client):
                 state.highestmodseq = info.highestmodseq
             else:
                 yield from self._sync_folder(conn, folder, state, info, qresync, now)
+        if self.idles and self.selected != "INBOX":
+            yield from self._back_to_inbox(conn, now)
         return True
 
-    def _to_sync(self, full: bool) -> Iterator[str]:
-        """The folders a sync brings up to date, in order; then, for an idling client that
-        left it, INBOX once more (decided after the others: it waits there in IDLE).
+    def _back_to_inbox(self, conn: Conn, now: float) -> SyncGen:
+        """An idling client returns to INBOX after the other folders and catches up with it
+        unless its HIGHESTMODSEQ has not moved since it was synced in this pass (every
+        change raises it): then the SELECT is all.
 
         IDLE reports only what changes while INBOX is selected (RFC 2177) and a new SELECT
         reports nothing that came before it (RFC 3501 6.3.1), so an EXPUNGE (a MOVE by
         another device, RFC 6851) or new mail while other folders were synced would wait
-        for the next poll otherwise; unchanged, INBOX costs its SELECT only."""
-        yield from SYNCED if full else ("INBOX",)
-        if self.idles and self.selected != "INBOX":
-            yield "INBOX"
+        for the next poll otherwise."""
+        state = self.folders["INBOX"]
+        qresync = None
+        if self.resync == "qresync" and state.uidvalidity:
+            qresync = (state.uidvalidity, state.highestmodseq)
+        info = (yield conn.select("INBOX", qresync=qresync)).value
+        self.selected = "INBOX"
+        if (info.uidvalidity, info.highestmodseq) != (state.uidvalidity, state.highestmodseq):
+            yield from self._sync_folder(conn, "INBOX", state, info, qresync, now)
 
     def _select(self, conn: Conn, folder: str, now: float) -> SyncGen:
         """SELECT ``folder`` unless it is selected; if its UIDVALIDITY changed since the
