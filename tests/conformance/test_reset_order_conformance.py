@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.conformance import Outcome, Trace, deliver, open_, quit, reset_uidvalidity, trace
+from simulator.conformance import Outcome, Trace, deliver, quit, reset_uidvalidity, trace
 from simulator.conformance import cmd as c
+from tests.conformance.test_recovery_conformance import imap_in
 
 SEEN, DELETED = "\\Seen", "\\Deleted"
-
-
-def imap_in(k: int, folder: str = "INBOX") -> list:
-    """Open IMAP session ``k``, log in and select ``folder`` (three steps)."""
-    return [open_(k, "imap"), c(k, "login"), c(k, "select", folder)]
 
 
 TRACES: list[Trace] = [
