@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from simulator.scenario import Scenario, parse_scenario
+from simulator.scenario import Scenario
 from simulator.testing.cuts import exhaustive_drops
+from simulator.testing.edits import with_clients
 from simulator.testing.hunt import hunt
 
 HERE = Path(__file__).parent
@@ -17,12 +16,7 @@ HERE = Path(__file__).parent
 
 def with_client(name: str, client: str) -> Scenario:
     """The example scenario ``name`` with every device running ``client``."""
-    path = HERE / name
-    doc = yaml.safe_load(path.read_text())
-    for user in doc["users"]:
-        for device in user["devices"]:
-            device["client"]["class"] = client
-    return parse_scenario(yaml.safe_dump(doc, sort_keys=False), str(path))
+    return with_clients(HERE / name, {"class": client})
 
 
 def test_a_client_that_forgets_its_queue_on_disconnect_is_caught_only_with_faults() -> None:

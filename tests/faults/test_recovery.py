@@ -12,18 +12,18 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from simulator.runs import Results, run
-from simulator.scenario import Scenario, parse_scenario
+from simulator.scenario import Scenario
 from simulator.testing.assertions import (
     assert_converged,
     assert_no_anomalies,
     assert_nothing_lost,
     assert_valid,
 )
+from simulator.testing.edits import with_clients
 from simulator.testing.strategies import scenarios
 from simulator.testing.troubles import shown_twice_at_end
 from tests.faults.helpers import hunt_settings
@@ -38,12 +38,7 @@ CASES = {
 @cache
 def regression(name: str, recovery: str) -> Results:
     """One run of a regression scenario with every device's ``recovery`` set as given."""
-    path = REGRESSIONS / name
-    doc = yaml.safe_load(path.read_text())
-    for user in doc["users"]:
-        for dev in user["devices"]:
-            dev["client"]["recovery"] = recovery
-    return run(parse_scenario(yaml.safe_dump(doc, sort_keys=False), str(path)))
+    return run(with_clients(REGRESSIONS / name, {"recovery": recovery}))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
