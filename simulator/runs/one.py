@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from simulator.observe.history import End, History, Record, Tick
+from simulator.observe.history import End, History, Tick
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
 from simulator.observe.partial import Partial
 from simulator.scenario import Scenario, load_scenario, scenario_sha256
@@ -149,17 +149,6 @@ def report_ticks(history: History, duration: float, progress: Progress) -> None:
 
     history.subscribe(Tick, tick)
     history.subscribe(End, lambda e: progress(hours, hours, "the run"))
-
-
-def run_part(scenario: Scenario | str | Path, people: Collection[str], seed: int | None = None,
-             variant: str | None = None) -> list[Record]:
-    """The history of one shard of a run: only ``people`` live in its world (no checkers;
-    ``simulator.runs.shards`` merges the parts and replays them into the checkers)."""
-    _, resolved = resolve(scenario, seed, variant)
-    history = History(keep=True)
-    with _fewer_gc_passes():
-        World(resolved, history, people).run()
-    return history.events
 
 
 def run_shard(scenario: Scenario | str | Path, people: Collection[str], seed: int | None = None,

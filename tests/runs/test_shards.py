@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from simulator.observe.history import AccountAdded, Record, Tick
 from simulator.runs import Results, Task, run, run_batch, run_sharded
-from simulator.runs.one import run_part
+from simulator.runs.one import run_shard
 from simulator.runs.shards import SHARED, split
 from simulator.scenario import Scenario, load_scenario, parse_scenario
 from simulator.testing.strategies import scenario_dicts
@@ -51,6 +51,13 @@ def same_bytes(whole: Results, merged: Results) -> None:
     assert merged.timeseries_csv() == whole.timeseries_csv()
 
 
+def _history(scenario: Scenario, people: list[str]) -> list[Record]:
+    """The records of a shard of ``people``."""
+    history = run_shard(scenario, people, keep_history=True).history
+    assert history is not None
+    return list(history)
+
+
 def test_a_person_lives_the_same_in_a_shard_as_in_the_whole_run() -> None:
     """In a world of some people only, each of them makes exactly the records they make in
     the whole run, in the same order; the shared world (outages, links, partitions, resets,
@@ -59,7 +66,7 @@ def test_a_person_lives_the_same_in_a_shard_as_in_the_whole_run() -> None:
     people = [u.name for u in scenario.expand()]
     mine = people[::2]
     whole = run(scenario).history.events
-    part = run_part(scenario, mine)
+    part = _history(scenario, mine)
     for person in people:
         theirs = [r for r in whole if owner(r) == person]
         assert [r for r in part if owner(r) == person] == (theirs if person in mine else [])
@@ -131,7 +138,7 @@ users:
     devices: [{{name: phone, protocol: imap, network: lan, uses: 1}}]
 {events}"""
     scenario = load(text)
-    shard_a, shard_b = run_part(scenario, ["a"]), run_part(scenario, ["b"])
+    shard_a, shard_b = _history(scenario, ["a"]), _history(scenario, ["b"])
     assert [r.kind for r in shard_a if r.kind == "lost"] == []
     assert [r.device for r in shard_b if r.kind == "lost"] == ["b/phone"]
     for shard in (shard_a, shard_b):
