@@ -1,0 +1,88 @@
+"""Shared by the real-IMAP-program tests: skip (or fail under CI=true) when a program or
+Dovecot is missing, a throw-away Dovecot account, and the account's state read over IMAP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from simulator.conformance.dovecot import Dovecot, Settings, missing
+from simulator.conformance.imap_view import fetch_items, header_mid
+from simulator.conformance.messages import render
+from simulator.external.maildir import Maildir
+from simulator.mail.store import DELETED
+
+State = dict[str, list[tuple[str, frozenset[str]]]]
+"""Folder -> sorted (mid, flags) of its messages: duplicates show as repeated mids."""
+
+
+def require(binary: str, package: str) -> None:
+    """Skip (or, with ``CI=true``, fail) unless Dovecot and ``binary`` can run here."""
+    reason = missing()
+    if reason is None and shutil.which(binary) is None:
+        reason = f"{binary} not found: apt-get install {package}"
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and the {binary} tests cannot run: {reason}")
+    pytest.skip(reason)
+
+
+def new_account(mids: list[str], size: int = 700) -> Dovecot:
+    """A Dovecot account with ``mids`` delivered to INBOX."""
+    account = Dovecot(Settings())
+    for mid in mids:
+        assert account.deliver(mid, size) == "delivered"
+    return account
+
+
+def server_state(account: Dovecot) -> State:
+    """What the server holds, read through IMAP (flags without \\Recent)."""
+    conn = account.imap()
+    folders = ["INBOX", "Archive", "Drafts", "Sent", "Trash"]
+    state: State = {}
+    for folder in folders:
+        assert conn.command(f"EXAMINE {folder}").ok
+        answer = conn.command("UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        rows = []
+        for response in answer.untagged:
+            found = fetch_items(response)
+            if found is None:
+                continue
+            flags = frozenset(f.decode() for f in found[1]["FLAGS"]) - {"\\Recent"}
+            rows.append((header_mid(found[1]) or "", flags))
+        state[folder] = sorted(rows, key=lambda r: (r[0], sorted(r[1])))
+    account.close(conn)
+    return state
+
+
+def local_state(root: Path) -> State:
+    """What the device's Maildir holds, in the same shape as :func:`server_state`."""
+    view = Maildir(root).view()
+    return {folder: sorted(((m.mid or "", m.flags) for m in mails),
+                           key=lambda r: (r[0], sorted(r[1])))
+            for folder, mails in view.items()}
+
+
+def live(state: State) -> State:
+    """``state`` without messages marked \\Deleted (what a reader shows)."""
+    return {f: [r for r in rows if DELETED not in r[1]] for f, rows in state.items()}
+
+
+def add_server_message(account: Dovecot, folder: str, mid: str, flags: str = "") -> None:
+    """APPEND a message to ``folder`` from another client."""
+    conn = account.imap()
+    assert conn.command(f"APPEND {folder} ({flags})", render(mid, 700)).ok
+    account.close(conn)
+
+
+def server_command(account: Dovecot, folder: str, *commands: str) -> None:
+    """Run ``commands`` on ``folder`` from another client (each must succeed)."""
+    conn = account.imap()
+    assert conn.command(f"SELECT {folder}").ok
+    for text in commands:
+        assert conn.command(text).ok, text
+    account.close(conn)
