@@ -5,29 +5,32 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from simulator.conformance.dovecot import Dovecot, Settings, missing
 from simulator.conformance.imap_view import fetch_items, header_mid
 from simulator.conformance.messages import render
-from simulator.external.maildir import Maildir
+from simulator.external.maildir import LocalMail, Maildir
+from simulator.external.program import Cut, Program, SyncResult
 from simulator.mail.store import DELETED
 
 State = dict[str, list[tuple[str, frozenset[str]]]]
 """Folder -> sorted (mid, flags) of its messages: duplicates show as repeated mids."""
 
 
-def require(binary: str, package: str) -> None:
-    """Skip (or, with ``CI=true``, fail) unless Dovecot and ``binary`` can run here."""
+def require(binary: str | None = None, package: str = "") -> None:
+    """Skip (or, with ``CI=true``, fail) unless Dovecot (and ``binary``) can run here."""
     reason = missing()
-    if reason is None and shutil.which(binary) is None:
+    if reason is None and binary is not None and shutil.which(binary) is None:
         reason = f"{binary} not found: apt-get install {package}"
     if reason is None:
         return
     if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and the {binary} tests cannot run: {reason}")
+        pytest.fail(f"CI=true and the real-program tests cannot run: {reason}")
     pytest.skip(reason)
 
 
@@ -86,3 +89,29 @@ def server_command(account: Dovecot, folder: str, *commands: str) -> None:
     for text in commands:
         assert conn.command(text).ok, text
     account.close(conn)
+
+
+class Device:
+    """A device running ``program`` on ``account``: its scratch folder and its Maildir."""
+
+    def __init__(self, program: Program, account: Dovecot, root: Path,
+                 settings: Mapping[str, Any] | None = None) -> None:
+        self.program, self.account = program, account
+        self.settings = dict(settings or {})
+        self.work = root / "work"
+        self.work.mkdir(parents=True)
+        self.maildir = Maildir(root / "Maildir")
+
+    def sync(self, cut: Cut | None = None, timeout: float = 60.0) -> SyncResult:
+        """One run of the program."""
+        return self.program.sync(self.work, self.maildir.root, self.account.access(),
+                                 self.settings, cut, timeout)
+
+    def state(self) -> State:
+        """The device's Maildir as a State."""
+        return local_state(self.maildir.root)
+
+    def edit(self, mid: str) -> LocalMail:
+        """The one local copy of ``mid`` (a test edits it)."""
+        (mail,) = self.maildir.find(mid)
+        return mail
