@@ -5,7 +5,6 @@ happened as a SyncResult: exit code, duration, the tunnel's counts, and the prog
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shlex
 import signal
@@ -13,6 +12,7 @@ import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import simulator
 from simulator.external import tunnel
@@ -20,7 +20,8 @@ from simulator.external.program import Access, Cut, SyncResult
 
 GRACE = 2.0
 """Seconds a timed-out program gets after SIGTERM before SIGKILL."""
-STATS = "tunnel.json"
+STATS = "tunnel.jsonl"
+"""The tunnel's ledger of one run (one line per connection), in the scratch folder."""
 
 
 def tunnel_line(work: Path, access: Access, cut: Cut | None) -> str:
@@ -51,11 +52,11 @@ def run(name: str, argv: Sequence[str], work: Path, timeout: float) -> SyncResul
         timed_out = True
         out = _stop(proc)
     seconds = time.monotonic() - start
-    stats = _stats(work / STATS)
-    _append_log(work / f"{name}.log", argv, proc.returncode, timed_out, out)
+    stats = tunnel.totals(work / STATS)
+    _append_log(work / f"{name}.log", argv, proc.returncode, timed_out, out, stats)
     return SyncResult(program=name, exit_code=proc.returncode, seconds=seconds,
-                      commands=int(stats.get("commands", 0)), up=int(stats.get("up", 0)),
-                      down=int(stats.get("down", 0)), cut=bool(stats.get("cut", False)),
+                      commands=stats["commands"], up=stats["up"], down=stats["down"],
+                      cut=stats["cut"],
                       timed_out=timed_out, log=out)
 
 
@@ -72,17 +73,14 @@ def _stop(proc: subprocess.Popen[str]) -> str:
     return out or ""
 
 
-def _stats(path: Path) -> dict[str, object]:
-    """The tunnel's counts (empty if the tunnel never started or was killed)."""
-    try:
-        return dict(json.loads(path.read_text()))
-    except (OSError, ValueError):
-        return {}
-
-
-def _append_log(path: Path, argv: Sequence[str], code: int, timed_out: bool, out: str) -> None:
-    """Add this run's output to the program's log in the scratch folder."""
+def _append_log(path: Path, argv: Sequence[str], code: int, timed_out: bool, out: str,
+                stats: dict[str, Any]) -> None:
+    """Add this run's output, and the commands the tunnel relayed, to the program's log."""
     end = "timed out" if timed_out else f"exit {code}"
+    cut = ", link cut" if stats["cut"] else ""
+    sent = "".join(f"  {n}: {line}\n" for n, line in enumerate(stats["lines"]))
     with path.open("a") as log:
-        log.write(f"$ {shlex.join(argv)}\n{out}[{end}]\n")
+        log.write(f"$ {shlex.join(argv)}\n{out}[{end}]\n"
+                  f"[tunnel: {stats['connections']} connection(s){cut}; commands relayed:]\n"
+                  f"{sent}")
 

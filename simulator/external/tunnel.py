@@ -4,12 +4,18 @@ the stream at a drawn command, as a dropped connection would.
 
 ``python -m simulator.external.tunnel --stats FILE [--cut before:N|after:N] [--env K=V]...
 -- ARGV...``. The program's n-th tagged command (0-based; IDLE's ``DONE`` and literal data
-are not commands) is command n. ``before:N`` never relays command N: both sides are closed
-the moment the program sends it. ``after:N`` relays command N, stops relaying the program's
-later commands, relays the server's output up to the tagged answer of command N, and closes
-both sides instead of relaying that tagged line. Dovecot sees an EOF, as for a dropped TCP
-connection. The stats (commands relayed, bytes each way, whether it cut, the server's exit
-status) are written as JSON to FILE when the tunnel ends.
+are not commands) is command n, counted over every connection of one run: FILE is the run's
+ledger, one JSON line per connection, so a program that reconnects (offlineimap does) goes
+on counting where its last connection stopped, and once the link was cut every later
+connection of the run is refused at once (the link is down for the rest of the run).
+
+``before:N`` never relays command N: both sides are closed the moment the program sends it.
+``after:N`` relays command N, stops relaying the program's later commands, relays the
+server's output up to the tagged answer of command N, and closes both sides instead of
+relaying that tagged line. Dovecot sees an EOF, as for a dropped TCP
+connection. The connection's line (commands relayed, bytes each way, whether it cut or was
+refused, the server's exit status) is appended to FILE when the tunnel ends; connections
+of one run are assumed not to overlap (mbsync uses one, offlineimap ``maxconnections = 1``).
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from simulator.external.program import Cut
 
 CHUNK = 65536
+LINE_KEPT = 80
 MAX_PENDING = 1 << 20
 """Bytes buffered for a slow reader before the tunnel stops reading from its writer."""
 _LITERAL = re.compile(rb"\{(\d+)\+?\}\r?\n$")
@@ -69,6 +77,8 @@ class Relay:
     """The cut decisions and the counts, fed with the pieces of each direction."""
 
     cut: Cut | None
+    first: int = 0
+    """How many commands earlier connections of the run relayed (the numbering goes on)."""
     commands: int = 0
     up: int = 0
     down: int = 0
@@ -76,7 +86,8 @@ class Relay:
     _idle: bool = False
     _cut_tag: bytes | None = None
     _held: bool = False
-    _sent: list[bytes] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    """Each relayed command's first line without its tag (at most 80 characters)."""
 
     def from_program(self, piece: bytes, starts: bool) -> bytes | None:
         """What to pass on to the server for a piece the program sent; None means cut now."""
@@ -89,12 +100,14 @@ class Relay:
         if self._cut_tag is not None:
             self._held = True
             return b""
-        if self.cut == ("before", self.commands):
+        number = self.first + self.commands
+        if self.cut == ("before", number):
             return None
-        if self.cut == ("after", self.commands):
+        if self.cut == ("after", number):
             self._cut_tag = words[0] if words else b""
         self._idle = len(words) > 1 and words[1].upper() == b"IDLE"
         self.commands += 1
+        self.lines.append(b" ".join(words[1:]).decode("utf-8", "replace").strip()[:LINE_KEPT])
         return piece
 
     def from_server(self, piece: bytes, starts: bool) -> bytes | None:
@@ -104,9 +117,10 @@ class Relay:
         return piece
 
     def stats(self, server_exit: int | None) -> dict[str, object]:
-        """The JSON the tunnel leaves behind."""
+        """This connection's line of the ledger."""
         return {"commands": self.commands, "up": self.up, "down": self.down,
-                "cut": self.did_cut, "server_exit": server_exit}
+                "cut": self.did_cut, "refused": False, "server_exit": server_exit,
+                "lines": self.lines}
 
 
 class Pipes:
@@ -271,8 +285,34 @@ def command(stats: Path, argv: Sequence[str], env: dict[str, str], cut: Cut | No
     return [*line, "--", *argv]
 
 
+def ledger(path: Path) -> list[dict[str, Any]]:
+    """The connections a run made so far (one JSON object each)."""
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def totals(path: Path) -> dict[str, Any]:
+    """A run's connections summed: commands (and their lines, numbered as the cuts count
+    them), bytes each way, whether the link was cut."""
+    rows = ledger(path)
+    return {"connections": len(rows), "commands": sum(r["commands"] for r in rows),
+            "up": sum(r["up"] for r in rows), "down": sum(r["down"] for r in rows),
+            "cut": any(r["cut"] for r in rows),
+            "lines": [line for r in rows for line in r["lines"]]}
+
+
+def _append(path: Path, row: dict[str, object]) -> None:
+    """Add one connection's line to the ledger."""
+    with path.open("a") as out:
+        out.write(json.dumps(row, sort_keys=True) + "\n")
+
+
 def main(args: Sequence[str] | None = None) -> int:
-    """Run the tunnel; the exit status is 0 unless the arguments are wrong."""
+    """Run the tunnel for one connection; the exit status is 0 unless the arguments are
+    wrong."""
     parser = argparse.ArgumentParser(prog="python -m simulator.external.tunnel")
     parser.add_argument("--stats", type=Path, required=True)
     parser.add_argument("--cut", type=parse_cut, default=None)
@@ -280,7 +320,12 @@ def main(args: Sequence[str] | None = None) -> int:
     parser.add_argument("argv", nargs="+")
     ns = parser.parse_args(args)
     env = dict(item.partition("=")[::2] for item in ns.env)
-    relay = Relay(ns.cut)
+    before = totals(ns.stats)
+    if before["cut"]:
+        _append(ns.stats, {"commands": 0, "up": 0, "down": 0, "cut": False, "refused": True,
+                           "server_exit": None, "lines": []})
+        return 0
+    relay = Relay(ns.cut, first=before["commands"])
     child = subprocess.Popen(ns.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, env=env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -288,7 +333,7 @@ def main(args: Sequence[str] | None = None) -> int:
         Pipes(relay, child).run()
     finally:
         _end(child)
-        ns.stats.write_text(json.dumps(relay.stats(child.returncode), sort_keys=True))
+        _append(ns.stats, relay.stats(child.returncode))
     return 0
 
 

@@ -16,10 +16,11 @@ from simulator.conformance.imap_view import fetch_items, header_mid
 from simulator.conformance.messages import render
 from simulator.external.maildir import LocalMail, Maildir
 from simulator.external.program import Cut, Program, SyncResult
-from simulator.mail.store import DELETED
+from simulator.mail.store import DELETED, FLAGGED, SEEN
 
 State = dict[str, list[tuple[str, frozenset[str]]]]
 """Folder -> sorted (mid, flags) of its messages: duplicates show as repeated mids."""
+NONE: frozenset[str] = frozenset()
 
 
 def require(binary: str | None = None, package: str = "") -> None:
@@ -115,3 +116,25 @@ class Device:
         """The one local copy of ``mid`` (a test edits it)."""
         (mail,) = self.maildir.find(mid)
         return mail
+
+
+def folders(**filled: list[tuple[str, frozenset[str]]]) -> State:
+    """A State with the account's five folders, ``filled`` ones given."""
+    state: State = {f: [] for f in ("Archive", "Drafts", "INBOX", "Sent", "Trash")}
+    state.update(filled)
+    return state
+
+
+def pending_changes(device: Device, account: Dovecot) -> State:
+    """Edits on both sides waiting for the next sync (on an account m0..m3 synced once),
+    and the state that sync should end in: m0 read, m1 deleted, m2 moved to Archive and a
+    sent copy on the device; m3 flagged and m4 delivered on the server."""
+    box = device.maildir
+    box.set_flags(device.edit("m0"), {SEEN})
+    box.delete(device.edit("m1"))
+    box.move(device.edit("m2"), "Archive")
+    box.add("Sent", render("sent1", 700), {SEEN})
+    server_command(account, "INBOX", "UID STORE 4 +FLAGS (\\Flagged)")
+    account.deliver("m4", 700)
+    return folders(INBOX=[("m0", {SEEN}), ("m3", {FLAGGED}), ("m4", NONE)],
+                   Archive=[("m2", NONE)], Sent=[("sent1", {SEEN})])

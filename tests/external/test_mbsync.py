@@ -18,16 +18,17 @@ from simulator.external.mbsync import Mbsync, config, validate
 from simulator.external.program import Access, Cut, MissingProgram
 from simulator.mail.store import DELETED, FLAGGED, SEEN
 from tests.external.imap_account import (
+    NONE,
     Device,
-    State,
+    folders,
     live,
     new_account,
+    pending_changes,
     require,
     server_command,
     server_state,
 )
 
-NONE: frozenset[str] = frozenset()
 _NO_ACCESS = Access(imap=(), pop3=())
 
 
@@ -48,13 +49,6 @@ def _device(account: Dovecot, tmp_path: Path, **settings: object) -> Device:
     return device
 
 
-def _empty(**folders: list[tuple[str, frozenset[str]]]) -> State:
-    """A State with the account's five folders, ``folders`` filled in."""
-    state: State = {f: [] for f in ("Archive", "Drafts", "INBOX", "Sent", "Trash")}
-    state.update(folders)
-    return state
-
-
 def test_first_sync_brings_delivered_mail(account: Dovecot, tmp_path: Path) -> None:
     """The first run creates the account's folders in the Maildir and brings every message,
     unflagged; the tunnel counted the commands and bytes; mbsync's log is kept in work."""
@@ -62,7 +56,7 @@ def test_first_sync_brings_delivered_mail(account: Dovecot, tmp_path: Path) -> N
     result = device.sync()
     assert result.ok and not result.cut and result.program == "mbsync"
     assert result.commands > 5 and result.up > 100 and result.down > 4 * 700
-    assert device.state() == _empty(INBOX=[(f"m{i}", NONE) for i in range(4)])
+    assert device.state() == folders(INBOX=[(f"m{i}", NONE) for i in range(4)])
     assert device.state() == server_state(account)
     assert "Synchronizing" in (device.work / "mbsync.log").read_text()
 
@@ -78,7 +72,7 @@ def test_reader_edits_reach_the_server(account: Dovecot, tmp_path: Path) -> None
     box.move(device.edit("m3"), "Archive")
     box.add("Sent", render("sent1", 800), {SEEN})
     assert device.sync().ok
-    want = _empty(INBOX=[("m0", {SEEN}), ("m1", {SEEN, FLAGGED})],
+    want = folders(INBOX=[("m0", {SEEN}), ("m1", {SEEN, FLAGGED})],
                   Archive=[("m3", NONE)], Sent=[("sent1", {SEEN})])
     assert server_state(account) == want
     assert device.state() == want
@@ -91,7 +85,7 @@ def test_server_changes_reach_the_device(account: Dovecot, tmp_path: Path) -> No
                    "UID STORE 2 +FLAGS (\\Deleted)", "EXPUNGE")
     account.deliver("m4", 700)
     assert device.sync().ok
-    want = _empty(INBOX=[("m0", {SEEN}), ("m2", NONE), ("m3", NONE), ("m4", NONE)])
+    want = folders(INBOX=[("m0", {SEEN}), ("m2", NONE), ("m3", NONE), ("m4", NONE)])
     assert device.state() == want == server_state(account)
 
 
@@ -117,24 +111,11 @@ def test_without_flag_sync_a_local_flag_stays_on_the_device(account: Dovecot,
     assert ("m0", {SEEN}) in device.state()["INBOX"]
 
 
-def _pending_changes(device: Device, account: Dovecot) -> State:
-    """Edits on both sides waiting for the next sync, and the state it should end in."""
-    box = device.maildir
-    box.set_flags(device.edit("m0"), {SEEN})
-    box.delete(device.edit("m1"))
-    box.move(device.edit("m2"), "Archive")
-    box.add("Sent", render("sent1", 700), {SEEN})
-    server_command(account, "INBOX", "UID STORE 4 +FLAGS (\\Flagged)")
-    account.deliver("m4", 700)
-    return _empty(INBOX=[("m0", {SEEN}), ("m3", {FLAGGED}), ("m4", NONE)],
-                  Archive=[("m2", NONE)], Sent=[("sent1", {SEEN})])
-
-
 def _cut_then_converge(account: Dovecot, tmp_path: Path, cut: Cut) -> tuple[int, int, bool]:
     """Run with ``cut`` in the middle of a sync with changes on both sides, then once more:
     the second run must converge to the state an uncut sync gives, with no duplicate."""
     device = _device(account, tmp_path)
-    want = _pending_changes(device, account)
+    want = pending_changes(device, account)
     cut_run = device.sync(cut)
     again = device.sync()
     assert again.ok, again.log

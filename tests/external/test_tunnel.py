@@ -6,7 +6,6 @@ tunnel, so each test knows exactly which command is number N.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,23 +29,28 @@ def account() -> Iterator[Dovecot]:
     acc.shutdown()
 
 
-def _connect(account: Dovecot, stats: Path, cut: Cut | None = None) -> ImapConn:
-    """A scripted IMAP session on ``account`` through the tunnel."""
+def _pipe(account: Dovecot, stats: Path, cut: Cut | None = None) -> Pipe:
+    """A tunnel process in front of ``account``'s imap, as a program would start it."""
     access = account.access()
     argv = tunnel.command(stats, access.imap, dict(access.env), cut)
-    return ImapConn(Pipe(argv, launch.environment(stats.parent), timeout=5.0))
+    return Pipe(argv, launch.environment(stats.parent), timeout=5.0)
+
+
+def _connect(account: Dovecot, stats: Path, cut: Cut | None = None) -> ImapConn:
+    """A scripted IMAP session on ``account`` through the tunnel."""
+    return ImapConn(_pipe(account, stats, cut))
 
 
 def _stats(conn: ImapConn, stats: Path) -> dict[str, object]:
-    """Hang up and read what the tunnel counted."""
+    """Hang up and read what the tunnel counted for the connection."""
     conn.pipe.close(graceful=True)
-    return dict(json.loads(stats.read_text()))
+    return tunnel.ledger(stats)[-1]
 
 
 def test_counts_tagged_commands_and_bytes(account: Dovecot, tmp_path: Path) -> None:
     """SELECT, an APPEND with a literal, IDLE (with its DONE) and LOGOUT are four commands;
     bytes up are exactly what the client wrote; the server's answers are counted down."""
-    stats = tmp_path / "t.json"
+    stats = tmp_path / "t.jsonl"
     conn = _connect(account, stats)
     body = b"Message-ID: <new@x>\r\n\r\nhello\r\n"
     assert conn.command("SELECT INBOX").ok
@@ -63,7 +67,7 @@ def test_counts_tagged_commands_and_bytes(account: Dovecot, tmp_path: Path) -> N
 def test_cut_before_never_delivers_the_command(account: Dovecot, tmp_path: Path) -> None:
     """before:1 drops the link when the client sends command 1: the STORE never reaches
     Dovecot and the client sees the connection end."""
-    stats = tmp_path / "t.json"
+    stats = tmp_path / "t.jsonl"
     conn = _connect(account, stats, ("before", 1))
     assert conn.command("SELECT INBOX").ok
     with pytest.raises(ServerHung):
@@ -77,7 +81,7 @@ def test_cut_after_runs_the_command_but_loses_its_answer(account: Dovecot,
                                                           tmp_path: Path) -> None:
     """after:1 delivers the STORE and waits for Dovecot's answer, then drops the link: the
     flag is set on the server although the client never learnt that it succeeded."""
-    stats = tmp_path / "t.json"
+    stats = tmp_path / "t.jsonl"
     conn = _connect(account, stats, ("after", 1))
     assert conn.command("SELECT INBOX").ok
     with pytest.raises(ServerHung):
@@ -91,7 +95,7 @@ def test_literals_are_data_not_commands_or_answers(account: Dovecot, tmp_path: P
     """Lines inside a literal that look like commands (going up) or like the tagged answer
     (coming down) are data: the count is right and the cut after the FETCH still delivers
     the whole FETCH response before the link drops."""
-    stats = tmp_path / "t.json"
+    stats = tmp_path / "t.jsonl"
     conn = _connect(account, stats, ("after", 2))
     body = b"Message-ID: <trap@x>\r\n\r\nc3 OK fake answer\r\nc9 LOGOUT\r\n"
     assert conn.command("SELECT INBOX").ok
@@ -103,6 +107,32 @@ def test_literals_are_data_not_commands_or_answers(account: Dovecot, tmp_path: P
         conn.pipe.readline()
     got = _stats(conn, stats)
     assert got["commands"] == 3 and got["cut"] is True
+
+
+def test_a_run_counts_across_connections_and_stays_down_after_a_cut(
+        account: Dovecot, tmp_path: Path) -> None:
+    """The numbering goes on over a run's connections (one ledger): with before:3, the
+    second connection is cut at its second command; a third connection is refused at once
+    (no greeting), as the link is down for the rest of the run."""
+    stats = tmp_path / "t.jsonl"
+    first = _connect(account, stats, ("before", 3))
+    assert first.command("SELECT INBOX").ok and first.command("NOOP").ok
+    _stats(first, stats)
+    second = _connect(account, stats, ("before", 3))
+    assert second.command("SELECT INBOX").ok
+    with pytest.raises(ServerHung):
+        second.command("UID STORE 1 +FLAGS (\\Seen)")
+    _stats(second, stats)
+    refused = _pipe(account, stats, ("before", 3))
+    with pytest.raises(ServerHung, match="closed its output"):
+        ImapConn(refused)
+    refused.close()
+    assert [(r["commands"], r["cut"], r["refused"]) for r in tunnel.ledger(stats)] == [
+        (2, False, False), (1, True, False), (0, False, True)]
+    totals = tunnel.totals(stats)
+    assert (totals["connections"], totals["commands"], totals["cut"]) == (3, 3, True)
+    assert totals["lines"] == ["SELECT INBOX", "NOOP", "SELECT INBOX"]
+    assert server_state(account)["INBOX"] == [("m0", frozenset()), ("m1", frozenset())]
 
 
 def test_bad_cut_argument_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
