@@ -153,13 +153,17 @@ class Pipes:
             sel.close()
 
     def _deliver_rest(self, sel: selectors.BaseSelector) -> None:
-        """At a cut, what the server said before the cut point still reaches the program
-        (it was on the wire already); give up if the program does not read it within 2 s."""
+        """At a cut, what either side sent before the cut point still arrives (it was on the
+        wire already); give up on a side that does not read it within 2 s."""
         for fd in list(sel.get_map()):
             sel.unregister(fd)
-        sel.register(self.prog_out, selectors.EVENT_WRITE)
-        while self.to_program and sel.select(2.0):
-            self._write(self.prog_out)
+        for fd, pending in ((self.srv_in, self.to_server), (self.prog_out, self.to_program)):
+            if fd < 0 or not pending:
+                continue
+            sel.register(fd, selectors.EVENT_WRITE)
+            while pending and sel.select(2.0):
+                self._write(fd)
+            sel.unregister(fd)
 
     def _register(self, sel: selectors.BaseSelector) -> None:
         """Watch what can make progress now: reads with room to buffer, pending writes."""

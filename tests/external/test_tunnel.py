@@ -91,6 +91,21 @@ def test_cut_after_runs_the_command_but_loses_its_answer(account: Dovecot,
     assert server_state(account)["INBOX"] == [("m0", frozenset({SEEN})), ("m1", frozenset())]
 
 
+def test_pipelined_commands_before_the_cut_still_arrive(account: Dovecot,
+                                                        tmp_path: Path) -> None:
+    """Commands written in one burst with the cut one (a pipelining program): those before
+    the cut reach Dovecot, the cut one and later ones do not."""
+    stats = tmp_path / "t.jsonl"
+    conn = _connect(account, stats, ("before", 3))
+    assert conn.command("SELECT INBOX").ok
+    conn.pipe.send(b"c2 UID STORE 1 +FLAGS (\\Seen)\r\nc3 NOOP\r\n"
+                   b"c4 UID STORE 2 +FLAGS (\\Flagged)\r\nc5 NOOP\r\n")
+    got = _stats(conn, stats)
+    assert got["commands"] == 3 and got["cut"] is True
+    assert got["lines"] == ["SELECT INBOX", "UID STORE 1 +FLAGS (\\Seen)", "NOOP"]
+    assert server_state(account)["INBOX"] == [("m0", frozenset({SEEN})), ("m1", frozenset())]
+
+
 def test_literals_are_data_not_commands_or_answers(account: Dovecot, tmp_path: Path) -> None:
     """Lines inside a literal that look like commands (going up) or like the tagged answer
     (coming down) are data: the count is right and the cut after the FETCH still delivers
