@@ -179,6 +179,18 @@ def test_uidvalidity_change_stalls_the_folder(account: Dovecot, tmp_path: Path) 
         assert ("m0", NONE) in server_state(account)["INBOX"]
 
 
+def test_archive_elsewhere_loses_a_local_read(account: Dovecot, tmp_path: Path) -> None:
+    """Found (isync 1.4.4, defaults): m0 read on the device while the phone moved it to
+    Archive (UID MOVE): mbsync follows the move (the INBOX copy goes, the Archive copy
+    comes) but the read mark is lost on both sides: a lost flag change."""
+    device = _device(account, tmp_path)
+    device.maildir.set_flags(device.edit("m0"), {SEEN})
+    server_command(account, "INBOX", "UID MOVE 1 Archive")
+    assert device.sync().ok
+    want = folders(INBOX=[("m1", NONE), ("m2", NONE), ("m3", NONE)], Archive=[("m0", NONE)])
+    assert device.state() == want == server_state(account)
+
+
 def test_missing_mbsync_names_the_package(monkeypatch: pytest.MonkeyPatch,
                                           tmp_path: Path) -> None:
     """Without mbsync on PATH, a sync raises MissingProgram naming Debian's isync."""

@@ -192,6 +192,38 @@ def test_cut_after_an_upload_answer_hangs(account: Dovecot, tmp_path: Path) -> N
     assert device.state() == want == live(server_state(account))
 
 
+def test_archive_elsewhere_loses_a_local_read(account: Dovecot, tmp_path: Path) -> None:
+    """Found (as with mbsync): m0 read on the device while the phone moved it to Archive:
+    the sync follows the move but the read mark is lost on both sides."""
+    device = _device(account, tmp_path)
+    device.maildir.set_flags(device.edit("m0"), {SEEN})
+    server_command(account, "INBOX", "UID MOVE 1 Archive")
+    assert device.sync().ok
+    want = folders(INBOX=[("m1", NONE), ("m2", NONE), ("m3", NONE)], Archive=[("m0", NONE)])
+    assert device.state() == want == server_state(account)
+
+
+def test_uidvalidity_change_duplicates_and_flags_the_wrong_message(account: Dovecot,
+                                                                   tmp_path: Path) -> None:
+    """Found (offlineimap 8.0.0, defaults): after the server renumbers INBOX (new
+    UIDVALIDITY, same messages, then m4 delivered) offlineimap says it skips INBOX ("UID
+    validity problem", exit 2) but still copies one message the device already has (m3:
+    now two copies on the device) and stores the device's read mark of m0 (by m0's old
+    UID) on another message: m4, the new mail the person never saw, which never reaches
+    the device. Later runs skip INBOX and leave it so."""
+    device = _device(account, tmp_path)
+    device.maildir.set_flags(device.edit("m0"), {SEEN})
+    account.forget_uids("INBOX")
+    account.deliver("m4", 700)
+    for _ in range(2):
+        result = device.sync()
+        assert result.exit_code == 2 and "UID validity problem for folder INBOX" in result.log
+        assert server_state(account)["INBOX"] == [
+            ("m0", NONE), ("m1", NONE), ("m2", NONE), ("m3", NONE), ("m4", {SEEN})]
+        assert device.state()["INBOX"] == [
+            ("m0", {SEEN}), ("m1", NONE), ("m2", NONE), ("m3", NONE), ("m3", NONE)]
+
+
 def test_missing_offlineimap_names_the_package(monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     """Without offlineimap on PATH, a sync raises MissingProgram naming offlineimap3."""
