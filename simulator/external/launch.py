@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import simulator
 from simulator.external import tunnel
 from simulator.external.program import Access, Cut, SyncResult
 
@@ -33,7 +32,7 @@ def tunnel_line(work: Path, access: Access, cut: Cut | None) -> str:
 def environment(work: Path) -> dict[str, str]:
     """A clean environment: HOME is the scratch folder (no personal config leaks in), and
     the tunnel can import mailsim whether or not it is installed."""
-    package_root = str(Path(simulator.__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parents[2])
     return {"HOME": str(work), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "PYTHONPATH": package_root, "LANG": "C.UTF-8", "TZ": "UTC"}
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from simulator.conformance import messages
 from simulator.conformance.messages import render
-from simulator.external.maildir import Maildir, flags_of, rfc822_size
+from simulator.external.maildir import DOMAIN, Maildir, flags_of, mid_of, rfc822_size
 from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN
 
 
@@ -86,3 +87,13 @@ def test_helpers() -> None:
     assert flags_of("1.host:2,ST") == {SEEN, DELETED}
     assert rfc822_size(b"a\nb\r\n") == 6
     assert Maildir(Path("/nonexistent/mailsim")).view() == {}
+
+
+def test_message_ids_read_as_conformance_renders_them() -> None:
+    """The Maildir reader's Message-ID convention is the renderer's (same domain, same mid
+    back, a foreign Message-ID kept whole, none without the header)."""
+    assert DOMAIN == messages.DOMAIN
+    for mid in ("m1", "x@example.org"):
+        data = render(mid, 700)
+        assert mid_of(data) == messages.mid_of(data) == mid
+    assert mid_of(b"Subject: x\n\nMessage-ID: <body@x>\n") is None
