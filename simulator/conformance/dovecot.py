@@ -19,6 +19,7 @@ from pathlib import Path
 from simulator.conformance.messages import render
 from simulator.conformance.proc import DEFAULT_TIMEOUT, Pipe
 from simulator.conformance.wire import ImapConn, Pop3Conn
+from simulator.external.program import Access
 
 LIBEXEC = Path(os.environ.get("MAILSIM_DOVECOT_LIBEXEC", "/usr/lib/dovecot"))
 DOVECONF = shutil.which("doveconf") or "/usr/bin/doveconf"
@@ -126,6 +127,12 @@ class Dovecot:
     def _env(self) -> dict[str, str]:
         """The environment Dovecot's binaries need to find the (preauthenticated) user."""
         return {"USER": "user", "HOME": str(self.root / "home"), "PATH": "/usr/bin:/bin"}
+
+    def access(self) -> Access:
+        """How a real program reaches this account (the preauth imap/pop3 argv and env)."""
+        conf = ("-c", str(self.conf))
+        return Access(imap=(str(LIBEXEC / "imap"), *conf), pop3=(str(LIBEXEC / "pop3"), *conf),
+                      env=self._env())
 
     # -- sessions --------------------------------------------------------------------------
     def _spawn(self, binary: str) -> Pipe:
