@@ -26,7 +26,7 @@ from simulator.world.timing import MIN_WAIT, SAMPLE_EVERY, WEEK
 from simulator.world.topology import Topology
 
 if TYPE_CHECKING:
-    from simulator.scenario import ResolvedDevice, Scenario
+    from simulator.scenario import ResolvedDevice, Scenario, ServerConfig
     from simulator.scenario.events import EventBase
 
 BUILTIN_CLIENTS: dict[str, type[Client]] = {"pop3": Pop3Client, "imap": ImapClient}
@@ -53,6 +53,19 @@ def client_class(spec: ResolvedDevice) -> type[Client]:
     return cls
 
 
+def server_class(config: ServerConfig) -> type[Server]:
+    """The model's server, or Dovecot's for ``backend: dovecot`` (imported only then)."""
+    if config.backend == "dovecot":
+        from simulator.backend import DovecotMissing, DovecotServer
+
+        try:
+            DovecotServer.check()
+        except DovecotMissing as err:
+            raise SimulationError(str(err)) from None
+        return DovecotServer
+    return Server
+
+
 class World:
     """Everything that happens in one run of one scenario (one variant, one seed)."""
 
@@ -65,11 +78,12 @@ class World:
         self.only = frozenset(people) if people is not None else None
         self.env = Clock()
         self.history = history or History()
-        self.server = Server(self.env, scenario.server, self.history)
+        self.server = server_class(scenario.server)(self.env, scenario.server, self.history)
         self.servers = {"": self.server} | {
-            name: Server(self.env, cfg, self.history, name)
+            name: server_class(cfg)(self.env, cfg, self.history, name)
             for name, cfg in scenario.servers.items()
         }
+        self.logs: dict[str, str] = {}  # a real server's log by file name, after close()
         for server in self.servers.values():
             server.watchers.append(self._push)
         self.home: dict[str, Server] = {}  # account -> the server it lives on
@@ -212,11 +226,22 @@ class World:
             self.history.add("server_outage", self.env.now, server.name, not up)
 
     def run(self) -> History:
-        """Run to the scenario's end and close the history."""
-        self.start()
-        self.env.run(until=self.scenario.duration)
-        self.history.add("end", self.env.now)
+        """Run to the scenario's end and close the history (and the servers)."""
+        try:
+            self.start()
+            self.env.run(until=self.scenario.duration)
+            self.history.add("end", self.env.now)
+        finally:
+            self.close()
         return self.history
+
+    def close(self) -> None:
+        """End what a real server backend runs (its processes and scratch folder), keeping
+        its log in ``logs``; nothing to do on the model."""
+        for name, server in self.servers.items():
+            text = server.close()
+            if text:
+                self.logs[f"dovecot-{name}.log" if name else "dovecot.log"] = text
 
 
 __all__ = ["SimulationError", "World"]
