@@ -2,8 +2,10 @@
 :class:`simulator.mail.pop3.Session`, each command sent to Dovecot's ``pop3`` process.
 
 Dovecot's preauthenticated ``pop3`` sends no greeting: LOGIN starts the process and probes
-it with NOOP (``-ERR [IN-USE]`` after Dovecot's 10 s wait when another session holds the
-lock). UIDLs are Dovecot's (``%08Xu%08Xv``) with the UIDVALIDITY part translated to the
+it with NOOP. With ``pop3_lock_session`` a second session waits 10 s (wall clock, fixed in
+Dovecot) for the lock before Dovecot answers ``-ERR [IN-USE]``; so while one of this run's
+sessions holds the lock (logged in, or dropped and not yet logged out) LOGIN answers IN-USE
+without starting a process, as Dovecot would (tests/backend pin that Dovecot does). UIDLs are Dovecot's (``%08Xu%08Xv``) with the UIDVALIDITY part translated to the
 mirror's, as the mirror does for IMAP. QUIT, and a connection's end, write what Dovecot
 writes (expunges, the \\Seen of retrieved messages), which the mirror then reads.
 """
@@ -51,6 +53,7 @@ class Pop3Session:
             self.server.install.close(self.conn.pipe)
             self.conn = None
             self.server.observe(self.user, cause, self.by)
+        self.server.pop3_holders[self.user].discard(self)
 
     def _uidl(self, text: str) -> str:
         """Dovecot's UIDL with its UIDVALIDITY part in the mirror's numbering."""
@@ -73,6 +76,9 @@ class Pop3Session:
         if self.state != AUTHORIZATION or self.conn is not None:
             raise ProtocolError(f"POP3 command in {self.state}, needs {AUTHORIZATION}")
         cost = command_cost(round_trips=2)
+        holders = self.server.pop3_holders[self.user]
+        if self.server.config.pop3_lock and holders:
+            return Reply(False, cost=cost, code="IN-USE", text="maildrop already locked")
         conn = self.server.install.pop3(self.user)
         conn.pipe.timeout = LOCK_WAIT
         ok, status, _ = conn.command("NOOP")
@@ -81,6 +87,7 @@ class Pop3Session:
             self.server.install.close(conn.pipe)
             return Reply(False, cost=cost, code=response_code(status) or "IN-USE", text=status)
         self.conn, self.state = conn, TRANSACTION
+        holders.add(self)
         return Reply(True, cost=cost)
 
     def stat(self) -> Reply:

@@ -46,6 +46,7 @@ class DovecotServer(Server):
         self.install = Installation(config.quota, config.over_quota == "defer",
                                     config.pop3_lock, name)
         self.mirrors: dict[str, Mirror] = {}
+        self.pop3_holders: dict[str, set[Pop3Session]] = {}  # live POP3 sessions per account
 
     @staticmethod
     def check() -> None:
@@ -59,6 +60,7 @@ class DovecotServer(Server):
         account.quota = None
         self.install.add_user(user)
         self.mirrors[user] = Mirror(account, lambda: self.install.imap(user))
+        self.pop3_holders[user] = set()
         return account
 
     def open(self, user: str, protocol: str, by: str) -> Any:
