@@ -90,6 +90,9 @@ def run_cmd(
     workers: Annotated[int, typer.Option(help="Shards in parallel (processes).")] = 1,
     dask: Annotated[str | None, typer.Option(
         help="Run the shards on a Dask cluster: a scheduler address, or 'local'.")] = None,
+    server: Annotated[str | None, typer.Option(
+        help="Server backend for every server: 'model', or 'dovecot' (Debian's Dovecot "
+             "serves the accounts). Default: the scenario's server.backend.")] = None,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
     from simulator.folders import OutputExists, write_run
@@ -100,9 +103,15 @@ def run_cmd(
     if shards < 1 or workers < 1:
         raise fail("--shards and --workers must be at least 1")
 
+    if server not in (None, "model", "dovecot"):
+        raise fail(f"--server {server}: expected model or dovecot")
     importable_here()
     try:
         loaded = load_scenario(scenario)
+        if server is not None:
+            from simulator.backend.choice import on_backend
+
+            loaded = on_backend(loaded, server)
         if variant:
             check_variants(loaded, [variant])
         run_id = f"{variant or 'as-written'}-seed{seed if seed is not None else loaded.seed}"

@@ -26,13 +26,14 @@ from simulator.conformance.dovecot import (
 )
 from simulator.conformance.proc import Pipe
 from simulator.conformance.wire import ImapConn, Pop3Conn
+from simulator.world.world import SimulationError
 
 TIMEOUT = 30.0
 """Seconds to wait for one reply line before declaring Dovecot hung."""
 PACKAGES = "dovecot-imapd dovecot-pop3d"
 
 
-class DovecotMissing(Exception):
+class DovecotMissing(SimulationError):
     """Dovecot cannot run here: the scenario asks for ``server: {backend: dovecot}``."""
 
 

@@ -13,6 +13,7 @@ import re
 
 from simulator.conformance.messages import LINE_WIDTH, headers, mid_of
 from simulator.mail.message import Message
+from simulator.world.world import SimulationError
 
 DATE_HEADER = "X-Mailsim-Date"
 FIELDS = f"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID {DATE_HEADER.upper()})]"
@@ -20,7 +21,7 @@ FIELDS = f"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID {DATE_HEADER.upper()})]"
 _DATE = re.compile(rb"^X-Mailsim-Date:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
-class TooSmall(ValueError):
+class TooSmall(SimulationError):
     """A message smaller than its own headers cannot be stored at its model size."""
 
 

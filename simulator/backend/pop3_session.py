@@ -5,9 +5,10 @@ Dovecot's preauthenticated ``pop3`` sends no greeting: LOGIN starts the process 
 it with NOOP. With ``pop3_lock_session`` a second session waits 10 s (wall clock, fixed in
 Dovecot) for the lock before Dovecot answers ``-ERR [IN-USE]``; so while one of this run's
 sessions holds the lock (logged in, or dropped and not yet logged out) LOGIN answers IN-USE
-without starting a process, as Dovecot would (tests/backend pin that Dovecot does). UIDLs are Dovecot's (``%08Xu%08Xv``) with the UIDVALIDITY part translated to the
-mirror's, as the mirror does for IMAP. QUIT, and a connection's end, write what Dovecot
-writes (expunges, the \\Seen of retrieved messages), which the mirror then reads.
+without starting a process, as Dovecot would (tests/backend pin that Dovecot does). UIDLs
+are Dovecot's (``%08Xu%08Xv``) with the UIDVALIDITY part translated to the mirror's, as
+for IMAP. QUIT, and a connection's end, write what Dovecot writes (expunges, the \\Seen
+of retrieved messages), which the mirror then reads.
 """
 
 from __future__ import annotations

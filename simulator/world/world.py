@@ -56,12 +56,9 @@ def client_class(spec: ResolvedDevice) -> type[Client]:
 def server_class(config: ServerConfig) -> type[Server]:
     """The model's server, or Dovecot's for ``backend: dovecot`` (imported only then)."""
     if config.backend == "dovecot":
-        from simulator.backend import DovecotMissing, DovecotServer
+        from simulator.backend import DovecotServer
 
-        try:
-            DovecotServer.check()
-        except DovecotMissing as err:
-            raise SimulationError(str(err)) from None
+        DovecotServer.check()  # DovecotMissing (a SimulationError) names the packages
         return DovecotServer
     return Server
 
