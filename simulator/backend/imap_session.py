@@ -162,15 +162,23 @@ class ImapSession:
         return self._reply(uids, down=8 * len(uids), up=SEARCH_HEADER_BYTES + len(mid))
 
     def fetch_flags(self, uids: Iterable[int] | None = None, changedsince: int = 0) -> Reply:
-        """UID FETCH set (FLAGS MODSEQ) [(CHANGEDSINCE m)]."""
+        """UID FETCH set (FLAGS MODSEQ) [(CHANGEDSINCE m)]: the rows asked for, once each
+        (Dovecot may add unsolicited FETCHes of other sessions' flag changes: news, which
+        the view has taken, not results)."""
         self._selected()
         wanted = "1:*" if uids is None else uids_text(uids)
         if not wanted:
             return self._reply([])
         tail = f" (CHANGEDSINCE {changedsince})" if changedsince else ""
         _, fetched = self._send(f"UID FETCH {wanted} (FLAGS MODSEQ){tail}")
-        rows = sorted((self._row(self.folder, int(i["UID"]), flags_of(i), i["MODSEQ"][0])
-                       for i in fetched if "UID" in i and "MODSEQ" in i), key=lambda r: r.uid)
+        asked = None if uids is None else set(uids)
+        found: dict[int, Row] = {}  # by UID: an unsolicited FETCH may repeat one
+        for i in fetched:
+            uid = int(i.get("UID", 0))
+            if ("FLAGS" in i and "MODSEQ" in i and (asked is None or uid in asked)
+                    and i["MODSEQ"][0] > changedsince):
+                found[uid] = self._row(self.folder, uid, flags_of(i), i["MODSEQ"][0])
+        rows = [found[u] for u in sorted(found)]
         return self._reply(rows, down=FLAG_ROW_BYTES * len(rows))
 
     def fetch_new(self, after_uid: int, headers: bool = True) -> Reply:
@@ -178,16 +186,16 @@ class ImapSession:
         are read from Dovecot (the bytes charged are the model's)."""
         self._selected()
         _, fetched = self._send(f"UID FETCH {after_uid + 1}:* {NEW_ROW}")
-        rows = []
+        found: dict[int, Row] = {}
         for items in fetched:
             uid = int(items.get("UID", 0))
             if uid <= after_uid or "RFC822.SIZE" not in items:
-                continue  # "n+1:*" names the last UID when nothing is newer
+                continue  # "n+1:*" names the last UID when nothing is newer; unsolicited
             header = next((v for k, v in items.items() if k.startswith("BODY[")), b"")
             msg = parse(header, int(items["RFC822.SIZE"]))
-            rows.append(Row(uid, msg.mid, msg.size, flags_of(items), items["MODSEQ"][0],
-                            msg.date))
-        rows.sort(key=lambda r: r.uid)
+            found[uid] = Row(uid, msg.mid, msg.size, flags_of(items), items["MODSEQ"][0],
+                             msg.date)
+        rows = [found[u] for u in sorted(found)]
         per = ENVELOPE_BYTES + FLAG_ROW_BYTES
         down = sum(per + (min(r.size, 2_000) if headers else 0) for r in rows)
         return self._reply(rows, down=down)
