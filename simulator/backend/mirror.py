@@ -135,22 +135,34 @@ class Mirror:
                     (flags if row[0] in box.entries else adds).append((folder, row))
                 gone.append((folder, sorted(set(box.entries) - present)))
             self.modseq[folder] = modseq
+        moved = {mid for f, uids in gone for mid in self._mids(f, uids)} if cause == "move" \
+            else set()
         for folder, (uid, msg, flagset) in adds:
-            self._add(folder, uid, msg, flagset, cause, by)
+            self._add(folder, uid, msg, flagset, cause, by, moved=msg.mid in moved)
         for folder, (uid, _, flagset) in flags:
             self.account.set_flags(folder, uid, flagset, by)
         for folder, uids in gone:
             if uids:
                 self.account.expunge(folder, uids, cause, by)
 
+    def _mids(self, folder: str, uids: list[int]) -> list[str]:
+        box = self.account.mailboxes[folder]
+        return [box.entries[u].msg.mid for u in uids]
+
     def _add(self, folder: str, uid: int, msg: Message, flagset: frozenset[str], cause: str,
-             by: str) -> None:
-        """Add ``msg`` under Dovecot's ``uid`` (UIDs Dovecot skipped are skipped here too)."""
+             by: str, moved: bool = False) -> None:
+        """Add ``msg`` under Dovecot's ``uid`` (UIDs Dovecot skipped are skipped here too);
+        a ``moved`` message's bytes are not counted twice while it is in both folders, as
+        the model's MOVE does (and as Dovecot's quota, which a MOVE never exceeds)."""
         box = self.account.mailboxes[folder]
         if uid < box.uidnext:
             raise RuntimeError(f"Dovecot reused UID {uid} in {self.account.name}/{folder}")
         box.uidnext = uid
-        self.account.add(folder, msg, flagset, cause, by)
+        self.account.used -= msg.size if moved else 0
+        try:
+            self.account.add(folder, msg, flagset, cause, by)
+        finally:
+            self.account.used += msg.size if moved else 0
 
     def _renumber(self, folder: str, validity: int) -> None:
         """Dovecot renumbered ``folder`` under a new UIDVALIDITY: the Account's folder is

@@ -140,3 +140,26 @@ def test_the_scratch_folder_is_removed_and_the_log_returned() -> None:
     log = srv.close()
     assert not Path(root).exists()
     assert "saved mail to INBOX" in log
+
+
+def test_a_built_in_clients_move_goes_over_the_wire_and_is_mirrored_as_a_move() -> None:
+    """An IMAP session's UID MOVE runs on Dovecot (COPYUID mapping back), the mirror
+    records the add to the target before the expunge from the source, both as a move by
+    the device, and the bytes are never counted twice (as in the model's MOVE)."""
+    srv, history = server()
+    try:
+        srv.attempt("ann", Message("m1@ann", 3_000), 0.0)
+        session = srv.open("ann", "imap", "ann/laptop")
+        assert session.login().ok
+        info = session.select("INBOX").value
+        assert (info.exists, info.uidnext) == (1, 2)
+        assert info.uidvalidity == srv.accounts["ann"].mailboxes["INBOX"].uidvalidity
+        assert [r.mid for r in session.fetch_new(0).value] == ["m1@ann"]
+        assert session.move([1], "Archive").value == {1: 1}
+        assert stores(history)[-2:] == [("add", "Archive", 1, "m1@ann", "move"),
+                                        ("expunge", "INBOX", 1, "m1@ann", "move")]
+        used = [e.used for e in history.events if type(e).__name__ == "ServerBytes"]
+        assert max(used) == 3_000
+        assert session.logout().ok
+    finally:
+        srv.close()
