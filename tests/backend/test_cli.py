@@ -39,6 +39,7 @@ def test_unknown_backend_is_refused(tmp_path: Path) -> None:
     assert "expected model or dovecot" in done.stderr
 
 
+@pytest.mark.dovecot
 @pytest.mark.usefixtures("dovecot")
 def test_run_on_dovecot_keeps_the_log_beside_the_results(tmp_path: Path) -> None:
     """A run on Dovecot writes the usual results folder plus dovecot.log, its scenario says

@@ -17,7 +17,7 @@ from simulator.runs import run
 from simulator.scenario import Scenario, load_scenario
 from simulator.testing.strategies import scenarios
 
-pytestmark = pytest.mark.usefixtures("dovecot")
+pytestmark = [pytest.mark.dovecot, pytest.mark.usefixtures("dovecot")]
 ROOT = Path(__file__).parents[2] / "scenarios"
 
 CASES = [
@@ -29,7 +29,7 @@ CASES = [
     ("claims/p6-i8-quota.yaml", None, 1.0),
     ("claims/p7-g7-device-loss.yaml", None, 1.0),
     ("claims/p8-merged-inbox.yaml", None, 1.0),
-    ("claims/r1-retention.yaml", None, 3.0),
+    ("claims/r1-retention.yaml", None, 2.1),
     ("regressions/issue14-uidvalidity-resets.yaml", None, 2.0),
 ]
 """(scenario, variant, days): short versions of the bundled claim scenarios."""

@@ -17,7 +17,7 @@ from simulator.mail.pop3 import uidl_of
 from simulator.observe.history import History
 from simulator.scenario import ServerConfig
 
-pytestmark = pytest.mark.usefixtures("dovecot")
+pytestmark = [pytest.mark.dovecot, pytest.mark.usefixtures("dovecot")]
 
 
 def server(**config: object) -> tuple[DovecotServer, History]:
