@@ -89,6 +89,14 @@ class World:
         self.lines_of: dict[str, list[Line]] = {}  # account -> the lines syncing it
         self.topology = Topology(self)
         watch_removals(self)
+        try:
+            self._populate(scenario)
+        except BaseException:
+            self.close()  # a real server's processes and scratch folder go with the error
+            raise
+
+    def _populate(self, scenario: Scenario) -> None:
+        """Accounts, people and devices of ``scenario`` (only this shard's people)."""
         users = scenario.expand()
         for index, user in enumerate(users):
             if self._mine(user.name):
