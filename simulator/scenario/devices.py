@@ -26,11 +26,15 @@ from .units import format_duration, parse_duration
 from .weekly import WeeklySchedule
 
 Protocol = Literal["pop3", "imap"]
-COMMON_KEYS = ("poll", "class")
+COMMON_KEYS = ("poll", "class", "external", "options")
 PROTOCOL_KEYS: dict[str, tuple[str, ...]] = {
     "pop3": ("leave_on_server", "delete_after", "delete_when_deleted_locally"),
     "imap": ("cache", "idle", "resync", "delete", "recovery"),
 }
+PROGRAMS: dict[str, str] = {
+    "mbsync": "imap", "offlineimap": "imap", "getmail": "pop3", "fetchmail": "pop3",
+}
+"""The real sync programs a device can run as its client, and the protocol each speaks."""
 _CLASS_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 
 
@@ -74,6 +78,8 @@ class ClientSettings(SetOnlyModel):
     resync: Literal["base", "condstore", "qresync"] = "condstore"
     delete: Literal["trash", "expunge"] = "trash"
     recovery: Literal["careful", "naive"] = "careful"  # by Message-ID after lost replies/UIDs
+    external: Literal["mbsync", "offlineimap", "getmail", "fetchmail"] | None = None
+    options: dict[str, str | bool | int] = Field(default_factory=dict)  # the program's own
 
     @field_validator("poll")
     @classmethod
@@ -136,8 +142,14 @@ class ClientSettings(SetOnlyModel):
 
 
 def check_client(client: ClientSettings, protocol: str | None) -> None:
-    """Raise the error for the first key of client that the other protocol owns (nothing
-    to check without a protocol)."""
+    """Raise the error for the first key of client that the other protocol owns, or a real
+    program that speaks the other protocol (nothing to check without a protocol)."""
+    check_program(client)
+    program = client.external
+    if program is not None and protocol is not None and PROGRAMS[program] != protocol:
+        raise custom_error(
+            f"{program} speaks {PROGRAMS[program].upper()}, but this device uses "
+            f"{protocol.upper()}", ("client", "external"))
     bad = client.foreign_keys(protocol) if protocol is not None else []
     if not bad:
         return
@@ -147,6 +159,15 @@ def check_client(client: ClientSettings, protocol: str | None) -> None:
         ("client", bad[0]),
         on_key=True,
     )
+
+
+def check_program(client: ClientSettings) -> None:
+    """A real program excludes a client class; program options need a program."""
+    if client.external is not None and client.class_ is not None:
+        raise custom_error("expected either class or external, not both", ("client", "external"))
+    if client.options and client.external is None:
+        raise custom_error("options are a real program's settings: set external too",
+                           ("client", "options"), on_key=True)
 
 
 class DeviceSpec(Model):

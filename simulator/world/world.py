@@ -38,6 +38,9 @@ class SimulationError(Exception):
 
 def client_class(spec: ResolvedDevice) -> type[Client]:
     """The built-in client for the device's protocol, or the user's ``module:Class``."""
+    if spec.client.external is not None:
+        raise SimulationError(f"{spec.id}: a real program ({spec.client.external}) needs the "
+                              "Dovecot backend (server: {backend: dovecot})")
     name = spec.client.class_
     if not name:
         return BUILTIN_CLIENTS[spec.protocol]

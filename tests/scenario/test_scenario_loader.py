@@ -342,3 +342,25 @@ def test_imap_recovery_is_careful_by_default_and_checked_like_the_other_keys() -
         "small.yaml:9:48: users[0].devices[1].client.recovery: "
         "'recovery' is an IMAP setting, but this device uses POP3",
     ]
+
+
+def test_a_real_program_as_client_is_checked_against_the_protocol() -> None:
+    """`client: {external: mbsync}` (issue 12) names a real program; one that speaks the
+    other protocol, a program together with a client class, and program options without a
+    program are each pinpointed to file:line:col."""
+    text = MINIMAL.replace("protocol: imap,", "protocol: imap, client: {external: mbsync},")
+    assert parse_scenario(text).users[0].devices[0].client.external == "mbsync"
+    text = MINIMAL.replace("protocol: imap,", "protocol: imap, client: {external: getmail},")
+    text = text.replace("protocol: pop3,", "protocol: pop3, client: {options: {keep: true}},")
+    assert errors_of(text) == [
+        "small.yaml:8:59: users[0].devices[0].client.external: getmail speaks POP3, but this "
+        "device uses IMAP",
+        "small.yaml:9:48: users[0].devices[1].client.options: options are a real program's "
+        "settings: set external too",
+    ]
+    text = MINIMAL.replace(
+        "protocol: imap,", "protocol: imap, client: {external: mbsync, class: 'a.b:C'},")
+    assert errors_of(text) == [
+        "small.yaml:8:59: users[0].devices[0].client.external: expected either class or "
+        "external, not both",
+    ]
