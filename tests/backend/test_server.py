@@ -60,6 +60,19 @@ def test_over_quota_delivery_bounces_as_dovecot_decides() -> None:
         srv.close()
 
 
+def test_over_quota_delivery_is_deferred_when_dovecot_tempfails() -> None:
+    """With ``over_quota: defer`` Dovecot answers a temporary failure (quota_full_tempfail)
+    and the sender will try again: a ``defer`` in the history, nothing stored."""
+    srv, history = server(quota=10_000, over_quota="defer")
+    try:
+        assert srv.attempt("ann", Message("m1@ann", 8_000), 0.0) == "delivered"
+        assert srv.attempt("ann", Message("m2@ann", 8_000), 0.0) == "deferred"
+        assert [type(e).__name__ for e in history.events if getattr(e, "mid", "") == "m2@ann"] \
+            == ["Deferred"]
+    finally:
+        srv.close()
+
+
 def test_access_and_observe_for_external_programs() -> None:
     """A program started from ``access(user)`` talks to that account's Dovecot; what it
     changes enters the history through ``observe`` with the cause and device given."""
