@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from simulator.backend import SERVERS
 from simulator.observe.history import End, History, Tick
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
 from simulator.observe.partial import Partial
@@ -136,7 +137,7 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
     history, observer = observe(resolved, keep_history, story_file, commands)
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
-    world = World(resolved, history)
+    world = World(resolved, history, backends=SERVERS)
     with _fewer_gc_passes():
         world.run()
     done = results(base, resolved, variant, history, observer, story_file)
@@ -167,7 +168,7 @@ def run_shard(scenario: Scenario | str | Path, people: Collection[str], seed: in
     observer = Observer(history, resolved.server.quota, full_margins(resolved), story_file,
                         shard=True)
     with _fewer_gc_passes():
-        World(resolved, history, people).run()
+        World(resolved, history, people, SERVERS).run()
     part = observer.partial()
     if keep_history:
         part.history = history.events

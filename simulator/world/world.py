@@ -4,7 +4,7 @@ events and hourly samples, all appending to one history that the checkers read."
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection, Generator, Iterator
+from collections.abc import Collection, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from simulator.clients.base import Client
@@ -56,31 +56,39 @@ def client_class(spec: ResolvedDevice) -> type[Client]:
     return cls
 
 
-def server_class(config: ServerConfig) -> type[Server]:
-    """The model's server, or Dovecot's for ``backend: dovecot`` (imported only then)."""
-    if config.backend == "dovecot":
-        from simulator.backend import DovecotServer
+MODEL_ONLY: Mapping[str, type[Server]] = {"model": Server}
+"""The server backends a world knows by default; runs/ hands it simulator.backend's too."""
 
-        DovecotServer.check()  # DovecotMissing (a SimulationError) names the packages
-        return DovecotServer
-    return Server
+
+def server_class(config: ServerConfig, backends: Mapping[str, type[Server]]) -> type[Server]:
+    """The server class of ``config.backend``, checked to run here (Dovecot's names the
+    Debian packages when it cannot)."""
+    cls = backends.get(config.backend)
+    if cls is None:
+        raise SimulationError(f"server backend {config.backend!r} is not available here "
+                              f"(known: {', '.join(sorted(backends))})")
+    cls.check()
+    return cls
 
 
 class World:
     """Everything that happens in one run of one scenario (one variant, one seed)."""
 
     def __init__(self, scenario: Scenario, history: History | None = None,
-                 people: Collection[str] | None = None) -> None:
+                 people: Collection[str] | None = None,
+                 backends: Mapping[str, type[Server]] = MODEL_ONLY) -> None:
         """Build the world of ``scenario``; with ``people``, only theirs (one shard of a
         sharded run: accounts keep their place in the whole scenario, so UIDVALIDITY and
-        every random stream are the same as in the whole run)."""
+        every random stream are the same as in the whole run); ``backends`` are the server
+        classes its servers may ask for (``server: {backend: ...}``)."""
         self.scenario = scenario
         self.only = frozenset(people) if people is not None else None
         self.env = Clock()
         self.history = history or History()
-        self.server = server_class(scenario.server)(self.env, scenario.server, self.history)
+        self.server = server_class(scenario.server, backends)(self.env, scenario.server,
+                                                              self.history)
         self.servers = {"": self.server} | {
-            name: server_class(cfg)(self.env, cfg, self.history, name)
+            name: server_class(cfg, backends)(self.env, cfg, self.history, name)
             for name, cfg in scenario.servers.items()
         }
         self.logs: dict[str, str] = {}  # a real server's log by file name, after close()

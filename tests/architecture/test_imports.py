@@ -14,11 +14,11 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[2] / "simulator"
 
 LAYERS: list[set[str]] = [
-    {"mail", "scenario"},
+    {"mail", "scenario", "external"},
     {"clients"},
     {"observe"},
     {"world"},
-    {"runs", "conformance"},
+    {"runs", "conformance", "backend"},
     {"analysis"},
     {"report"},
     {"folders"},

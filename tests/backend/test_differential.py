@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from simulator.backend.differential import both, differences, shortened
 from simulator.runs import run
 from simulator.scenario import Scenario, load_scenario
+from simulator.testing.differential import both, differences, shortened
 from simulator.testing.strategies import scenarios
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.usefixtures("dovecot")]

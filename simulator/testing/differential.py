@@ -1,6 +1,7 @@
 """The scenario-level differential: one scenario run on the model and on Dovecot, and
 summary.json compared field by field (issue 12; the command-level traces are in
-:mod:`simulator.conformance`)."""
+:mod:`simulator.conformance`). For client authors too: does my scenario give the same
+results on a real server?"""
 
 from __future__ import annotations
 
