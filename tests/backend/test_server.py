@@ -12,8 +12,10 @@ import simpy
 
 from simulator.backend import DovecotServer
 from simulator.backend.install import Installation
+from simulator.mail.imap import ImapServer
 from simulator.mail.message import Message
 from simulator.mail.pop3 import uidl_of
+from simulator.mail.store import Account
 from simulator.observe.history import History
 from simulator.scenario import ServerConfig
 
@@ -174,5 +176,37 @@ def test_a_built_in_clients_move_goes_over_the_wire_and_is_mirrored_as_a_move() 
         used = [e.used for e in history.events if type(e).__name__ == "ServerBytes"]
         assert max(used) == 3_000
         assert session.logout().ok
+    finally:
+        srv.close()
+
+
+def test_dovecot_answers_from_the_sessions_view_before_its_news() -> None:
+    """Pinned difference (docs/fidelity.md, scenario-level differential): mail expunged by
+    another session after this one's SELECT is still reported by this session's next
+    ``UID FETCH 1:* (FLAGS) (CHANGEDSINCE m)`` on Dovecot, with the expunges announced in
+    the same reply; the model brings the session up to date first and reports no rows.
+    Both are legal (RFC 3501 §5.2, §7); on Dovecot the client pays one flag row more each."""
+    model = Account("ann")
+    for n in (1, 2):
+        model.add("INBOX", Message(f"m{n}@ann", 3_000), cause="deliver")
+    srv, _ = server()
+    try:
+        for n in (1, 2):
+            srv.attempt("ann", Message(f"m{n}@ann", 3_000), 0.0)
+        replies = []
+        for a, b in ((ImapServer(model).connect("a"), ImapServer(model).connect("b")),
+                     (srv.open("ann", "imap", "a"), srv.open("ann", "imap", "b"))):
+            a.login()
+            since = a.select("INBOX").value.highestmodseq
+            b.login()
+            b.select("INBOX")
+            b.store([1, 2], "+", ["\\Deleted"])
+            b.uid_expunge([1, 2])
+            replies.append(a.fetch_flags(None, since - 1))
+        on_model, on_dovecot = replies
+        assert (on_model.value, on_model.updates.expunged) == ([], [1, 2])
+        assert ([r.uid for r in on_dovecot.value], on_dovecot.updates.expunged) == ([1, 2],
+                                                                                    [1, 2])
+        assert on_dovecot.cost.down - on_model.cost.down == 2 * 60
     finally:
         srv.close()
