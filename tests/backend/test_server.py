@@ -222,3 +222,37 @@ def test_dovecot_answers_from_the_sessions_view_before_its_news() -> None:
     assert [[r.uid for r in reply.value] for reply in on_dovecot] == [[1, 2], [3, 4]]
     assert [r.updates.expunged for r in on_model + on_dovecot] == [[1, 2], [3, 4]] * 2
     assert on_dovecot[0].cost.down - on_model[0].cost.down == 2 * 60
+
+
+def appended_meanwhile(add: Callable[[str], object], connect: Callable[[str], Any]) -> Any:
+    """Session a SELECTs Sent, session b APPENDs to it, then a asks what changed since."""
+    add("s1@ann")
+    a, b = connect("a"), connect("b")
+    a.login()
+    b.login()
+    since = a.select("Sent").value.highestmodseq
+    b.append("Sent", Message("s2@ann", 3_000), frozenset({"\\Seen"}))
+    return a.fetch_flags(None, since - 1)
+
+
+def test_dovecot_leaves_mail_appended_meanwhile_out_of_the_views_answer() -> None:
+    """The same pinned difference the other way (found in small-office.yaml, one day): a
+    message APPENDed by another device after this session's SELECT is a row of the model's
+    ``UID FETCH 1:* (FLAGS) (CHANGEDSINCE m)`` (up to date first), not of Dovecot's (the
+    session's view; EXISTS comes with the reply), so Dovecot's answer is a row shorter."""
+    model = Account("ann")
+    srv, _ = server()
+    try:
+        on_model = appended_meanwhile(
+            lambda mid: model.add("Sent", Message(mid, 3_000), cause="append"),
+            lambda by: ImapServer(model).connect(by))
+        first = srv.open("ann", "imap", "x")
+        on_dovecot = appended_meanwhile(
+            lambda mid: (first.login(), first.append("Sent", Message(mid, 3_000))),
+            lambda by: srv.open("ann", "imap", by))
+    finally:
+        srv.close()
+    assert [r.uid for r in on_model.value] == [1, 2]
+    assert [r.uid for r in on_dovecot.value] == [1]
+    assert [r.mid for r in on_dovecot.updates.new] == ["s2@ann"]
+    assert on_model.cost.down - on_dovecot.cost.down == 60
