@@ -30,6 +30,9 @@ out = Console()
 err = Console(stderr=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+ServerOpt = Annotated[str | None, typer.Option(
+    help="Server backend for every server: 'model', or 'dovecot' (Debian's Dovecot serves "
+         "the accounts). Default: the scenario's server.backend.")]
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -51,6 +54,18 @@ def check_variants(scenario: Scenario, names: list[str]) -> None:
             scenario.variant(name)
         except ScenarioError as problem:
             raise fail(f"{scenario.source}: {problem.issues[0].message}") from None
+
+
+def on_server(scenario: Scenario, server: str | None) -> Scenario:
+    """``scenario`` with every server on backend ``server`` (--server), if given; an
+    unknown backend is refused (exit 2)."""
+    if server is None:
+        return scenario
+    if server not in ("model", "dovecot"):
+        raise fail(f"--server {server}: expected model or dovecot")
+    from simulator.backend.choice import on_backend
+
+    return on_backend(scenario, server)
 
 
 def print_table(results: Results) -> None:
@@ -90,6 +105,7 @@ def run_cmd(
     workers: Annotated[int, typer.Option(help="Shards in parallel (processes).")] = 1,
     dask: Annotated[str | None, typer.Option(
         help="Run the shards on a Dask cluster: a scheduler address, or 'local'.")] = None,
+    server: ServerOpt = None,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
     from simulator.folders import OutputExists, write_run
@@ -102,7 +118,7 @@ def run_cmd(
 
     importable_here()
     try:
-        loaded = load_scenario(scenario)
+        loaded = on_server(load_scenario(scenario), server)
         if variant:
             check_variants(loaded, [variant])
         run_id = f"{variant or 'as-written'}-seed{seed if seed is not None else loaded.seed}"
@@ -180,6 +196,7 @@ def compare_cmd(
     shards: Annotated[int, typer.Option(
         help="Split the people into N shards, each run as its own world, and merge them "
              "(the same results, byte for byte).")] = 1,
+    server: ServerOpt = None,
 ) -> None:
     """Run SCENARIO under each variant with common random numbers; write and print the
     comparison and the decision (exit 1 if any run's verdict is false)."""
@@ -200,7 +217,7 @@ def compare_cmd(
     if shards < 1:
         raise fail("--shards must be at least 1")
     try:
-        loaded = load_scenario(scenario)
+        loaded = on_server(load_scenario(scenario), server)
         names = parse_variants(variants)
         check_variants(loaded, names or [])
         dest = out_dir or default_out(loaded.name,

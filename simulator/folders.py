@@ -87,7 +87,7 @@ def write_folder_atomic(dest: Path, files: dict[str, str | bytes | Path],
 
 def run_files(results: Results) -> dict[str, str | bytes | Path]:
     """A run's results folder by file name (DESIGN: results contract); the story file
-    when the run wrote one."""
+    when the run wrote one, and Dovecot's log when the run was on Dovecot."""
     files: dict[str, str | bytes | Path] = {
         "summary.json": results.summary_json(),
         "timeseries.csv": results.timeseries_csv(),
@@ -97,6 +97,7 @@ def run_files(results: Results) -> dict[str, str | bytes | Path]:
     }
     if results.story_file is not None:
         files["stories.jsonl.gz"] = results.story_file
+    files.update(results.logs)  # a real server's log (dovecot.log), beside the results
     return files
 
 

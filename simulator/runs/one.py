@@ -10,11 +10,12 @@ import json
 import math
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from simulator.backend import SERVERS
 from simulator.observe.history import End, History, Tick
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
 from simulator.observe.partial import Partial
@@ -43,6 +44,7 @@ class Results:
     timeseries: list[tuple[Any, ...]]
     history: History
     story_file: Path | None = None  # the story file the run wrote, if it was asked for one
+    logs: dict[str, str] = field(default_factory=dict)  # a real server's log, by file name
 
     @property
     def valid(self) -> bool:
@@ -135,9 +137,12 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
     history, observer = observe(resolved, keep_history, story_file, commands)
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
+    world = World(resolved, history, backends=SERVERS)
     with _fewer_gc_passes():
-        World(resolved, history).run()
-    return results(base, resolved, variant, history, observer, story_file)
+        world.run()
+    done = results(base, resolved, variant, history, observer, story_file)
+    done.logs = world.logs
+    return done
 
 
 def report_ticks(history: History, duration: float, progress: Progress) -> None:
@@ -163,7 +168,7 @@ def run_shard(scenario: Scenario | str | Path, people: Collection[str], seed: in
     observer = Observer(history, resolved.server.quota, full_margins(resolved), story_file,
                         shard=True)
     with _fewer_gc_passes():
-        World(resolved, history, people).run()
+        World(resolved, history, people, SERVERS).run()
     part = observer.partial()
     if keep_history:
         part.history = history.events

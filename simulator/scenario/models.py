@@ -46,7 +46,8 @@ class Outage(Model):
 
 
 class ServerConfig(Model):
-    """The mail server's per-account policy: quota, retention, TLS, POP3 lock, outages."""
+    """The mail server's per-account policy: quota, retention, TLS, POP3 lock, outages, and
+    what serves the accounts: the model (default) or a real Dovecot (``backend: dovecot``)."""
 
     quota: Bytes | None = None
     over_quota: Literal["bounce", "defer"] = "bounce"
@@ -56,6 +57,7 @@ class ServerConfig(Model):
     pop3_lock: bool = True
     autologout: Duration = 1800.0
     outages: list[Outage] = Field(default_factory=list)
+    backend: Literal["model", "dovecot"] = "model"
 
     @field_validator("autologout")
     @classmethod

@@ -162,6 +162,9 @@ class Scenario(Model):
                 data.pop(optional, None)
         if not data.get("servers"):
             data.pop("servers", None)
+        for server in [data["server"], *data.get("servers", {}).values()]:
+            if server.get("backend") == "model":  # the default, left out as before
+                server.pop("backend")
         for group in data.get("users", []):
             if not group.get("accounts"):
                 group.pop("accounts", None)

@@ -72,7 +72,8 @@ def hunt(client: str, protocol: str = "imap", faults: bool = True, examples: int
     """Check ``prop`` over ``examples`` drawn scenarios; the same seed, the same hunt.
     Without ``shrink`` the first failing scenario is kept as found (quicker, bigger)."""
     check = PROPERTIES[prop]
-    client_class(SimpleNamespace(client=SimpleNamespace(class_=client), protocol=protocol,
+    client_class(SimpleNamespace(client=SimpleNamespace(class_=client, external=None),
+                                 protocol=protocol,
                                  id="--client"))  # a clear error now, not after a shrink
     found = Hunt()
 

@@ -189,11 +189,11 @@ class Line:
         if session is None:
             return
         session.drop_connection()
-        if isinstance(session, pop3.Session) and session.state == "ABANDONED":
+        if getattr(session, "state", "") == "ABANDONED":  # a POP3 lock holder, on any backend
             self.env.process(self._autologout(session))
         self.client.disconnected()
 
-    def _autologout(self, session: pop3.Session) -> Generator[Any, Any, None]:
+    def _autologout(self, session: Any) -> Generator[Any, Any, None]:
         yield self.env.timeout(self.server.config.autologout)
         session.autologout()
 

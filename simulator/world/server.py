@@ -103,6 +103,15 @@ class Server:
                     if old:
                         account.expunge(name, old, cause="retention")
 
+    @staticmethod
+    def check() -> None:
+        """Nothing to check for the model (a real server's backend checks it can run)."""
+
+    def close(self, keep: bool = False) -> str:
+        """The run is over: nothing to end on the model (a real server's backend ends its
+        processes here and returns its log)."""
+        return ""
+
     def reset_uidvalidity(self) -> None:
         """Every mailbox of every account gets a new UIDVALIDITY (a restore from backup)."""
         for user in sorted(self.accounts):

@@ -4,7 +4,7 @@ events and hourly samples, all appending to one history that the checkers read."
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection, Generator, Iterator
+from collections.abc import Collection, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from simulator.clients.base import Client
@@ -26,7 +26,7 @@ from simulator.world.timing import MIN_WAIT, SAMPLE_EVERY, WEEK
 from simulator.world.topology import Topology
 
 if TYPE_CHECKING:
-    from simulator.scenario import ResolvedDevice, Scenario
+    from simulator.scenario import ResolvedDevice, Scenario, ServerConfig
     from simulator.scenario.events import EventBase
 
 BUILTIN_CLIENTS: dict[str, type[Client]] = {"pop3": Pop3Client, "imap": ImapClient}
@@ -56,23 +56,42 @@ def client_class(spec: ResolvedDevice) -> type[Client]:
     return cls
 
 
+MODEL_ONLY: Mapping[str, type[Server]] = {"model": Server}
+"""The server backends a world knows by default; runs/ hands it simulator.backend's too."""
+
+
+def server_class(config: ServerConfig, backends: Mapping[str, type[Server]]) -> type[Server]:
+    """The server class of ``config.backend``, checked to run here (Dovecot's names the
+    Debian packages when it cannot)."""
+    cls = backends.get(config.backend)
+    if cls is None:
+        raise SimulationError(f"server backend {config.backend!r} is not available here "
+                              f"(known: {', '.join(sorted(backends))})")
+    cls.check()
+    return cls
+
+
 class World:
     """Everything that happens in one run of one scenario (one variant, one seed)."""
 
     def __init__(self, scenario: Scenario, history: History | None = None,
-                 people: Collection[str] | None = None) -> None:
+                 people: Collection[str] | None = None,
+                 backends: Mapping[str, type[Server]] = MODEL_ONLY) -> None:
         """Build the world of ``scenario``; with ``people``, only theirs (one shard of a
         sharded run: accounts keep their place in the whole scenario, so UIDVALIDITY and
-        every random stream are the same as in the whole run)."""
+        every random stream are the same as in the whole run); ``backends`` are the server
+        classes its servers may ask for (``server: {backend: ...}``)."""
         self.scenario = scenario
         self.only = frozenset(people) if people is not None else None
         self.env = Clock()
         self.history = history or History()
-        self.server = Server(self.env, scenario.server, self.history)
+        self.server = server_class(scenario.server, backends)(self.env, scenario.server,
+                                                              self.history)
         self.servers = {"": self.server} | {
-            name: Server(self.env, cfg, self.history, name)
+            name: server_class(cfg, backends)(self.env, cfg, self.history, name)
             for name, cfg in scenario.servers.items()
         }
+        self.logs: dict[str, str] = {}  # a real server's log by file name, after close()
         for server in self.servers.values():
             server.watchers.append(self._push)
         self.home: dict[str, Server] = {}  # account -> the server it lives on
@@ -81,6 +100,14 @@ class World:
         self.lines_of: dict[str, list[Line]] = {}  # account -> the lines syncing it
         self.topology = Topology(self)
         watch_removals(self)
+        try:
+            self._populate(scenario)
+        except BaseException:
+            self.close()  # a real server's processes and scratch folder go with the error
+            raise
+
+    def _populate(self, scenario: Scenario) -> None:
+        """Accounts, people and devices of ``scenario`` (only this shard's people)."""
         users = scenario.expand()
         for index, user in enumerate(users):
             if self._mine(user.name):
@@ -215,11 +242,22 @@ class World:
             self.history.add("server_outage", self.env.now, server.name, not up)
 
     def run(self) -> History:
-        """Run to the scenario's end and close the history."""
-        self.start()
-        self.env.run(until=self.scenario.duration)
-        self.history.add("end", self.env.now)
+        """Run to the scenario's end and close the history (and the servers)."""
+        try:
+            self.start()
+            self.env.run(until=self.scenario.duration)
+            self.history.add("end", self.env.now)
+        finally:
+            self.close()
         return self.history
+
+    def close(self) -> None:
+        """End what a real server backend runs (its processes and scratch folder), keeping
+        its log in ``logs``; nothing to do on the model."""
+        for name, server in self.servers.items():
+            text = server.close()
+            if text:
+                self.logs[f"dovecot-{name}.log" if name else "dovecot.log"] = text
 
 
 __all__ = ["SimulationError", "World"]

@@ -18,7 +18,7 @@ LAYERS: list[set[str]] = [
     {"clients", "external"},
     {"observe"},
     {"world"},
-    {"runs", "conformance"},
+    {"runs", "conformance", "backend"},
     {"analysis"},
     {"report"},
     {"folders"},

@@ -86,7 +86,7 @@ def test_unknown_key_points_at_the_key_and_lists_the_valid_ones() -> None:
     text = MINIMAL + "server:\n  quota: 2GB\n  quotaa: 3GB\n"
     assert errors_of(text) == [
         "small.yaml:12:3: server.quotaa: unknown key (expected one of: quota, over_quota, "
-        "retention, tls, tls_version, pop3_lock, autologout, outages)"
+        "retention, tls, tls_version, pop3_lock, autologout, outages, backend)"
     ]
 
 
