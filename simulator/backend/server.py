@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -39,6 +40,8 @@ KEEP = "MAILSIM_KEEP_SCRATCH"
 
 class DovecotServer(Server):
     """A mail server whose accounts live in Dovecot; the Accounts mirror them."""
+
+    runs_programs = True
 
     def __init__(self, env: simpy.Environment, config: ServerConfig, history: History,
                  name: str = "") -> None:
@@ -77,6 +80,18 @@ class DovecotServer(Server):
             raise KeyError(f"no account {user!r} on this server")
         return Access(self.install.argv("imap"), self.install.argv("pop3"),
                       self.install.env(user))
+
+    def workspace(self, name: str) -> Path:
+        """A folder of this run's scratch space for a device's real program (its config,
+        state, log and Maildir), removed with the rest at the end."""
+        path = self.install.root / "devices" / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @staticmethod
+    def letter(msg: Message) -> bytes:
+        """``msg`` as the bytes Dovecot stores (a device files its sent copies so)."""
+        return render(msg)
 
     def observe(self, user: str, cause: str = "", by: str = "") -> None:
         """Read Dovecot's state of ``user``'s account and apply what changed since the last

@@ -81,6 +81,9 @@ class Client(ABC):
     ``client: {class: "package.module:MyClient"}`` to test your own algorithm."""
 
     protocol: ClassVar[str]
+    runs_program: ClassVar[bool] = False
+    """Whether the client is a real program the world runs as a whole at each sync
+    (:mod:`simulator.external.client`) rather than a generator of commands."""
     merges_accounts: ClassVar[bool] = False
     """Whether the client files mail into local folders that several accounts can share (a
     POP3 client's one local Inbox, claim P8), rather than mirroring each server's folders."""

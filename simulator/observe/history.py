@@ -282,6 +282,21 @@ class Drop:
 
 
 @dataclass(slots=True)
+class ProgramRun:
+    """A device's real sync program ran once (issue 12): how it ended and what it sent."""
+
+    kind: ClassVar[Literal["program"]] = "program"
+    t: float
+    device: str
+    program: str
+    exit_code: int
+    seconds: float  # wall time of the program (simulated time stood still meanwhile)
+    commands: int
+    cut: str  # "before:n" / "after:n" when the run was cut at a drawn drop, else ""
+    timed_out: bool
+
+
+@dataclass(slots=True)
 class CommandSent:
     """A device is about to send a command (only in a History(commands=True): cut points)."""
 
@@ -353,7 +368,8 @@ Record = (
     NewDevice | DeviceAdded | DeviceLost | AccountAdded | Delivered | Bounced | Deferred | Sent
     | Intent | ViewChange | StoreChange | ExpungedBy | Filed | ServerBytes | DeviceBytes
     | ReadAttempt | SessionOpened | TrafficCharged | Online | Route | LinkChange | Partition
-    | Drop | CommandSent | ServerDown | OtherServerDown | UidvalidityReset | Tick | Violation | End
+    | Drop | ProgramRun | CommandSent | ServerDown | OtherServerDown | UidvalidityReset | Tick
+    | Violation | End
 )
 RECORDS: dict[str, type[Record]] = {cls.kind: cls for cls in Record.__args__}
 """Each kind's record class, by kind."""

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from simulator.external.runners import check_options
+
 from .errors import custom_error
 from .fields import Bytes, Duration, Model, Schedule
 from .links import DEFAULT_NETWORK, Attachment, Attachments, attachments_of, fold_networks
@@ -168,6 +170,11 @@ def check_program(client: ClientSettings) -> None:
     if client.options and client.external is None:
         raise custom_error("options are a real program's settings: set external too",
                            ("client", "options"), on_key=True)
+    if client.external is not None:
+        try:
+            check_options(client.external, client.options)
+        except ValueError as err:
+            raise custom_error(str(err), ("client", "options")) from None
 
 
 class DeviceSpec(Model):

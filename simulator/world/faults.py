@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.external.program import Cut
 from simulator.mail.store import StoreEvent
 from simulator.world.streams import stream
 
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
     from simulator.clients.base import Cmd
     from simulator.world.line import Line
     from simulator.world.world import World
+
+
+CUT_HORIZON = 10_000
+"""Commands of one run of a real program beyond which no drop is drawn."""
 
 
 class Drops:
@@ -64,6 +69,45 @@ class Drops:
         cause = self.due_after or ("scripted" if self._take("after", cmd.name) else "")
         self.due_after = ""
         return self._dropped(cmd.name, "after", cause)
+
+    def cut(self, limit: int = CUT_HORIZON) -> tuple[Cut, str] | None:
+        """Where a real program's next run breaks: ("before" | "after", n) for its n-th
+        command and the drop's cause, or None. Drawn command by command as :meth:`before`
+        and :meth:`after` draw (a scripted drop, whatever command it names, takes the run's
+        first command: the program's commands are not the model's). Nothing is recorded
+        here: the run records the drop if the program got that far."""
+        if self.line.device.link.drop_probability <= 0 and not self.scripted:
+            return None
+        for n in range(limit):
+            self.due_after = ""
+            if self._take_any("before"):
+                return ("before", n), "scripted"
+            if self._random():
+                return ("before", n), "random"
+            if self.due_after:
+                self.due_after = ""
+                return ("after", n), "random"
+            if self._take_any("after"):
+                return ("after", n), "scripted"
+        return None
+
+    def _random(self) -> bool:
+        """One random draw for a command: a drop before it (True), or after it (due_after)."""
+        chance = self.line.device.link.drop_probability
+        if chance <= 0:
+            return False
+        u = self.rng.random()
+        if u >= chance / 2 and u < chance:
+            self.due_after = "random"
+        return u < chance / 2
+
+    def _take_any(self, when: str) -> bool:
+        """Use up the first scripted drop armed for this moment, whatever its command."""
+        for i, (moment, _) in enumerate(self.scripted):
+            if moment == when:
+                del self.scripted[i]
+                return True
+        return False
 
     def roamed(self) -> None:
         """The device changed networks: an open connection cannot survive that."""

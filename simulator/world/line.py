@@ -18,7 +18,7 @@ from simulator.mail.reply import ProtocolError
 from simulator.mail.store import StoreEvent
 from simulator.world.clock import Clock, FirstOf
 from simulator.world.faults import Drops
-from simulator.world.timing import IDLE_GRACE
+from simulator.world.timing import IDLE_GRACE, PROGRAM_TIMEOUT
 
 if TYPE_CHECKING:
     from simulator.world.device import Device
@@ -129,7 +129,10 @@ class Line:
         return ready and (self.idle_news or self.client.pending())
 
     def sync(self, full: bool = True) -> Generator[Any, Any, bool]:
-        """One sync: connect if needed, run the client's generator, keep or close the session."""
+        """One sync: connect if needed, run the client's generator, keep or close the session
+        (or run the device's real program)."""
+        if self.client.runs_program:
+            return (yield from self._run_program())
         if full or self.session is None:
             self.next_poll = self.env.now + self.poll
         self.idle_news = False
@@ -145,6 +148,41 @@ class Line:
         if self.session is not None and (not self.client.stays_connected or not self._keep_open()):
             yield from self._close()
         return bool(ok)
+
+    def _run_program(self) -> Generator[Any, Any, bool]:
+        """One run of the device's real program: hand the outbox to submission, run the
+        program against the server while simulated time stands still, read the server's
+        changes (named after the program and this device) and the device's Maildir back,
+        then spend the run's traffic on the link."""
+        self.next_poll = self.env.now + self.poll
+        server, client, history = self.server, self.client, self.world.history
+        if not (self.online and server.up):
+            self.last_ok_sync = None
+            return False
+        cfg = server.config
+        cost = connect_cost(client.protocol, cfg.tls, cfg.tls_version)
+        history.add("session", self.env.now, self.id, client.protocol, plaintext_login(cfg.tls))
+        for msg in client.take_outbox():
+            cost += server.submission.send(msg).cost
+        drawn = self.drops.cut()
+        result = client.run(server.access(self.account), drawn and drawn[0], PROGRAM_TIMEOUT)
+        server.observe(self.account, client.program.name, self.id)
+        cost += Cost(result.commands, result.up, result.down)
+        delay = self.link.duration(cost)
+        where = f"{drawn[0][0]}:{drawn[0][1]}" if drawn and result.cut else ""
+        history.add("program", self.env.now, self.id, client.program.name, result.exit_code,
+                    delay, result.commands, where, result.timed_out)
+        if drawn and result.cut:
+            history.add("drop", self.env.now, self.id, client.program.name, drawn[0][0],
+                        drawn[1])
+        yield from self._wait(delay)
+        self._charge(cost)
+        self._flush()
+        if result.ok:
+            self.last_ok_sync = self.last_contact = self.env.now
+        else:
+            self.last_ok_sync = None
+        return result.ok
 
     def fetch(self, mid: str) -> Generator[Any, Any, bool]:
         """Open ``mid`` from the server (an online read of a body not kept locally)."""

@@ -4,7 +4,7 @@ retries, SEMANTICS 21), retention, UIDVALIDITY resets, and the sessions open on 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import simpy
 
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 class Server:
     """A mail server: its accounts (one per user, and any further accounts people have on
     it) and the protocol front ends."""
+
+    runs_programs: ClassVar[bool] = False
+    """Whether real programs can sync with it (a real server backend: ``access``,
+    ``observe``, ``workspace`` and ``letter``)."""
 
     def __init__(self, env: simpy.Environment, config: ServerConfig, history: History,
                  name: str = "") -> None:

@@ -17,3 +17,5 @@ IDLE_GRACE = 60.0  # how soon after reaching the server a person expects pushed 
 RETRY_EVERY = 30 * 60.0  # a sender's retries of a deferred delivery (SEMANTICS 21)
 GIVE_UP_AFTER = 5 * DAY  # when a sender gives up and bounces
 RETENTION_SWEEP = DAY  # how often the server expunges mail older than its retention
+PROGRAM_TIMEOUT = 300.0
+"""Wall-clock seconds a device's real program may run before it is killed (issue 12)."""

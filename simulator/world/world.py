@@ -8,6 +8,7 @@ from collections.abc import Collection, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from simulator.clients.base import Client
+from simulator.clients.external import ExternalClient, ExternalPop3Client
 from simulator.clients.imap import ImapClient
 from simulator.clients.local import LocalStore
 from simulator.clients.parts import LOCAL_TREE, StorePart
@@ -37,10 +38,10 @@ class SimulationError(Exception):
 
 
 def client_class(spec: ResolvedDevice) -> type[Client]:
-    """The built-in client for the device's protocol, or the user's ``module:Class``."""
+    """The built-in client for the device's protocol, a real program's
+    (``external: mbsync``), or the user's ``module:Class``."""
     if spec.client.external is not None:
-        raise SimulationError(f"{spec.id}: a real program ({spec.client.external}) needs the "
-                              "Dovecot backend (server: {backend: dovecot})")
+        return ExternalPop3Client if spec.protocol == "pop3" else ExternalClient
     name = spec.client.class_
     if not name:
         return BUILTIN_CLIENTS[spec.protocol]
@@ -158,7 +159,10 @@ class World:
                 tree = LOCAL_TREE if cls.merges_accounts else account
                 part = StorePart(store, account, tree, lambda mid, tree: self.history.add(
                     "filed", self.env.now, spec.id, mid, tree))
-            line = device.add_line(cls(spec.id, spec.client, part), account, self.home[account])
+            client = cls(spec.id, spec.client, part)
+            if cls.runs_program:
+                self._attach_program(spec, client, len(accounts), self.home[account])
+            line = device.add_line(client, account, self.home[account])
             self.lines_of[account].append(line)
         store.listener = device.viewed
         self.devices[device.id] = device
@@ -170,6 +174,19 @@ class World:
         for line in device.lines:
             self.env.process(line.run())
         return device
+
+    def _attach_program(self, spec: ResolvedDevice, client: Client, accounts: int,
+                        server: Server) -> None:
+        """Give a device's real program its scratch folder on a real server."""
+        if not server.runs_programs:
+            raise SimulationError(f"{spec.id}: a real program ({spec.client.external}) needs "
+                                  "the Dovecot backend (server: {backend: dovecot}, or "
+                                  "--server dovecot)")
+        if accounts > 1:
+            raise SimulationError(f"{spec.id}: a real program syncs one account; "
+                                  f"{spec.user} has {accounts}")
+        assert isinstance(client, ExternalClient)
+        client.attach(server.workspace(spec.id.replace("/", "--")), server.letter)
 
     def _push(self, account: str, event: StoreEvent) -> None:
         """IDLE: tell the lines of ``account`` about INBOX news (each skips its own)."""
@@ -254,6 +271,11 @@ class World:
     def close(self) -> None:
         """End what a real server backend runs (its processes and scratch folder), keeping
         its log in ``logs``; nothing to do on the model."""
+        for device in self.devices.values():
+            for line in device.lines:
+                if isinstance(line.client, ExternalClient):
+                    name = f"{line.client.program.name}-{device.id.replace('/', '--')}.log"
+                    self.logs[name] = line.client.log()
         for name, server in self.servers.items():
             text = server.close()
             if text:

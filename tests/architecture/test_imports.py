@@ -14,8 +14,8 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[2] / "simulator"
 
 LAYERS: list[set[str]] = [
-    {"mail", "scenario"},
-    {"clients", "external"},
+    {"mail", "scenario", "external"},
+    {"clients"},
     {"observe"},
     {"world"},
     {"runs", "conformance", "backend"},
