@@ -30,6 +30,7 @@ from simulator.observe.history import (
     ViewChange,
 )
 from simulator.observe.storyfile import StoryWriter
+from simulator.scenario.devices import PROGRAMS
 
 ABOUT_A_MESSAGE = (Delivered, Bounced, Deferred, Sent, Intent, ViewChange, StoreChange,
                    ExpungedBy)
@@ -203,6 +204,8 @@ class Story:
             )
         if change == "add" and cause == "append":
             return Phrase(t, "", f"appended to {mailbox} on the server")
+        if change == "add" and cause in PROGRAMS:  # a real program's run put it there
+            return Phrase(t, "", f"{cause} put it in {mailbox} on the server")
         if change == "expunge" and cause == "retention":
             return Phrase(t, "", "server retention deleted it")
         return None
@@ -216,6 +219,9 @@ class Story:
 
     def _drop(self, e: Drop) -> Phrase | None:
         """A followed device's connection dropped at a telling command."""
+        if self.focus and e.device in self.focus and e.command in PROGRAMS:
+            return Phrase(e.t, e.device, f"lost its connection during a {e.command} run",
+                          False)
         if self.focus and e.device in self.focus and e.command in TOLD_DROPS:
             return Phrase(e.t, e.device, f"lost its connection {e.when} {e.command.upper()}",
                           False)

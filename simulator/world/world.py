@@ -13,6 +13,7 @@ from simulator.clients.imap import ImapClient
 from simulator.clients.local import LocalStore
 from simulator.clients.parts import LOCAL_TREE, StorePart
 from simulator.clients.pop3 import Pop3Client
+from simulator.external.program import MissingProgram, require
 from simulator.mail.store import StoreEvent
 from simulator.observe.history import History
 from simulator.world.clock import Clock
@@ -186,6 +187,10 @@ class World:
             raise SimulationError(f"{spec.id}: a real program syncs one account; "
                                   f"{spec.user} has {accounts}")
         assert isinstance(client, ExternalClient)
+        try:
+            require(client.program.name, client.program.package)
+        except MissingProgram as err:
+            raise SimulationError(f"{spec.id}: {err}") from None
         client.attach(server.workspace(spec.id.replace("/", "--")), server.letter)
 
     def _push(self, account: str, event: StoreEvent) -> None:
