@@ -30,8 +30,11 @@ MAX_LINE = 8192
 
 @dataclass
 class ProxyStats:
-    """What crossed the proxied connection(s) of one run, and the transcript of commands."""
+    """What crossed the proxied connection(s) of one run, and the transcript of commands:
+    ``sent`` counts the program's commands (the cut's index), ``commands`` and ``up`` those
+    that reached the server, ``down`` the bytes that reached the program."""
 
+    sent: int = 0
     commands: int = 0
     up: int = 0
     down: int = 0
@@ -123,7 +126,8 @@ class Session:
             self.stats.transcript.append("program closed the connection")
             return False
         command = raw.decode("latin-1").rstrip("\r\n")
-        n = self.stats.commands
+        n = self.stats.sent
+        self.stats.sent += 1
         if self._cut_at("before", n):
             self.stats.transcript.append(f"{n} {shown(command)} -> cut before")
             return False
