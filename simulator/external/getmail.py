@@ -92,8 +92,8 @@ class Getmail:
     def sync(self, work: Path, maildir: Path, access: Access, settings: Mapping[str, Any],
              cut: Cut | None, timeout: float) -> SyncResult:
         """Run getmail once; its failures are in the result, never raised."""
-        binary = require("getmail", self.package)
         options = settings_of(settings)
+        binary = require("getmail", self.package)
         work.mkdir(parents=True, exist_ok=True)
         for stale in work.glob("oldmail-*"):
             stale.unlink()

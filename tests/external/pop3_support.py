@@ -3,7 +3,7 @@
 Message-IDs on the server and in the device's Maildir.
 
 Kept out of a conftest (the IMAP-program tests share the folder): each module wraps
-``new_account`` and ``new_scratch`` in its own fixtures.
+``fresh_account`` and ``fresh_scratch`` in its own fixtures.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,16 +75,22 @@ def mids_in(maildir: Path) -> list[str]:
                   for message in box)
 
 
-def new_account() -> Iterator[Account]:
-    """A fresh Dovecot account, removed afterwards (the body of each module's fixture)."""
+@contextmanager
+def fresh_account() -> Iterator[Account]:
+    """A fresh Dovecot account, removed afterwards."""
     acct = Account()
-    yield acct
-    acct.dovecot.shutdown()
+    try:
+        yield acct
+    finally:
+        acct.dovecot.shutdown()
 
 
-def new_scratch() -> Iterator[Path]:
+@contextmanager
+def fresh_scratch() -> Iterator[Path]:
     """A scratch folder that ``nobody`` can enter (pytest's tmp_path is 0700 under root)."""
     root = Path(tempfile.mkdtemp(prefix="mailsim-pop3-"))
     root.chmod(0o755)
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

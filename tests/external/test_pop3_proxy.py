@@ -12,14 +12,15 @@ import pytest
 
 from simulator.external.pop3proxy import Pop3Proxy, multiline
 from simulator.external.program import Cut
-from tests.external.pop3_support import Account, new_account, require_dovecot
+from tests.external.pop3_support import Account, fresh_account, require_dovecot
 
 
 @pytest.fixture
 def account() -> Iterator[Account]:
     """A fresh Dovecot account with two messages (Dovecot required)."""
     require_dovecot()
-    yield from new_account()
+    with fresh_account() as acct:
+        yield acct
 
 
 def _login(proxy: Pop3Proxy) -> poplib.POP3:
