@@ -101,11 +101,11 @@ def fetch(name: str, argv: Sequence[str], env: Mapping[str, str], work: Path, ma
         hand_over(work, maildir)
         code, seconds, timed_out, output = run(argv, env, work, timeout)
     stats = proxy.stats
-    lines = [f"{PROXY_PREFIX}{line}" for line in stats.transcript]
-    log = output + ("" if output.endswith("\n") or not output else "\n") + "\n".join(lines)
+    lines = [f"{PROXY_PREFIX}{line}\n" for line in stats.transcript]
+    log = output + ("" if output.endswith("\n") or not output else "\n") + "".join(lines)
     return SyncResult(
         program=name, exit_code=code, seconds=round(seconds, 3), commands=stats.commands,
-        up=stats.up, down=stats.down, cut=stats.cut, timed_out=timed_out, log=log + "\n",
+        up=stats.up, down=stats.down, cut=stats.cut, timed_out=timed_out, log=log,
     )
 
 
