@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from simulator.conformance.dovecot import LIBEXEC, Dovecot, Settings, missing
-from simulator.external.program import Access
+from simulator.external.program import Access, SyncResult
 
 PROGRAM_TIMEOUT = 60.0
 SIZE = 400
@@ -94,3 +94,16 @@ def fresh_scratch() -> Iterator[Path]:
         yield root
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def succeeded(result: SyncResult) -> SyncResult:
+    """``result``, asserted to be a successful run (the log shown if it is not)."""
+    assert result.ok and not result.cut, f"{result.program} run failed:\n{result.log}"
+    return result
+
+
+def cut_short(result: SyncResult) -> SyncResult:
+    """``result``, asserted to be a run that the proxy cut and that failed because of it."""
+    assert result.cut and not result.ok, f"{result.program} run not cut/failed:\n{result.log}"
+    assert not result.timed_out, f"{result.program} hung after the cut:\n{result.log}"
+    return result
