@@ -13,11 +13,16 @@ closes with no QUIT, so no DELE is committed (RFC 1939 §6) unless the cut came 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import selectors
 import socket
+import subprocess
 import threading
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from simulator.conformance.proc import Pipe, ServerHung
 from simulator.external.program import Access, Cut
 
 GREETING = b"+OK mailsim POP3 proxy ready.\r\n"
@@ -40,6 +45,61 @@ class ProxyStats:
     down: int = 0
     cut: bool = False
     transcript: list[str] = field(default_factory=list)
+
+
+class BackendGone(Exception):
+    """Dovecot's process did not answer in time, or ended its output."""
+
+
+class Backend:
+    """Dovecot's preauthenticated pop3 process on a pipe, read line by line with a timeout."""
+
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str], timeout: float) -> None:
+        self.timeout = timeout
+        self.proc = subprocess.Popen(
+            list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=dict(env), start_new_session=True,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._stdin, self._stdout = self.proc.stdin, self.proc.stdout
+        self._sel = selectors.DefaultSelector()
+        self._sel.register(self._stdout, selectors.EVENT_READ)
+        self._buf = b""
+
+    def send(self, data: bytes) -> None:
+        """Write a command to the process."""
+        try:
+            self._stdin.write(data)
+            self._stdin.flush()
+        except (BrokenPipeError, ValueError) as exc:
+            raise BackendGone(f"cannot write to Dovecot's pop3: {exc}") from exc
+
+    def readline(self) -> bytes:
+        """One line with its line end; BackendGone after the timeout or at EOF."""
+        deadline = time.monotonic() + self.timeout
+        while b"\n" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._sel.select(left):
+                raise BackendGone("Dovecot's pop3 did not answer before the timeout")
+            chunk = os.read(self._stdout.fileno(), 65536)
+            if not chunk:
+                raise BackendGone("Dovecot's pop3 closed its output")
+            self._buf += chunk
+        line, _, self._buf = self._buf.partition(b"\n")
+        return line + b"\n"
+
+    def close(self) -> None:
+        """EOF on stdin, as a dropped connection (no QUIT): the process ends by itself, else
+        it is killed after the timeout."""
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            self._stdin.close()
+        try:
+            self.proc.wait(self.timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._sel.close()
+        self._stdout.close()
 
 
 def multiline(command: str) -> bool:
@@ -103,21 +163,24 @@ class Session:
     def __init__(self, proxy: Pop3Proxy, conn: socket.socket) -> None:
         self.proxy, self.stats, self.conn = proxy, proxy.stats, conn
         self.reader = conn.makefile("rb")
-        self.backend: Pipe | None = None
+        self.backend: Backend | None = None
         self.user: str | None = None
 
     def run(self) -> None:
-        """Serve until QUIT, the program's disconnect, a cut or a failure (all recorded)."""
+        """Serve until QUIT, the program's disconnect, a cut or a failure (all recorded);
+        the program's side is dropped first, then Dovecot's stdin is closed."""
         try:
             self._send(GREETING)
             while self._step():
                 pass
-        except (OSError, ServerHung) as exc:
+        except (OSError, BackendGone) as exc:
             self.stats.transcript.append(f"connection ended: {exc}")
         finally:
             self.reader.close()
+            with contextlib.suppress(OSError):
+                self.conn.shutdown(socket.SHUT_RDWR)
             if self.backend is not None:
-                self.backend.close(graceful=True)
+                self.backend.close()
 
     def _step(self) -> bool:
         """Handle one command; False when the connection is over."""
@@ -173,15 +236,15 @@ class Session:
     def _login(self) -> bytes:
         """Start Dovecot's pop3 and probe it (NOOP): +OK, or its -ERR (e.g. ``[IN-USE]``)."""
         access = self.proxy.access
-        backend = Pipe(access.pop3, access.env, self.proxy.timeout)
-        backend.send(b"NOOP\r\n")
+        backend = Backend(access.pop3, access.env, self.proxy.timeout)
         try:
+            backend.send(b"NOOP\r\n")
             probe = backend.readline()
-        except ServerHung:
-            backend.close(graceful=False)
+        except BackendGone:
+            backend.close()
             return b"-ERR [SYS/TEMP] Server unavailable.\r\n"
         if not probe.startswith(b"+OK"):
-            backend.close(graceful=True)
+            backend.close()
             return probe
         self.backend = backend
         return b"+OK Logged in.\r\n"

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2] / "simulator"
 
 LAYERS: list[set[str]] = [
     {"mail", "scenario"},
-    {"clients"},
+    {"clients", "external"},
     {"observe"},
     {"world"},
     {"runs", "conformance"},
