@@ -49,8 +49,8 @@ def require(binary: str, package: str) -> None:
 class Account:
     """One Dovecot account with the ``Access`` a fetcher reaches it through."""
 
-    def __init__(self) -> None:
-        self.dovecot = Dovecot(Settings())
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.dovecot = Dovecot(settings or Settings())
         conf = str(self.dovecot.conf)
         self.access = Access(
             imap=(str(LIBEXEC / "imap"), "-c", conf),
@@ -76,9 +76,9 @@ def mids_in(maildir: Path) -> list[str]:
 
 
 @contextmanager
-def fresh_account() -> Iterator[Account]:
+def fresh_account(settings: Settings | None = None) -> Iterator[Account]:
     """A fresh Dovecot account, removed afterwards."""
-    acct = Account()
+    acct = Account(settings)
     try:
         yield acct
     finally:

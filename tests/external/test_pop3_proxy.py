@@ -10,6 +10,7 @@ from contextlib import closing
 
 import pytest
 
+from simulator.conformance.dovecot import Settings
 from simulator.external.pop3proxy import Pop3Proxy, multiline
 from simulator.external.program import Cut
 from tests.external.pop3_support import Account, fresh_account, require_dovecot
@@ -108,6 +109,25 @@ def test_the_cut_happens_once_per_run(account: Account) -> None:
             second.quit()
     assert proxy.stats.sent == 7 and proxy.stats.commands == 6
     assert proxy.stats.transcript[2] == "2 STAT -> cut before"
+
+
+def test_a_locked_mailbox_refuses_the_login_with_dovecots_answer() -> None:
+    """With Dovecot's POP3 session lock on and another session open, the program's PASS gets
+    Dovecot's own ``-ERR [IN-USE]`` (after Dovecot's lock wait) and nothing is relayed."""
+    require_dovecot()
+    with fresh_account(Settings(pop3_lock=True)) as account:
+        account.deliver("a")
+        other = account.dovecot.pop3()
+        assert other.command("NOOP")[0]
+        with Pop3Proxy(account.access) as proxy, closing(
+            poplib.POP3("127.0.0.1", proxy.port, timeout=30)
+        ) as client:
+            client.user("ann")
+            with pytest.raises(poplib.error_proto, match=r"IN-USE"):
+                client.pass_("x")
+            client.quit()
+        account.dovecot.close(other)
+    assert proxy.stats.commands == 3 and not proxy.stats.cut
 
 
 def test_multiline_answers_are_those_of_rfc_1939() -> None:
