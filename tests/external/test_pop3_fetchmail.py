@@ -64,7 +64,7 @@ def index_of(settings: Mapping[str, Any], verb: str, nth: int) -> int:
     (a calibration run on an account of its own)."""
     with fresh_account() as account, fresh_scratch() as scratch:
         account.deliver(*MIDS)
-        return command_index(fetch(account, scratch, settings).log, verb, nth)
+        return command_index(succeeded(fetch(account, scratch, settings)).log, verb, nth)
 
 
 def test_first_fetch_moves_the_delivered_mail(account: Account, scratch: Path) -> None:

@@ -62,7 +62,7 @@ def index_of(settings: Mapping[str, Any], verb: str, nth: int) -> int:
     (a calibration run on an account of its own)."""
     with fresh_account() as account, fresh_scratch() as scratch:
         account.deliver(*MIDS)
-        return command_index(fetch(account, scratch, settings).log, verb, nth)
+        return command_index(succeeded(fetch(account, scratch, settings)).log, verb, nth)
 
 
 def test_first_fetch_brings_the_delivered_mail(account: Account, scratch: Path) -> None:
@@ -84,7 +84,7 @@ def test_keep_mode_fetches_only_new_mail_thanks_to_uidl(account: Account,
     """With delete off, a second run retrieves nothing it already has (no RETR), and a
     third run only the message delivered since."""
     account.deliver(*MIDS)
-    fetch(account, scratch)
+    succeeded(fetch(account, scratch))
     again = fetch(account, scratch)
     assert not any(" RETR " in f" {line}" for line in transcript(succeeded(again).log))
     account.deliver("d")
