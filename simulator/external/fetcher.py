@@ -93,7 +93,8 @@ def fetch(name: str, argv: Sequence[str], env: Mapping[str, str], work: Path, ma
           access: Access, cut: Cut | None, timeout: float,
           configure: Callable[[int], None]) -> SyncResult:
     """One run of a fetcher: start the proxy, let ``configure(port)`` write the program's
-    files into ``work``, run ``argv`` there, and report what happened."""
+    files into ``work``, run ``argv`` there, and report what happened (the run's log is also
+    appended to ``work/<name>.log``, so the whole story stays beside the program's state)."""
     work.mkdir(parents=True, exist_ok=True)
     prepare_maildir(maildir)
     with Pop3Proxy(access, cut, timeout) as proxy:
@@ -103,6 +104,8 @@ def fetch(name: str, argv: Sequence[str], env: Mapping[str, str], work: Path, ma
     stats = proxy.stats
     lines = [f"{PROXY_PREFIX}{line}\n" for line in stats.transcript]
     log = output + ("" if output.endswith("\n") or not output else "\n") + "".join(lines)
+    with (work / f"{name}.log").open("a", encoding="utf-8") as kept:
+        kept.write(log)
     return SyncResult(
         program=name, exit_code=code, seconds=round(seconds, 3), commands=stats.commands,
         up=stats.up, down=stats.down, cut=stats.cut, timed_out=timed_out, log=log,

@@ -75,7 +75,7 @@ def config(port: int, maildir: Path, work: Path, options: Mapping[str, Any],
         f"to_oldmail_on_each_mail = {flag[options['to_oldmail_on_each_mail']]}",
         "received = false",
         "delivered_to = false",
-        f"message_log = {work.resolve()}/getmail.log",
+        f"message_log = {work.resolve()}/getmail-messages.log",
     ]
     return "\n".join(lines) + "\n"
 

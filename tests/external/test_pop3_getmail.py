@@ -77,6 +77,7 @@ def test_first_fetch_brings_the_delivered_mail(account: Account, scratch: Path) 
     assert result.down > 3 * 400
     assert "3 messages (1200 bytes) retrieved" in result.log
     assert (scratch / "work" / "oldmail").read_bytes().count(b"\0") == 3
+    assert (scratch / "work" / "getmail.log").read_text() == result.log
 
 
 def test_keep_mode_fetches_only_new_mail_thanks_to_uidl(account: Account,
