@@ -176,3 +176,18 @@ def test_a_pop3_fetcher_keeping_mail_on_the_server(program: str, package: str,
     runs = [r for r in results.history.every(ProgramRun) if r.device == "ann/desktop"]
     assert len(runs) >= 8 and {r.exit_code for r in runs} == {0}
     assert f"{program}-ann--desktop.log" in results.logs
+
+
+def test_offlineimap_as_the_laptops_client_converges_without_faults() -> None:
+    """offlineimap in the laptop's place (its defaults, one connection) keeps the laptop and
+    the phone agreeing with the server when nothing breaks."""
+    require("offlineimap", "offlineimap3")
+    text = TWO_DEVICES.format(options="", events="  []").replace("external: mbsync",
+                                                                 "external: offlineimap")
+    results = run(parse_scenario(text, "devices.yaml"))
+    consistency = results.summary["consistency"]
+    assert results.summary["verdict"]["valid"]
+    assert consistency["final_agreement"] == 1.0
+    assert consistency["anomalies"] == dict.fromkeys(consistency["anomalies"], 0)
+    runs = [r for r in results.history.every(ProgramRun) if r.device == "ann/laptop"]
+    assert len(runs) >= 10 and {r.exit_code for r in runs} == {0}
