@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from simulator.testing.troubles import divergence_stories
+from simulator.testing.troubles import divergence_stories, divergent, flags_differ
 
 ANOMALY_KINDS = ("duplicate", "resurrected", "lost_flag_change", "local_only")
 
@@ -40,3 +40,21 @@ def assert_converged(results: Any) -> None:
     if consistency["final_agreement"] != 1.0:
         stories = "".join(f"\n  {story}" for story in divergence_stories(results))
         raise AssertionError(f"divergent at the end: {bad}{stories}")
+
+
+def assert_flags_propagated(results: Any) -> None:
+    """Every flag change the person made reached every device: no device reverted a flag it
+    had shown (``lost_flag_change``) and, at the end, every device shows each message it
+    has in the expected folder with the flags the person expects (the stories tell why)."""
+    consistency = results.summary["consistency"]
+    reverted = consistency["anomaly_witnesses"]["lost_flag_change"]
+    stale = [(device, mid, want, have) for device, mid, want, have
+             in divergent(results.history) if flags_differ(want, have)]
+    if reverted or stale:
+        stories = "".join(f"\n  {story}" for story in
+                          [w.get("story") or w["what"] for w in reverted[:3]]
+                          + divergence_stories(results, flags_only=True))
+        raise AssertionError(
+            f"flag changes lost: {consistency['anomalies']['lost_flag_change']} reverted, "
+            f"{len(stale)} message(s) with stale flags at the end "
+            f"({consistency['unpropagated']} change(s) unpropagated){stories}")

@@ -40,12 +40,20 @@ def shown(state: State | None) -> str:
     return f"{folder} ({', '.join(sorted(flags))})" if flags else folder
 
 
-def divergence_stories(results: Any, limit: int = 3) -> list[str]:
-    """Up to ``limit`` divergent messages told as stories (none without a kept history)."""
+def flags_differ(expected: State | None, have: State | None) -> bool:
+    """A message shown in the folder the person expects, but with other flags."""
+    return expected is not None and have is not None and expected[0] == have[0] \
+        and expected[1] != have[1]
+
+
+def divergence_stories(results: Any, limit: int = 3, flags_only: bool = False) -> list[str]:
+    """Up to ``limit`` divergent messages told as stories (none without a kept history);
+    with ``flags_only``, only those shown in the right folder with the wrong flags."""
     history: History = results.history
     if not history.keep:
         return []
-    found = divergent(history)[:limit]
+    found = [row for row in divergent(history)
+             if not flags_only or flags_differ(row[2], row[3])][:limit]
     events, context = index(StoryLog(history), [mid for _, mid, _, _ in found])
     everyone = {e.device for e in history.every(NewDevice)}  # so their drops are told
     return [Story(mid, events[mid], context, focus=everyone).tell(
