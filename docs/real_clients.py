@@ -1,0 +1,170 @@
+"""Regenerate docs/real-clients.md: run scenarios/examples/real-clients.yaml once per program
+and setting on the laptop and on the desktop (same seed: common random numbers), each on
+Debian's Dovecot, and write what each did next to the built-in client.
+
+Usage: .venv/bin/python docs/real_clients.py [--only NAME ...] [--out DIR]
+  --only  run just these settings (e.g. mbsync-no-flags) and print their rows; the doc is
+          written only when every setting ran.
+  --out   where each setting's scenario and results folder are kept (default
+          /tmp/real-clients).
+
+While one device's setting varies, the other device keeps its built-in client (laptop:
+built-in IMAP; desktop: built-in POP3 keeping mail), so a row's figures are the program's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simulator.folders import write_text_atomic
+from simulator.report.real_clients_md import Outcome, Setting, document, row, table
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "examples" / "real-clients.yaml"
+TARGET = ROOT / "docs" / "real-clients.md"
+MAILSIM = Path(sys.executable).parent / "mailsim"
+LAPTOP, DESKTOP = "ann/laptop", "ann/desktop"
+BUILTIN_LAPTOP = {"cache": "full", "poll": "20m"}
+BUILTIN_DESKTOP = {"leave_on_server": True, "poll": "30m"}
+SETTINGS = [
+    Setting("builtin-imap", LAPTOP, "imap", BUILTIN_LAPTOP,
+            "mailsim's built-in IMAP client, full cache"),
+    Setting("mbsync", LAPTOP, "imap", {"external": "mbsync", "poll": "20m"},
+            "mbsync with its defaults (Sync All, Create Both, Expunge Both)"),
+    Setting("mbsync-no-flags", LAPTOP, "imap",
+            {"external": "mbsync", "options": {"sync": "New ReNew Delete"}, "poll": "20m"},
+            "mbsync without flag sync (Sync New ReNew Delete)"),
+    Setting("offlineimap", LAPTOP, "imap", {"external": "offlineimap", "poll": "20m"},
+            "offlineimap with its defaults (two-way, expunge, sync deletes)"),
+    Setting("builtin-pop3-keep", DESKTOP, "pop3", BUILTIN_DESKTOP,
+            "mailsim's built-in POP3 client, leaving mail on the server"),
+    Setting("getmail-keep", DESKTOP, "pop3",
+            {"external": "getmail", "options": {"delete": False}, "poll": "30m"},
+            "getmail keeping mail on the server (delete = false, read_all = false)"),
+    Setting("getmail-delete", DESKTOP, "pop3",
+            {"external": "getmail", "options": {"delete": True}, "poll": "30m"},
+            "getmail deleting what it fetched (delete = true)"),
+    Setting("fetchmail-keep", DESKTOP, "pop3",
+            {"external": "fetchmail", "options": {"keep": True}, "poll": "30m"},
+            "fetchmail keeping mail on the server (keep, uidl)"),
+]
+VERSIONS = {"mbsync": ["mbsync", "--version"], "offlineimap": ["offlineimap", "--version"],
+            "getmail": ["getmail", "--version"], "fetchmail": ["fetchmail", "--version"]}
+
+
+def scenario_for(setting: Setting, base: dict[str, Any]) -> dict[str, Any]:
+    """The scenario with ``setting`` on its device and the built-in client on the other."""
+    doc = json.loads(json.dumps(base))
+    doc["name"] = f"real-clients-{setting.name}"
+    clients = {LAPTOP: BUILTIN_LAPTOP, DESKTOP: BUILTIN_DESKTOP, setting.device: setting.client}
+    for group in doc["users"]:
+        for device in group["devices"]:
+            key = f"{group['name']}/{device['name']}"
+            if key in clients:
+                device["client"] = dict(clients[key])
+    return doc
+
+
+def version(program: str) -> str:
+    """The program's own version line (``mbsync --version`` etc.)."""
+    if program not in VERSIONS:
+        return "built-in"
+    done = subprocess.run(VERSIONS[program], capture_output=True, text=True, check=False)
+    lines = [line for line in (done.stdout + done.stderr).splitlines()
+             if line.strip() and "discouraged" not in line]
+    return lines[0].strip() if lines else "unknown"
+
+
+def run_one(setting: Setting, base: dict[str, Any], out: Path) -> Outcome:
+    """Run one setting with ``mailsim run`` and read its results folder."""
+    folder = out / setting.name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "scenario-in.yaml"
+    path.write_text(yaml.safe_dump(scenario_for(setting, base), sort_keys=False))
+    results = folder / "results"
+    argv = [str(MAILSIM), "run", str(path), "--out", str(results), "--force"]
+    started = time.monotonic()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.monotonic() - started
+    program = str(setting.client.get("external") or "")
+    log_name = f"{program}-{setting.device.replace('/', '--')}.log"
+    log = (results / log_name).read_text() if program else ""
+    command = (f"python docs/real_clients.py --only {setting.name} --out {shlex.quote(str(out))}"
+               f"  # then: mailsim run {path}")
+    return Outcome(setting, json.loads((results / "summary.json").read_text()), log,
+                   version(program), seconds, command)
+
+
+def preamble(outcomes: list[Outcome], argv: list[str]) -> list[str]:
+    """The document's opening: what was run, when, how, and how to read the table."""
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True, check=False).stdout.strip()
+    mailsim = outcomes[0].summary.get("mailsim_version", "?") if outcomes else "?"
+    total = sum(o.seconds for o in outcomes)
+    return [
+        "# Real mail programs in a hostile few days",
+        "",
+        f"Generated {now} by `python docs/real_clients.py{''.join(' ' + a for a in argv)}` "
+        f"(mailsim {mailsim}, commit {commit}); {len(outcomes)} runs, {total:.0f} s in all. "
+        "Do not edit by hand: rerun the script.",
+        "",
+        "The scenario is [scenarios/examples/real-clients.yaml]"
+        "(../scenarios/examples/real-clients.yaml): one person, ann, with a laptop (IMAP, "
+        "home link: a connection breaks at a command with chance 0.5 %), a phone "
+        "(built-in IMAP, cellular link: 2 % a command) and a desktop (POP3, home link), "
+        "3 days (the last 12 h quiet), "
+        "15 messages received and 3 sent a day; the server (Debian's Dovecot) is restored "
+        "from a backup at 1d 12:00 (a UIDVALIDITY reset) and the phone is lost (its local "
+        "store wiped) at 2d 09:00. Every run has the same seed, so the mail, the person's "
+        "actions, the drops and the faults are the same in every row; only the program on "
+        "one device changes. While the laptop's program varies the desktop runs the "
+        "built-in POP3 client (keeping mail); while the desktop's varies the laptop runs "
+        "the built-in IMAP client.",
+        "",
+        "Columns: agreement (time-weighted) and final agreement of the device's view with "
+        "the person's intent; divergent messages at the end; for each anomaly, the "
+        "witnesses that name the device and, in brackets, the organisation's total (the "
+        "witnesses are a sample: the total may include other devices); lost mail: lost "
+        "examples naming the device (the organisation's total); the device's traffic and "
+        "connections; the program's runs and how many failed (from its log: an exit code "
+        "other than 0, and for fetchmail other than 0 or 1, \"no new mail\", or a "
+        "timeout); the simulator's verdict.",
+        "",
+    ]
+
+
+def main() -> None:
+    """Run the settings asked for and write the doc when all ran."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/real-clients"))
+    args = parser.parse_args()
+    names = [s.name for s in SETTINGS]
+    unknown = set(args.only or []) - set(names)
+    if unknown:
+        parser.error(f"unknown setting(s) {sorted(unknown)}; expected some of {names}")
+    chosen = [s for s in SETTINGS if not args.only or s.name in args.only]
+    base = yaml.safe_load(SCENARIO.read_text())
+    outcomes = []
+    for setting in chosen:
+        outcome = run_one(setting, base, args.out)
+        print("\n".join(table([row(outcome)])[2:]), f"{outcome.seconds:.0f} s", flush=True)
+        outcomes.append(outcome)
+    if args.only is None:
+        write_text_atomic(TARGET, document(outcomes, preamble(outcomes, sys.argv[1:])))
+        print(f"wrote {TARGET}")
+
+
+if __name__ == "__main__":
+    main()
