@@ -2,11 +2,13 @@
 and setting on the laptop and on the desktop (same seed: common random numbers), each on
 Debian's Dovecot, and write what each did next to the built-in client.
 
-Usage: .venv/bin/python docs/real_clients.py [--only NAME ...] [--out DIR]
+Usage: .venv/bin/python docs/real_clients.py [--only NAME ...] [--out DIR] [--reuse]
   --only  run just these settings (e.g. mbsync-no-flags) and print their rows; the doc is
           written only when every setting ran.
-  --out   where each setting's scenario and results folder are kept (default
-          /tmp/real-clients).
+  --out   where each setting's scenario, results folder and run.json (the program's
+          version, the run's wall time, the command) are kept (default /tmp/real-clients).
+  --reuse rebuild the doc from what --out keeps, running nothing (the doc then still says
+          when the runs were made: the results folders' time).
 
 While one device's setting varies, the other device keeps its built-in client (laptop:
 built-in IMAP; desktop: built-in POP3 keeping mail), so a row's figures are the program's.
@@ -93,30 +95,54 @@ def run_one(setting: Setting, base: dict[str, Any], out: Path) -> Outcome:
     path.write_text(yaml.safe_dump(scenario_for(setting, base), sort_keys=False))
     results = folder / "results"
     argv = [str(MAILSIM), "run", str(path), "--out", str(results), "--force"]
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     started = time.monotonic()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     seconds = time.monotonic() - started
     program = str(setting.client.get("external") or "")
-    log_name = f"{program}-{setting.device.replace('/', '--')}.log"
-    log = (results / log_name).read_text() if program else ""
     command = (f"python docs/real_clients.py --only {setting.name} --out {shlex.quote(str(out))}"
                f"  # then: mailsim run {path}")
+    facts = {"version": version(program), "seconds": round(seconds, 1), "command": command,
+             "started": when, "commit": commit()}
+    (folder / "run.json").write_text(json.dumps(facts, indent=1) + "\n")
+    return outcome_of(setting, folder)
+
+
+def outcome_of(setting: Setting, folder: Path) -> Outcome:
+    """The outcome kept in ``folder`` by :func:`run_one` (results, log, run.json)."""
+    results = folder / "results"
+    program = str(setting.client.get("external") or "")
+    log_name = f"{program}-{setting.device.replace('/', '--')}.log"
+    log = (results / log_name).read_text() if program else ""
+    facts = json.loads((folder / "run.json").read_text())
     return Outcome(setting, json.loads((results / "summary.json").read_text()), log,
-                   version(program), seconds, command)
+                   facts["version"], facts["seconds"], facts["command"],
+                   started=f"{facts['started']} at commit {facts['commit']}")
+
+
+def commit() -> str:
+    """The worktree's commit (with ``+changes`` when files differ from it)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=False).stdout.strip()
+    return git("rev-parse", "--short", "HEAD") + ("+changes" if git("status", "--short",
+                                                                    "--untracked-files=no")
+                                                  else "")
 
 
 def preamble(outcomes: list[Outcome], argv: list[str]) -> list[str]:
     """The document's opening: what was run, when, how, and how to read the table."""
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True, check=False).stdout.strip()
+    starts = sorted(o.started for o in outcomes)
     mailsim = outcomes[0].summary.get("mailsim_version", "?") if outcomes else "?"
     total = sum(o.seconds for o in outcomes)
     return [
         "# Real mail programs in a hostile few days",
         "",
         f"Generated {now} by `python docs/real_clients.py{''.join(' ' + a for a in argv)}` "
-        f"(mailsim {mailsim}, commit {commit}); {len(outcomes)} runs, {total:.0f} s in all. "
+        f"(mailsim {mailsim}) from {len(outcomes)} runs made with `mailsim run`, the first "
+        f"started {starts[0] if starts else '?'}, the last {starts[-1] if starts else '?'}; "
+        f"{total:.0f} s of runs in all (each run's own time is in its section). "
         "Do not edit by hand: rerun the script.",
         "",
         "The scenario is [scenarios/examples/real-clients.yaml]"
@@ -149,6 +175,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--out", type=Path, default=Path("/tmp/real-clients"))
+    parser.add_argument("--reuse", action="store_true",
+                        help="rebuild the doc from the runs kept in --out, running nothing")
     args = parser.parse_args()
     names = [s.name for s in SETTINGS]
     unknown = set(args.only or []) - set(names)
@@ -158,7 +186,10 @@ def main() -> None:
     base = yaml.safe_load(SCENARIO.read_text())
     outcomes = []
     for setting in chosen:
-        outcome = run_one(setting, base, args.out)
+        if args.reuse:
+            outcome = outcome_of(setting, args.out / setting.name)
+        else:
+            outcome = run_one(setting, base, args.out)
         print("\n".join(table([row(outcome)])[2:]), f"{outcome.seconds:.0f} s", flush=True)
         outcomes.append(outcome)
     if args.only is None:

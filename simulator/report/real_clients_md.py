@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 KINDS = ("duplicate", "resurrected", "lost_flag_change")
@@ -17,6 +17,19 @@ EXIT = re.compile(r"^\[(exit -?\d+|timed out)\]", re.MULTILINE)
 SUCCESS = {"fetchmail": (0, 1)}
 """Exit codes that mean a good run, where not just 0 (fetchmail: 1 is "no new mail")."""
 QUOTED = re.compile(r"'[^']*'")
+KNOWN = (
+    ("UIDVALIDITY genuinely changed",
+     "mbsync refuses the box at every run after the server renumbered it (a restore: new "
+     "UIDVALIDITY, same messages) until someone deletes its sync state by hand: new mail "
+     "stops reaching the device and its changes stop reaching the server (pinned: "
+     "tests/external/test_mbsync.py::test_uidvalidity_change_stalls_the_folder)"),
+    ("UID validity problem",
+     "offlineimap skips the renumbered folder at every run after a restore, after copying "
+     "a message the device already had and putting a read mark on the wrong message "
+     "(pinned: tests/external/test_offlineimap.py::"
+     "test_uidvalidity_change_duplicates_and_flags_the_wrong_message)"),
+)
+"""Log lines whose meaning the runner tests pinned: (text in the log, what it means)."""
 ERROR = re.compile(r"^.*\b(error|warning)\b.*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -41,7 +54,7 @@ class Outcome:
     version: str = "built-in"
     seconds: float = 0.0
     command: str = ""
-    notes: list[str] = field(default_factory=list)
+    started: str = ""  # when the run began (UTC) and at which commit
 
 
 @dataclass(frozen=True)
@@ -175,11 +188,12 @@ def section(outcome: Outcome) -> list[str]:
         lines.append(f"The program ran {r.runs} times; {r.failed_runs} runs failed.")
     for text, count in log_errors(outcome.log).most_common(5):
         lines.append(f"- log, {count}×: `{text[:200]}`")
-    lines.extend(outcome.notes)
+    lines += [f"- what that means: {meaning}." for text, meaning in KNOWN if text in outcome.log]
     told = stories(outcome)
     lines += ["", "Witnesses naming the device:" if told else
               "No anomaly witness and no lost message names the device.", *told, ""]
-    lines += [f"Reproduce: `{outcome.command}` (run took {outcome.seconds:.0f} s)", ""]
+    began = f", started {outcome.started}" if outcome.started else ""
+    lines += [f"Reproduce: `{outcome.command}` (run took {outcome.seconds:.0f} s{began})", ""]
     return lines
 
 
@@ -192,9 +206,55 @@ def _flow(value: Any) -> str:
     return str(value)
 
 
+def baseline(outcomes: Sequence[Outcome], device: str) -> Outcome | None:
+    """The built-in client's outcome on ``device`` (the first one), if it ran."""
+    return next((o for o in outcomes if o.setting.device == device
+                 and not o.setting.client.get("external")), None)
+
+
+def finding(outcome: Outcome, base: Outcome | None) -> str | None:
+    """One line on what the program did wrong next to the built-in client, or None when it
+    did nothing wrong: failed runs, anomalies or lost mail naming the device, or a lower
+    final agreement than the built-in client's (by more than one point)."""
+    r = row(outcome)
+    said = []
+    if base is not None:
+        b = row(base)
+        if r.final_agreement < b.final_agreement - 0.01:
+            said.append(f"final agreement {_pct(r.final_agreement)} against "
+                        f"{_pct(b.final_agreement)} with the built-in client")
+    said += [f"{n} {kind} witness(es) name the device" for kind, (n, _) in r.anomalies.items()
+             if n]
+    if r.lost[0]:
+        said.append(f"{r.lost[0]} lost message(s) name the device")
+    if r.failed_runs:
+        said.append(f"{r.failed_runs} of {r.runs} runs failed")
+    if not said:
+        return None
+    errors = log_errors(outcome.log).most_common(1)
+    told = stories(outcome)
+    return (f"- **{r.program}** ({outcome.version}), setting `{r.name}` on {r.device}: "
+            + "; ".join(said)
+            + (f". Commonest log error: `{errors[0][0][:160]}`" if errors else "")
+            + (f". First story: {told[0][2:]}" if told else "")
+            + f". Reproduce: `{outcome.command}`")
+
+
+def findings(outcomes: Sequence[Outcome]) -> list[str]:
+    """The findings section: one line per real program's setting that did something wrong."""
+    lines = ["## Findings", ""]
+    for o in outcomes:
+        if o.setting.client.get("external"):
+            line = finding(o, baseline(outcomes, o.setting.device))
+            lines.append(line or f"- **{o.setting.client['external']}** ({o.version}), "
+                         f"setting `{o.setting.name}`: nothing wrong found in this run.")
+    return [*lines, ""]
+
+
 def document(outcomes: Sequence[Outcome], preamble: Sequence[str]) -> str:
-    """The whole of docs/real-clients.md: preamble, one table per device, then sections."""
-    lines = list(preamble)
+    """The whole of docs/real-clients.md: preamble, findings, one table per device, then
+    each setting's section."""
+    lines = [*preamble, *findings(outcomes)]
     for device in dict.fromkeys(o.setting.device for o in outcomes):
         mine = [o for o in outcomes if o.setting.device == device]
         lines += [f"## {device}", "", *table([row(o) for o in mine]), ""]

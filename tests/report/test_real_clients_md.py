@@ -17,6 +17,8 @@ from simulator.report.real_clients_md import (
     Setting,
     document,
     exits,
+    finding,
+    findings,
     log_errors,
     row,
     table,
@@ -127,17 +129,20 @@ def test_the_table_has_one_row_per_setting_with_the_figures_formatted() -> None:
 
 
 def test_the_document_tells_each_settings_story_and_how_to_reproduce_it() -> None:
-    """One table per device, then per setting: program and version, the errors its log
-    shows, the witnesses' stories naming the device, and the command."""
+    """The findings, one table per device, then per setting: program and version, the
+    errors its log shows, the witnesses' stories naming the device, and the command."""
     text = document([Outcome(MBSYNC, summary(), LOG, "isync 1.4.4", 91.6, "run it"),
                      Outcome(FETCHMAIL, summary(), "", "fetchmail 6.4.37", 12.0, "again")],
                     ["# Title", ""])
-    assert text.startswith("# Title\n\n## ann/laptop\n\n| setting |")
+    assert text.startswith("# Title\n\n## Findings\n\n- **mbsync** (isync 1.4.4)")
+    assert "\n## ann/laptop\n\n| setting |" in text
     assert "## ann/desktop\n" in text and text.endswith("\n") and not text.endswith("\n\n")
     laptop = text.split("### mbsync on ann/laptop")[1].split("### ")[0]
     assert "version: isync 1.4.4" in laptop and "`{external: mbsync, poll: 20m}`" in laptop
     assert "The program ran 3 times; 2 runs failed." in laptop
     assert "- log, 2×: `IMAP error: unexpected EOF from tunnel '…'`" in laptop
+    assert "- what that means: mbsync refuses the box at every run" in laptop
+    assert "offlineimap skips" not in text
     assert "- duplicate (shown 2 times): m1@ann delivered 0d 01:00; twice" in laptop
     assert "- lost: m4@ann only on ann/laptop → exists nowhere" in laptop
     assert "m2@ann" not in laptop and "m5@ann" not in laptop
@@ -174,3 +179,31 @@ def test_each_setting_goes_on_its_device_and_the_built_in_client_on_the_other() 
         assert devices["phone"].client.external is None
         assert doc["events"] == base["events"] and doc["seed"] == base["seed"]
     assert base["users"][0]["devices"][0]["client"]["external"] == "mbsync"  # untouched
+
+
+def test_a_program_doing_worse_than_the_built_in_client_is_a_finding() -> None:
+    """Next to the built-in client on the same device, a program with a lower final
+    agreement, witnesses and failed runs is a finding naming program, version, setting,
+    story and command; one with nothing wrong says so."""
+    builtin = Setting("builtin-imap", "ann/laptop", "imap", {"cache": "full"}, "built-in")
+    good = summary()
+    good["devices"]["ann/laptop"]["final_agreement"] = 1.0
+    bad = summary()
+    bad["devices"]["ann/laptop"]["final_agreement"] = 0.8
+    clean = summary()
+    clean["consistency"]["anomaly_witnesses"] = {}
+    clean["durability"]["lost_examples"] = []
+    noflags = Setting("mbsync-no-flags", "ann/laptop", "imap",
+                      {"external": "mbsync", "options": {"sync": "New"}}, "no flags")
+    lines = findings([Outcome(builtin, good), Outcome(MBSYNC, bad, LOG, "isync 1.4.4", 1, "c"),
+                      Outcome(noflags, clean, "", "isync 1.4.4", 1, "d")])
+    assert lines[0] == "## Findings"
+    assert lines[2].startswith("- **mbsync** (isync 1.4.4), setting `mbsync` on ann/laptop: "
+                               "final agreement 80.0 % against 100.0 % with the built-in "
+                               "client; 1 duplicate witness(es) name the device; 1 lost "
+                               "message(s) name the device; 2 of 3 runs failed.")
+    assert "First story: duplicate (shown 2 times): m1@ann" in lines[2]
+    assert lines[2].endswith("Reproduce: `c`")
+    assert lines[3] == ("- **mbsync** (isync 1.4.4), setting `mbsync-no-flags`: nothing "
+                        "wrong found in this run.")
+    assert finding(Outcome(MBSYNC, good, ""), None) is not None  # its witnesses remain
