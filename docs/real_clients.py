@@ -100,10 +100,8 @@ def run_one(setting: Setting, base: dict[str, Any], out: Path) -> Outcome:
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     seconds = time.monotonic() - started
     program = str(setting.client.get("external") or "")
-    command = (f"python docs/real_clients.py --only {setting.name} --out {shlex.quote(str(out))}"
-               f"  # then: mailsim run {path}")
-    facts = {"version": version(program), "seconds": round(seconds, 1), "command": command,
-             "started": when, "commit": commit()}
+    facts = {"version": version(program), "seconds": round(seconds, 1), "started": when,
+             "commit": commit()}
     (folder / "run.json").write_text(json.dumps(facts, indent=1) + "\n")
     return outcome_of(setting, folder)
 
@@ -115,8 +113,10 @@ def outcome_of(setting: Setting, folder: Path) -> Outcome:
     log_name = f"{program}-{setting.device.replace('/', '--')}.log"
     log = (results / log_name).read_text() if program else ""
     facts = json.loads((folder / "run.json").read_text())
+    command = (f"python docs/real_clients.py --only {setting.name} --out "
+               f"{shlex.quote(str(folder.parent))}")
     return Outcome(setting, json.loads((results / "summary.json").read_text()), log,
-                   facts["version"], facts["seconds"], facts["command"],
+                   facts["version"], facts["seconds"], command,
                    started=f"{facts['started']} at commit {facts['commit']}")
 
 
@@ -152,9 +152,11 @@ def preamble(outcomes: list[Outcome], argv: list[str]) -> list[str]:
         "3 days (the last 12 h quiet), "
         "15 messages received and 3 sent a day; the server (Debian's Dovecot) is restored "
         "from a backup at 1d 12:00 (a UIDVALIDITY reset) and the phone is lost (its local "
-        "store wiped) at 2d 09:00. Every run has the same seed, so the mail, the person's "
-        "actions, the drops and the faults are the same in every row; only the program on "
-        "one device changes. While the laptop's program varies the desktop runs the "
+        "store wiped) at 2d 09:00. Every run has the same seed (common random numbers): the "
+        "same mail arrives and the person means the same actions at the same times in every "
+        "row, the faults are the same; only the program on one device changes (and with it "
+        "the commands the drops fall on, and what the person finds on that device to act "
+        "on). While the laptop's program varies the desktop runs the "
         "built-in POP3 client (keeping mail); while the desktop's varies the laptop runs "
         "the built-in IMAP client.",
         "",
@@ -166,6 +168,11 @@ def preamble(outcomes: list[Outcome], argv: list[str]) -> list[str]:
         "connections; the program's runs and how many failed (from its log: an exit code "
         "other than 0, and for fetchmail other than 0 or 1, \"no new mail\", or a "
         "timeout); the simulator's verdict.",
+        "",
+        "Each section's *Reproduce* command writes that setting's scenario to "
+        "`DIR/NAME/scenario-in.yaml`, runs `mailsim run` on it into `DIR/NAME/results` (the "
+        "program's own log is kept there, e.g. `mbsync-ann--laptop.log`) and prints the "
+        "row; `mailsim run DIR/NAME/scenario-in.yaml` repeats the run by hand.",
         "",
     ]
 
