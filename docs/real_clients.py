@@ -84,7 +84,7 @@ def version(program: str) -> str:
     done = subprocess.run(VERSIONS[program], capture_output=True, text=True, check=False)
     lines = [line for line in (done.stdout + done.stderr).splitlines()
              if line.strip() and "discouraged" not in line]
-    return lines[0].strip() if lines else "unknown"
+    return lines[0].strip().rstrip(".") if lines else "unknown"
 
 
 def run_one(setting: Setting, base: dict[str, Any], out: Path) -> Outcome:
@@ -163,8 +163,11 @@ def preamble(outcomes: list[Outcome], argv: list[str]) -> list[str]:
         "Columns: agreement (time-weighted) and final agreement of the device's view with "
         "the person's intent; divergent messages at the end; for each anomaly, the "
         "witnesses that name the device and, in brackets, the organisation's total (the "
-        "witnesses are a sample: the total may include other devices); lost mail: lost "
-        "examples naming the device (the organisation's total); the device's traffic and "
+        "witnesses are the earliest few of each kind: the total may include more on the "
+        "device and others elsewhere; the findings compare the totals with the built-in "
+        "client's); unpropagated: the organisation's changes (reads, flags, moves, "
+        "deletes) that never reached every device; lost mail: lost examples naming the "
+        "device (the organisation's total); the device's traffic and "
         "connections; the program's runs and how many failed (from its log: an exit code "
         "other than 0, and for fetchmail other than 0 or 1, \"no new mail\", or a "
         "timeout); the simulator's verdict.",

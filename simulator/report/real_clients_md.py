@@ -70,6 +70,7 @@ class Row:
     divergent: int
     anomalies: dict[str, tuple[int, int]]  # kind -> (witnesses naming the device, org total)
     lost: tuple[int, int]  # (lost examples naming the device, org total)
+    unpropagated: int  # the organisation's changes never carried to every device
     bytes_down: int
     bytes_up: int
     connections: int
@@ -123,6 +124,7 @@ def row(outcome: Outcome) -> Row:
         anomalies={k: (len(witnesses(s, k, dev)), int(totals.get(k, 0)))
                    for k in (*KINDS, "local_only")},
         lost=(len(lost_examples(s, dev)), int(s["durability"]["lost"])),
+        unpropagated=int(s["consistency"].get("unpropagated", 0)),
         bytes_down=int(mine["bytes_down"]), bytes_up=int(mine["bytes_up"]),
         connections=int(mine["connections"]),
         runs=len(codes), failed_runs=sum(1 for c in codes if c not in good),
@@ -142,7 +144,8 @@ def _pair(p: tuple[int, int]) -> str:
 
 
 HEADER = ("| setting | program | agreement / final | divergent | duplicates | resurrected | "
-          "lost flag changes | local only | lost mail | traffic down / up | connections | "
+          "lost flag changes | local only | unpropagated | lost mail | traffic down / up | "
+          "connections | "
           "program runs (failed) | verdict |")
 
 
@@ -156,7 +159,7 @@ def table(rows: Sequence[Row]) -> list[str]:
             f"| {r.name} | {r.program} | {_pct(r.agreement)} / {_pct(r.final_agreement)} | "
             f"{r.divergent} | {_pair(r.anomalies['duplicate'])} | "
             f"{_pair(r.anomalies['resurrected'])} | {_pair(r.anomalies['lost_flag_change'])} | "
-            f"{_pair(r.anomalies['local_only'])} | {_pair(r.lost)} | "
+            f"{_pair(r.anomalies['local_only'])} | ({r.unpropagated}) | {_pair(r.lost)} | "
             f"{_kb(r.bytes_down)} / {_kb(r.bytes_up)} | {r.connections} | {runs} | "
             f"{'valid' if r.valid else 'INVALID'} |")
     return lines
@@ -183,12 +186,14 @@ def section(outcome: Outcome) -> list[str]:
     r = row(outcome)
     lines = [f"### {st.name} on {st.device}", "",
              f"{st.what}. Program: {r.program}, version: {outcome.version}; "
-             f"the device's `client:` was `{_flow(st.client)}`.", ""]
+             f"the device's `client:` was `{_flow(st.client)}`."]
     if r.runs:
+        lines.append("")
         lines.append(f"The program ran {r.runs} times; {r.failed_runs} runs failed.")
     for text, count in log_errors(outcome.log).most_common(5):
         lines.append(f"- log, {count}×: `{text[:200]}`")
-    lines += [f"- what that means: {meaning}." for text, meaning in KNOWN if text in outcome.log]
+    lines += [f"- `{text}` ({outcome.log.count(text)}× in the log) means: {meaning}."
+              for text, meaning in KNOWN if text in outcome.log]
     told = stories(outcome)
     lines += ["", "Witnesses naming the device:" if told else
               "No anomaly witness and no lost message names the device.", *told, ""]
@@ -223,8 +228,14 @@ def finding(outcome: Outcome, base: Outcome | None) -> str | None:
         if r.final_agreement < b.final_agreement - 0.01:
             said.append(f"final agreement {_pct(r.final_agreement)} against "
                         f"{_pct(b.final_agreement)} with the built-in client")
-    said += [f"{n} {kind} witness(es) name the device" for kind, (n, _) in r.anomalies.items()
-             if n]
+        totals = [(k, r.anomalies[k][1], b.anomalies[k][1]) for k in r.anomalies]
+        totals.append(("unpropagated", r.unpropagated, b.unpropagated))
+        said += [f"the organisation's {kind} total {n} against {m} with the built-in client"
+                 for kind, n, m in totals if n > m]
+    same = row(base).anomalies if base is not None else {}
+    said += [f"{n} {kind} witness(es) name the device"
+             + (", as many as with the built-in client" if same.get(kind, (0,))[0] == n else "")
+             for kind, (n, _) in r.anomalies.items() if n]
     if r.lost[0]:
         said.append(f"{r.lost[0]} lost message(s) name the device")
     if r.failed_runs:

@@ -58,6 +58,7 @@ def summary() -> dict[str, Any]:
         "devices": {"ann/laptop": device(0.75, 2_500_000), "ann/phone": device(0.9, 900),
                     "ann/desktop": device(0.2, 40_000)},
         "consistency": {
+            "unpropagated": 6,
             "anomalies": {"duplicate": 4, "resurrected": 0, "lost_flag_change": 1,
                           "local_only": 0},
             "anomaly_witnesses": {
@@ -90,6 +91,7 @@ def test_a_row_counts_what_names_the_device_next_to_the_organisations_totals() -
     assert r.anomalies["resurrected"] == (0, 0)
     assert r.lost == (1, 3)
     assert (r.bytes_down, r.bytes_up, r.connections) == (2_500_000, 1500, 9)
+    assert r.unpropagated == 6
     assert (r.runs, r.failed_runs) == (3, 2)
 
 
@@ -125,7 +127,7 @@ def test_the_table_has_one_row_per_setting_with_the_figures_formatted() -> None:
     lines = table([row(Outcome(MBSYNC, summary(), LOG))])
     assert len(lines) == 3 and lines[1].count("---") == lines[0].count("|") - 1
     assert lines[2] == ("| mbsync | mbsync | 75.0 % / 100.0 % | 2 | 1 (4) | 0 (0) | 0 (1) | "
-                        "0 (0) | 1 (3) | 2.50 MB / 2 KB | 9 | 3 (2) | valid |")
+                        "0 (0) | (6) | 1 (3) | 2.50 MB / 2 KB | 9 | 3 (2) | valid |")
 
 
 def test_the_document_tells_each_settings_story_and_how_to_reproduce_it() -> None:
@@ -141,7 +143,8 @@ def test_the_document_tells_each_settings_story_and_how_to_reproduce_it() -> Non
     assert "version: isync 1.4.4" in laptop and "`{external: mbsync, poll: 20m}`" in laptop
     assert "The program ran 3 times; 2 runs failed." in laptop
     assert "- log, 2×: `IMAP error: unexpected EOF from tunnel '…'`" in laptop
-    assert "- what that means: mbsync refuses the box at every run" in laptop
+    assert ("- `UIDVALIDITY genuinely changed` (1× in the log) means: mbsync refuses the "
+            "box at every run") in laptop
     assert "offlineimap skips" not in text
     assert "- duplicate (shown 2 times): m1@ann delivered 0d 01:00; twice" in laptop
     assert "- lost: m4@ann only on ann/laptop → exists nowhere" in laptop
@@ -183,13 +186,16 @@ def test_each_setting_goes_on_its_device_and_the_built_in_client_on_the_other() 
 
 def test_a_program_doing_worse_than_the_built_in_client_is_a_finding() -> None:
     """Next to the built-in client on the same device, a program with a lower final
-    agreement, witnesses and failed runs is a finding naming program, version, setting,
-    story and command; one with nothing wrong says so."""
+    agreement, higher organisation totals (the witnesses are only the earliest few),
+    witnesses and failed runs is a finding naming program, version, setting, story and
+    command; one with nothing wrong says so."""
     builtin = Setting("builtin-imap", "ann/laptop", "imap", {"cache": "full"}, "built-in")
     good = summary()
     good["devices"]["ann/laptop"]["final_agreement"] = 1.0
     bad = summary()
     bad["devices"]["ann/laptop"]["final_agreement"] = 0.8
+    bad["consistency"]["anomalies"]["duplicate"] = 7
+    bad["consistency"]["unpropagated"] = 9
     clean = summary()
     clean["consistency"]["anomaly_witnesses"] = {}
     clean["durability"]["lost_examples"] = []
@@ -200,10 +206,15 @@ def test_a_program_doing_worse_than_the_built_in_client_is_a_finding() -> None:
     assert lines[0] == "## Findings"
     assert lines[2].startswith("- **mbsync** (isync 1.4.4), setting `mbsync` on ann/laptop: "
                                "final agreement 80.0 % against 100.0 % with the built-in "
-                               "client; 1 duplicate witness(es) name the device; 1 lost "
+                               "client; the organisation's duplicate total 7 against 4 with "
+                               "the built-in client; the organisation's unpropagated total "
+                               "9 against 6 with the built-in client; "
+                               "1 duplicate witness(es) name the device; 1 lost "
                                "message(s) name the device; 2 of 3 runs failed.")
     assert "First story: duplicate (shown 2 times): m1@ann" in lines[2]
     assert lines[2].endswith("Reproduce: `c`")
     assert lines[3] == ("- **mbsync** (isync 1.4.4), setting `mbsync-no-flags`: nothing "
                         "wrong found in this run.")
     assert finding(Outcome(MBSYNC, good, ""), None) is not None  # its witnesses remain
+    assert "1 duplicate witness(es) name the device, as many as with the built-in client" in (
+        finding(Outcome(MBSYNC, good, ""), Outcome(builtin, good)) or "")
