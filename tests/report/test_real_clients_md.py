@@ -209,7 +209,8 @@ def test_a_program_doing_worse_than_the_built_in_client_is_a_finding() -> None:
                                "client; the organisation's duplicate total 7 against 4 with "
                                "the built-in client; the organisation's unpropagated total "
                                "9 against 6 with the built-in client; "
-                               "1 duplicate witness(es) name the device; 1 lost "
+                               "1 duplicate witness(es) name the device, as many as with "
+                               "the built-in client; 1 lost "
                                "message(s) name the device; 2 of 3 runs failed.")
     assert "First story: duplicate (shown 2 times): m1@ann" in lines[2]
     assert lines[2].endswith("Reproduce: `c`")
