@@ -12,17 +12,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from simulator.conformance.dovecot import (
     EX_TEMPFAIL,
     FOLDERS,
     LIBEXEC,
-    NOBODY,
     _chown_tree,
     _yes,
+    mail_ids,
     missing,
+    scratch,
 )
 from simulator.conformance.proc import Pipe
 from simulator.conformance.wire import ImapConn, Pop3Conn
@@ -51,24 +51,15 @@ class Installation:
                  name: str = "") -> None:
         require()
         self.quota, self.tempfail, self.pop3_lock = quota, tempfail, pop3_lock
-        self.root = Path(tempfile.mkdtemp(prefix=f"mailsim-dovecot-{name or 'server'}-"))
-        self.uid = NOBODY if os.geteuid() == 0 else os.geteuid()
-        self.gid = NOBODY if os.geteuid() == 0 else os.getegid()
+        self.root = scratch(f"mailsim-dovecot-{name or 'server'}-", "homes")
+        self.uid, self.gid = mail_ids()
         self.conf = self.root / "dovecot.conf"
         self.bounces = self.root / "bounces"
         self.pipes: list[Pipe] = []
         self._setup()
 
     def _setup(self) -> None:
-        """Directories, log, a fake sendmail that records bounces, and the config."""
-        self.root.chmod(0o755)
-        for sub in ("base", "state", "homes", "bin"):
-            (self.root / sub).mkdir()
-        for name in ("log", "bounces"):
-            (self.root / name).touch(mode=0o666)
-        sendmail = self.root / "bin" / "sendmail"
-        sendmail.write_text(f'#!/bin/sh\ncat >/dev/null\necho "$*" >> {self.bounces}\n')
-        sendmail.chmod(0o755)
+        """The config, and the homes and log handed to the mail uid."""
         self.conf.write_text(self.config())
         if os.geteuid() == 0:
             for path in (self.root / "homes", self.root / "log", self.bounces):

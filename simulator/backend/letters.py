@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from simulator.conformance.messages import LINE_WIDTH, headers, mid_of
+from simulator.conformance.messages import headers, mid_of, padded
 from simulator.mail.message import Message
 from simulator.world.world import SimulationError
 
@@ -38,14 +38,7 @@ def render(msg: Message) -> bytes:
     if left < 3:
         raise TooSmall(f"message {msg.mid} of {msg.size} bytes is smaller than its headers "
                        f"({len(top) + 3} bytes): the dovecot backend cannot store it")
-    body = []
-    while left > 0:
-        width = min(LINE_WIDTH, left - 2)
-        if 0 < left - (width + 2) < 3:  # leave room for a last line of at least one char
-            width = left - 2 - 3
-        body.append(b"x" * width + b"\r\n")
-        left -= width + 2
-    return top + b"".join(body)
+    return padded(top, msg.size)
 
 
 def date_of(header_block: bytes) -> float:

@@ -55,9 +55,8 @@ class Dovecot:
     def __init__(self, settings: Settings, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.settings = settings
         self.timeout = timeout
-        self.root = Path(tempfile.mkdtemp(prefix="mailsim-dovecot-"))
-        self.uid = NOBODY if os.geteuid() == 0 else os.geteuid()
-        self.gid = NOBODY if os.geteuid() == 0 else os.getegid()
+        self.root = scratch("mailsim-dovecot-", "home/Maildir")
+        self.uid, self.gid = mail_ids()
         self.conf = self.root / "dovecot.conf"
         self.bounces = self.root / "bounces"
         self._pipes: list[Pipe] = []
@@ -65,15 +64,7 @@ class Dovecot:
 
     # -- set-up ----------------------------------------------------------------------------
     def _setup(self) -> None:
-        """Directories, log, fake sendmail, config, and the model's folders (via IMAP CREATE)."""
-        self.root.chmod(0o755)
-        for sub in ("base", "state", "home/Maildir", "bin"):
-            (self.root / sub).mkdir(parents=True)
-        for name in ("log", "bounces"):
-            (self.root / name).touch(mode=0o666)
-        sendmail = self.root / "bin" / "sendmail"
-        sendmail.write_text(f'#!/bin/sh\ncat >/dev/null\necho "$*" >> {self.bounces}\n')
-        sendmail.chmod(0o755)
+        """Config, ownership, and the model's folders (via IMAP CREATE)."""
         self.conf.write_text(self.config())
         if os.geteuid() == 0:
             for path in (self.root / "home", self.root / "log", self.bounces):
@@ -191,6 +182,28 @@ class Dovecot:
             pipe.close(graceful=False)
         self._pipes.clear()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def mail_ids() -> tuple[int, int]:
+    """The uid and gid the mail processes run as: nobody's under root, else ours."""
+    if os.geteuid() == 0:
+        return NOBODY, NOBODY
+    return os.geteuid(), os.getegid()
+
+
+def scratch(prefix: str, homes: str) -> Path:
+    """A new scratch folder for a daemon-less Dovecot: base, state, ``homes`` and bin
+    folders, an empty log and bounce list, and a fake sendmail that records bounces."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)
+    for sub in ("base", "state", homes, "bin"):
+        (root / sub).mkdir(parents=True)
+    for name in ("log", "bounces"):
+        (root / name).touch(mode=0o666)
+    sendmail = root / "bin" / "sendmail"
+    sendmail.write_text(f'#!/bin/sh\ncat >/dev/null\necho "$*" >> {root / "bounces"}\n')
+    sendmail.chmod(0o755)
+    return root
 
 
 def _yes(flag: bool) -> str:

@@ -51,9 +51,15 @@ def min_size(mid: str) -> int:
 def render(mid: str, size: int) -> bytes:
     """A message of exactly ``size`` octets whose Message-ID is ``mid``."""
     head = headers(mid)
-    left = size - len(head)
-    if left < 3:
+    if size - len(head) < 3:
         raise ValueError(f"size {size} too small for {mid!r}; minimum {min_size(mid)}")
+    return padded(head, size)
+
+
+def padded(head: bytes, size: int) -> bytes:
+    """``head`` followed by body lines of x's up to exactly ``size`` octets (CRLF line
+    ends; at least 3 octets of body are left for)."""
+    left = size - len(head)
     body = []
     while left > 0:
         width = min(LINE_WIDTH, left - 2)

@@ -5,13 +5,12 @@ and the checkers judge it like any other device."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from simulator.observe.history import Drop, ProgramRun
 from simulator.runs import run
-from simulator.scenario import parse_scenario
+from simulator.scenario import ScenarioError, parse_scenario
 from simulator.world.world import SimulationError
 from tests.external.imap_account import require
 
@@ -20,6 +19,7 @@ mailsim: 1
 name: mbsync-and-phone
 seed: 5
 duration: 10h
+quiet: 1h
 server: {{backend: dovecot}}
 users:
   - name: ann
@@ -34,7 +34,7 @@ events:
 """
 
 
-def scenario(options: str = "", events: str = "  - {at: 9h, deliver: {to: ann}}"):
+def scenario(options: str = "", events: str = "  - {at: 8h30m, deliver: {to: ann}}"):
     """The two-device scenario with the laptop's mbsync ``options`` and extra ``events``."""
     return parse_scenario(TWO_DEVICES.format(options=options, events=events), "devices.yaml")
 
@@ -127,11 +127,67 @@ def test_a_missing_program_names_its_debian_package(monkeypatch: pytest.MonkeyPa
         run(scenario())
 
 
-def test_a_bad_program_option_is_an_error_at_file_line(tmp_path: Path) -> None:
+def test_a_bad_program_option_is_an_error_at_file_line() -> None:
     """A program option the program does not know is reported at file:line:col by the
     scenario loader, with what the program expects."""
-    from simulator.scenario import ScenarioError
-
-    with pytest.raises(ScenarioError, match=r"devices.yaml:10:\d+: .*client.options: "
+    with pytest.raises(ScenarioError, match=r"devices.yaml:12:76: .*client.options: "
                                             r"mbsync: unknown setting"):
         scenario(options=", options: {flags: off}")
+
+
+POP3_DESKTOP = """\
+mailsim: 1
+name: fetcher-and-phone
+seed: 5
+start: 2026-01-05T08:00
+duration: 8h
+quiet: 1h
+server: {{backend: dovecot}}
+users:
+  - name: ann
+    mail: {{receive: 30/d, send: 2/d, size: {{median: 8KB, sigma: 0.3}}}}
+    habits: {{check_every: 1h, delete: 0.2, flag: 0.2, archive: 0.2, reply: 0.1}}
+    devices:
+      - {{name: desktop, protocol: pop3, client: {{external: {program}, options: {options},
+         poll: 30m}}, uses: 0.6}}
+      - {{name: phone, protocol: imap, client: {{poll: 20m}}, uses: 0.4}}
+"""
+
+
+@pytest.mark.parametrize(("program", "package", "options"), [
+    ("getmail", "getmail6", "{}"),
+    ("fetchmail", "fetchmail", "{keep: true}"),
+])
+def test_a_pop3_fetcher_keeping_mail_on_the_server(program: str, package: str,
+                                                   options: str) -> None:
+    """A desktop fetching with getmail (or fetchmail with keep) downloads every message once
+    into its INBOX and leaves the server's copy for the phone: the desktop reads what
+    arrived, nothing is lost or duplicated; what the person files on the desktop stays
+    there (POP3 carries no changes back: local_only, as with the built-in POP3 client)."""
+    require(program, package)
+    text = POP3_DESKTOP.format(program=program, options=options)
+    results = run(parse_scenario(text, "fetcher.yaml"))
+    summary = results.summary
+    assert summary["verdict"]["valid"]
+    assert summary["durability"]["lost"] == 0
+    assert summary["consistency"]["anomalies"]["duplicate"] == 0
+    desktop = summary["devices"]["ann/desktop"]
+    assert desktop["reads_succeeded"] == desktop["read_attempts"] > 0
+    runs = [r for r in results.history.every(ProgramRun) if r.device == "ann/desktop"]
+    assert len(runs) >= 8 and {r.exit_code for r in runs} == {0}
+    assert f"{program}-ann--desktop.log" in results.logs
+
+
+def test_offlineimap_as_the_laptops_client_converges_without_faults() -> None:
+    """offlineimap in the laptop's place (its defaults, one connection) keeps the laptop and
+    the phone agreeing with the server when nothing breaks."""
+    require("offlineimap", "offlineimap3")
+    text = TWO_DEVICES.format(options="", events="  []").replace("external: mbsync",
+                                                                 "external: offlineimap")
+    results = run(parse_scenario(text, "devices.yaml"))
+    consistency = results.summary["consistency"]
+    assert results.summary["verdict"]["valid"]
+    assert consistency["final_agreement"] == 1.0
+    assert consistency["anomalies"] == dict.fromkeys(consistency["anomalies"], 0)
+    runs = [r for r in results.history.every(ProgramRun) if r.device == "ann/laptop"]
+    assert len(runs) >= 10 and {r.exit_code for r in runs} == {0}

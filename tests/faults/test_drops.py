@@ -5,7 +5,11 @@ unacknowledged action (rule 19); the verdict stays valid and IMAP converges."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from simulator.clients.base import Cmd
 from simulator.runs import Results, run
+from simulator.world.faults import Drops
 from tests.faults.helpers import (
     DAY,
     HOUR,
@@ -167,3 +171,43 @@ def test_no_drop_probability_means_no_random_drops() -> None:
     results = run(scenario(device("phone", "pop3", POP3), receive="50/d", days=2))
     assert results.summary["faults"]["connection_drops"]["total"] == 0
     assert len(sessions(results, "ann/phone")) > 2 * DAY / HOUR
+
+
+def _line(chance: float, key: str = "ann/laptop") -> SimpleNamespace:
+    """The parts of a line that its Drops read: seed, key, link and a history."""
+    history = SimpleNamespace(add=lambda *fields: None)
+    link = SimpleNamespace(drop_probability=chance)
+    world = SimpleNamespace(scenario=SimpleNamespace(seed=7), history=history)
+    return SimpleNamespace(world=world, key=key, device=SimpleNamespace(link=link), id=key,
+                           env=SimpleNamespace(now=0.0))
+
+
+def test_a_real_programs_run_is_cut_where_a_built_in_clients_commands_would_be() -> None:
+    """For a device running a real program, the drop of its next run is drawn with the
+    same per-command draws a built-in client's commands get (half before a command, half
+    after it): the cut is at the first command where those draws break the connection."""
+    for key in ("ann/laptop", "bob/phone", "cy/desktop"):
+        drawn = Drops(_line(0.05, key)).cut()
+        built_in = Drops(_line(0.05, key))
+        expected = None
+        for n in range(10_000):
+            if built_in.before(Cmd("noop")):
+                expected = (("before", n), "random")
+                break
+            if built_in.after(Cmd("noop")):
+                expected = (("after", n), "random")
+                break
+        assert drawn == expected is not None
+
+
+def test_a_scripted_drop_cuts_a_programs_run_at_its_first_command() -> None:
+    """A scripted drop (whatever command it names) cuts the program's next run at its first
+    command, before or after it as the event says, once; with no chance of a drop and
+    nothing scripted a run is never cut."""
+    drops = Drops(_line(0.0))
+    assert drops.cut() is None
+    drops.script("after", "fetch_new")
+    drops.script("before", "")
+    assert drops.cut() == (("before", 0), "scripted")
+    assert drops.cut() == (("after", 0), "scripted")
+    assert drops.cut() is None
