@@ -10,6 +10,7 @@ must be enterable by it (a clear error says which is not).
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -104,12 +105,20 @@ def fetch(name: str, argv: Sequence[str], env: Mapping[str, str], work: Path, ma
     stats = proxy.stats
     lines = [f"{PROXY_PREFIX}{line}\n" for line in stats.transcript]
     log = output + ("" if output.endswith("\n") or not output else "\n") + "".join(lines)
-    with (work / f"{name}.log").open("a", encoding="utf-8") as kept:
-        kept.write(log)
+    keep_log(work / f"{name}.log", argv, log, code, timed_out)
     return SyncResult(
         program=name, exit_code=code, seconds=round(seconds, 3), commands=stats.commands,
         up=stats.up, down=stats.down, cut=stats.cut, timed_out=timed_out, log=log,
     )
+
+
+def keep_log(path: Path, argv: Sequence[str], log: str, code: int, timed_out: bool) -> None:
+    """Append one run to the program's kept log as launch.py keeps an IMAP program's: the
+    command, its output and transcript, then ``[exit N]`` or ``[timed out]``, so each
+    run's outcome can be read from the log beside the results."""
+    end = "timed out" if timed_out else f"exit {code}"
+    with path.open("a", encoding="utf-8") as kept:
+        kept.write(f"$ {shlex.join(argv)}\n{log}[{end}]\n")
 
 
 def transcript(log: str) -> list[str]:

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from simulator.external.fetcher import NOBODY, command_index, hand_over, run, transcript
+from simulator.external.fetcher import (
+    NOBODY,
+    command_index,
+    hand_over,
+    keep_log,
+    run,
+    transcript,
+)
 
 LOG = """getmail version 6.18.11
 pop3proxy: 0 USER user -> +OK
@@ -65,3 +72,17 @@ def test_as_root_the_folders_are_handed_to_nobody_or_a_clear_error() -> None:
     finally:
         (root / "closed").chmod(0o755)
         shutil.rmtree(root)
+
+
+def test_each_run_is_kept_in_the_log_with_its_command_and_exit_code(tmp_path: Path) -> None:
+    """The kept log has, per run, the command, the output and transcript, and how the run
+    ended (``[exit N]`` or ``[timed out]``), as an IMAP program's log has."""
+    path = tmp_path / "getmail.log"
+    keep_log(path, ["getmail", "--rcfile", "a b"], LOG, 0, False)
+    keep_log(path, ["getmail"], "getmail version 6.18.11\n", -9, True)
+    text = path.read_text()
+    assert text.startswith("$ getmail --rcfile 'a b'\ngetmail version 6.18.11\n")
+    assert text.count("[exit 0]\n") == 1 and text.endswith("$ getmail\n"
+                                                          "getmail version 6.18.11\n"
+                                                          "[timed out]\n")
+    assert "pop3proxy: 3 DELE 1 -> cut before\n[exit 0]\n" in text

@@ -22,7 +22,16 @@ from simulator.testing.strategies import scenario_dicts
 from tests.faults.test_fault_properties import UPTIMES, fault_events
 from tests.scenarios import load
 
-BUNDLED = sorted(Path("scenarios").rglob("*.yaml"))
+
+def on_model(path: Path) -> bool:
+    """Whether a bundled scenario runs on the model server. Those on Dovecot with real
+    programs as devices (scenarios/examples/real-clients.yaml) take minutes and Debian's
+    packages; tests/external runs them cut short, docs/real_clients.py whole."""
+    scenario = load_scenario(path)
+    return all(s.backend == "model" for s in [scenario.server, *scenario.servers.values()])
+
+
+BUNDLED = sorted(p for p in Path("scenarios").rglob("*.yaml") if on_model(p))
 SEVERAL = [p for p in BUNDLED if len(load_scenario(p).expand()) > 1]
 
 
