@@ -96,12 +96,13 @@ def run_one(setting: Setting, base: dict[str, Any], out: Path) -> Outcome:
     results = folder / "results"
     argv = [str(MAILSIM), "run", str(path), "--out", str(results), "--force"]
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    at = commit()
     started = time.monotonic()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     seconds = time.monotonic() - started
     program = str(setting.client.get("external") or "")
     facts = {"version": version(program), "seconds": round(seconds, 1), "started": when,
-             "commit": commit()}
+             "commit": at}
     (folder / "run.json").write_text(json.dumps(facts, indent=1) + "\n")
     return outcome_of(setting, folder)
 
