@@ -290,7 +290,7 @@ class ProgramRun:
     device: str
     program: str
     exit_code: int
-    seconds: float  # wall time of the program (simulated time stood still meanwhile)
+    seconds: float  # simulated seconds its traffic took on the link (wall time: its log)
     commands: int
     cut: str  # "before:n" / "after:n" when the run was cut at a drawn drop, else ""
     timed_out: bool
