@@ -10,14 +10,12 @@ must be enterable by it (a clear error says which is not).
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import stat
-import subprocess
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from simulator.external.launch import keep_log, spawn
 from simulator.external.pop3proxy import Pop3Proxy
 from simulator.external.program import Access, Cut, SyncResult
 
@@ -72,22 +70,9 @@ def as_user(argv: Sequence[str]) -> list[str]:
 
 def run(argv: Sequence[str], env: Mapping[str, str], cwd: Path,
         timeout: float) -> tuple[int, float, bool, str]:
-    """Run the program: (exit code, seconds, timed out, stdout+stderr). On timeout its whole
-    process group is killed (delivery children included)."""
-    start = time.monotonic()
-    proc = subprocess.Popen(
-        as_user(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, env=dict(env), cwd=cwd, start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)
-        out, _ = proc.communicate()
-        timed_out = True
-    seconds = time.monotonic() - start
-    return proc.returncode, seconds, timed_out, out.decode("utf-8", errors="replace")
+    """Run the program (as ``nobody`` under root): (exit code, seconds, timed out,
+    stdout+stderr); on timeout its whole process group goes, delivery children included."""
+    return spawn(as_user(argv), env, cwd, timeout)
 
 
 def fetch(name: str, argv: Sequence[str], env: Mapping[str, str], work: Path, maildir: Path,
@@ -110,15 +95,6 @@ def fetch(name: str, argv: Sequence[str], env: Mapping[str, str], work: Path, ma
         program=name, exit_code=code, seconds=round(seconds, 3), commands=stats.commands,
         up=stats.up, down=stats.down, cut=stats.cut, timed_out=timed_out, log=log,
     )
-
-
-def keep_log(path: Path, argv: Sequence[str], log: str, code: int, timed_out: bool) -> None:
-    """Append one run to the program's kept log as launch.py keeps an IMAP program's: the
-    command, its output and transcript, then ``[exit N]`` or ``[timed out]``, so each
-    run's outcome can be read from the log beside the results."""
-    end = "timed out" if timed_out else f"exit {code}"
-    with path.open("a", encoding="utf-8") as kept:
-        kept.write(f"$ {shlex.join(argv)}\n{log}[{end}]\n")
 
 
 def transcript(log: str) -> list[str]:

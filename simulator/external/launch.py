@@ -10,7 +10,7 @@ import shlex
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +38,22 @@ def environment(work: Path) -> dict[str, str]:
 
 
 def run(name: str, argv: Sequence[str], work: Path, timeout: float) -> SyncResult:
-    """Run ``argv`` in ``work`` (its own process group, killed whole on timeout)."""
+    """Run ``argv`` in ``work`` behind the tunnel and gather what happened."""
     (work / STATS).unlink(missing_ok=True)
+    code, seconds, timed_out, out = spawn(argv, environment(work), work, timeout)
+    stats = tunnel.totals(work / STATS)
+    keep_log(work / f"{name}.log", argv, out, code, timed_out, _relayed(stats))
+    return SyncResult(program=name, exit_code=code, seconds=seconds,
+                      commands=stats["commands"], up=stats["up"], down=stats["down"],
+                      cut=stats["cut"], timed_out=timed_out, log=out)
+
+
+def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: Path,
+          timeout: float) -> tuple[int, float, bool, str]:
+    """Run ``argv`` in ``cwd`` in a process group of its own (killed whole on timeout):
+    (exit code, seconds, timed out, stdout and stderr)."""
     start = time.monotonic()
-    proc = subprocess.Popen(list(argv), cwd=work, env=environment(work), text=True,
+    proc = subprocess.Popen(list(argv), cwd=cwd, env=dict(env), text=True,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True, errors="replace")
     timed_out = False
@@ -50,13 +62,7 @@ def run(name: str, argv: Sequence[str], work: Path, timeout: float) -> SyncResul
     except subprocess.TimeoutExpired:
         timed_out = True
         out = _stop(proc)
-    seconds = time.monotonic() - start
-    stats = tunnel.totals(work / STATS)
-    _append_log(work / f"{name}.log", argv, proc.returncode, timed_out, out, stats)
-    return SyncResult(program=name, exit_code=proc.returncode, seconds=seconds,
-                      commands=stats["commands"], up=stats["up"], down=stats["down"],
-                      cut=stats["cut"],
-                      timed_out=timed_out, log=out)
+    return proc.returncode, time.monotonic() - start, timed_out, out
 
 
 def _stop(proc: subprocess.Popen[str]) -> str:
@@ -72,14 +78,18 @@ def _stop(proc: subprocess.Popen[str]) -> str:
     return out or ""
 
 
-def _append_log(path: Path, argv: Sequence[str], code: int, timed_out: bool, out: str,
-                stats: dict[str, Any]) -> None:
-    """Add this run's output, and the commands the tunnel relayed, to the program's log."""
+def keep_log(path: Path, argv: Sequence[str], out: str, code: int, timed_out: bool,
+             after: str = "") -> None:
+    """Append one run to the program's kept log: the command, its output, ``[exit N]`` or
+    ``[timed out]``, then ``after`` (what the tunnel or proxy saw)."""
     end = "timed out" if timed_out else f"exit {code}"
+    with path.open("a", encoding="utf-8") as log:
+        log.write(f"$ {shlex.join(argv)}\n{out}[{end}]\n{after}")
+
+
+def _relayed(stats: dict[str, Any]) -> str:
+    """The tunnel's part of the log: connections, whether it cut, the commands it relayed."""
     cut = ", link cut" if stats["cut"] else ""
     sent = "".join(f"  {n}: {line}\n" for n, line in enumerate(stats["lines"]))
-    with path.open("a") as log:
-        log.write(f"$ {shlex.join(argv)}\n{out}[{end}]\n"
-                  f"[tunnel: {stats['connections']} connection(s){cut}; commands relayed:]\n"
-                  f"{sent}")
+    return f"[tunnel: {stats['connections']} connection(s){cut}; commands relayed:]\n{sent}"
 
