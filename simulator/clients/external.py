@@ -20,7 +20,7 @@ from simulator.clients.base import Client, Conn, SyncGen
 from simulator.clients.local import LocalStore
 from simulator.external.maildir import LocalMail, Maildir
 from simulator.external.program import Access, Cut, SyncResult
-from simulator.external.runners import check_options, runner
+from simulator.external.runners import runner
 from simulator.mail.message import Message
 from simulator.mail.store import DELETED, SEEN
 
@@ -43,8 +43,7 @@ class ExternalClient(Client):
             raise TypeError(f"{device}: a real program syncs one account per device")
         assert settings.external is not None
         self.program = runner(settings.external)
-        check_options(settings.external, settings.options)  # the scenario loader did too
-        self.options = dict(settings.options)
+        self.options = dict(settings.options)  # checked by the scenario loader
         self.work: Path | None = None
         self.render: Callable[[Message], bytes] | None = None
         self.outbox: list[Message] = []

@@ -24,10 +24,10 @@ def runner(name: str) -> Program:
     return cast(Program, getattr(importlib.import_module(module), cls)())
 
 
-def check_options(name: str, options: Mapping[str, Any]) -> dict[str, Any]:
-    """``options`` with the program's defaults filled in, or ValueError naming the bad key
-    or value and what the program expects."""
+def check_options(name: str, options: Mapping[str, Any]) -> None:
+    """Raise ValueError naming a key or value of ``options`` that the program does not
+    accept, and what it expects."""
     module, _, check = RUNNERS[name]
-    validate = cast(Callable[[Mapping[str, Any]], dict[str, Any]],
+    validate = cast(Callable[[Mapping[str, Any]], object],
                     getattr(importlib.import_module(module), check))
-    return dict(validate(options))
+    validate(options)

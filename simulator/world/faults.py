@@ -53,12 +53,8 @@ class Drops:
         if chance <= 0 and not self.scripted:
             return False  # the common case, kept cheap
         cause = "scripted" if self._take("before", cmd.name) else ""
-        if not cause and chance > 0:
-            u = self.rng.random()
-            if u < chance / 2:
-                cause = "random"
-            elif u < chance:
-                self.due_after = "random"
+        if not cause and self._random():
+            cause = "random"
         return self._dropped(cmd.name, "before", cause)
 
     def after(self, cmd: Cmd) -> bool:
@@ -92,7 +88,8 @@ class Drops:
         return None
 
     def _random(self) -> bool:
-        """One random draw for a command: a drop before it (True), or after it (due_after)."""
+        """One command's random draw: a drop before it (True), or after it (due_after set);
+        no draw without a chance of a drop."""
         chance = self.line.device.link.drop_probability
         if chance <= 0:
             return False
