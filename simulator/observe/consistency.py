@@ -283,9 +283,9 @@ def _order(w: Witness) -> tuple[float, str, str]:
     return (w["t"], w["device"], w["mid"])
 
 
-def delay_quantiles(delays: Sequence[float]) -> list[list[float | None]]:
-    """[[percent, seconds], ...] at DELAY_QUANTILES ([] without delays): the report's CDF."""
-    if not delays:
+def delay_quantiles(ordered: Sequence[float]) -> list[list[float | None]]:
+    """[[percent, seconds], ...] at DELAY_QUANTILES of delays already sorted ([] without
+    delays): the report's CDF."""
+    if not ordered:
         return []
-    ordered = sorted(delays)  # linear when they come sorted
     return [[q, rounded(interpolate(ordered, q), 3)] for q in DELAY_QUANTILES]

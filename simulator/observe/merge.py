@@ -14,7 +14,6 @@ account is rebuilt instant by instant from each shard's changes, for its peak an
 from __future__ import annotations
 
 import heapq
-from array import array
 from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
@@ -33,7 +32,7 @@ from simulator.observe.consistency import ANOMALIES, MAX_WITNESSES, delay_quanti
 from simulator.observe.durability import examples
 from simulator.observe.exactsum import expand, to_float
 from simulator.observe.partial import Partial, TickParts
-from simulator.observe.stats import TimeAverage, percentile, rounded
+from simulator.observe.stats import SortedRuns, TimeAverage, interpolate, rounded
 from simulator.observe.verdict import MAX_VIOLATIONS
 
 
@@ -108,16 +107,16 @@ def _consistency(parts: Sequence[Partial]) -> ConsistencyBlock:
     """Agreement summed over sorted devices as the whole run sums it; the rest added up."""
     agreement = dict(sorted(chain.from_iterable(p.agreement.items() for p in parts)))
     n = len(agreement) or 1
-    delays = array("d", chain.from_iterable(p.delays for p in parts))
+    delays = SortedRuns([p.delays for p in parts])
     return {
         "agreement": rounded(sum(mean for mean, _ in agreement.values()) / n),
         "final_agreement": rounded(sum(ratio for _, ratio in agreement.values()) / n),
         "divergent_messages": sum(p.divergent for p in parts),
         "missing_reads": sum(p.missing_reads for p in parts),
         "propagation_s": {
-            "p50": rounded(percentile(delays, 50), 3),
-            "p95": rounded(percentile(delays, 95), 3),
-            "max": rounded(max(delays), 3) if delays else None,
+            "p50": rounded(interpolate(delays, 50), 3),
+            "p95": rounded(interpolate(delays, 95), 3),
+            "max": rounded(delays[-1], 3) if delays else None,
             "count": len(delays),
             "quantiles": delay_quantiles(delays),
         },
@@ -172,15 +171,15 @@ def _server(parts: Sequence[Partial], end: float) -> ServerStorageBlock:
 def _reads(parts: Sequence[Partial]) -> tuple[Any, Any]:
     """The ``offline_availability`` and ``reads`` blocks (latencies from merged samples)."""
     attempts, ok, off, off_ok = (sum(p.reads[i] for p in parts) for i in range(4))
-    waits = array("d", chain.from_iterable(p.waits for p in parts))
+    waits = SortedRuns([p.waits for p in parts])
     offline = {"attempts": off, "succeeded": off_ok,
                "ratio": rounded(off_ok / off) if off else None}
     reads = {
         "attempts": attempts,
         "succeeded": ok,
         "ratio": rounded(ok / attempts) if attempts else None,
-        "fetch_latency_s": {"p50": rounded(percentile(waits, 50), 4),
-                            "p95": rounded(percentile(waits, 95), 4)},
+        "fetch_latency_s": {"p50": rounded(interpolate(waits, 50), 4),
+                            "p95": rounded(interpolate(waits, 95), 4)},
     }
     return offline, reads
 

@@ -69,7 +69,7 @@ class Partial:
     agreement: dict[str, tuple[float, float]]  # device -> (time average, final ratio)
     divergent: int
     unpropagated: int
-    delays: array[float]
+    delays: array[float]  # sorted
     anomalies: dict[str, int]
     witnesses: dict[str, list[Witness]]  # the earliest few of each kind, stories told
     missing_reads: int
@@ -81,7 +81,7 @@ class Partial:
     over_quota: int  # exact sum (exactsum) of the spans accounts spent full
     # reads
     reads: tuple[int, int, int, int]  # attempts, succeeded, offline attempts, offline ok
-    waits: array[float]
+    waits: array[float]  # sorted
     # per device and per user, whole
     devices: dict[str, DeviceBlock]
     users: dict[str, UserBlock]

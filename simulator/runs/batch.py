@@ -308,7 +308,8 @@ class Executor:
                 if type(problem).__name__ == "KilledWorker":  # Dask gave up on the piece
                     raise HelperDied(futures[future]) from problem
                 raise
-            yield futures[future], result
+            future.release()  # the worker may drop its copy now, not when the batch ends
+            yield futures.pop(future), result
 
 
 def outputs(tasks: Sequence[Task], workers: int = 1, dask: str | None = None
