@@ -1,0 +1,82 @@
+"""The asking process's memory when it merges many shards' partial results: one shard of the
+reference organisation is run once and its partial result saved; then a fresh process merges
+``--copies`` copies of it (each copy's people renamed, so nothing collapses), as the process
+that asked for a run of ``users × copies`` people merges it, and prints the peak resident
+memory before and after the merge and the merge's time.
+
+    python bench/merge.py --users 100 --days 30 --copies 100   # ~ a 10,000-person month
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from reference import SCENARIO
+
+
+def shard(users: int, days: int, out: Path) -> None:
+    """Run the reference organisation as one shard and pickle its partial result."""
+    from simulator.runs.one import run_shard
+    from simulator.scenario import parse_scenario
+
+    scenario = parse_scenario(SCENARIO.format(users=users, days=days), "<bench>")
+    people = [u.name for u in scenario.expand()]
+    out.write_bytes(pickle.dumps(run_shard(scenario, people)))
+
+
+def renamed(part: object, k: int) -> object:
+    """A copy of a partial result whose devices and people carry the suffix ``-k``."""
+    other = copy.copy(part)
+    for name in ("devices", "users", "stored", "agreement", "lost_per_user"):
+        setattr(other, name, {f"{key}-{k}": v for key, v in getattr(part, name).items()})
+    return other
+
+
+def merge(path: Path, copies: int) -> None:
+    """Load the partial result, make ``copies`` of it and merge them; print the figures."""
+    from simulator.observe.merge import merge as merge_parts
+
+    part = pickle.loads(path.read_bytes())
+    parts = [renamed(part, k) for k in range(copies)]
+    for k, other in enumerate(parts):  # each copy its own arrays, as shards' are
+        other.delays, other.waits = copy.copy(part.delays), copy.copy(part.waits)
+        other.instants, other.totals = copy.copy(part.instants), copy.copy(part.totals)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    merge_parts(parts)
+    took = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    samples = len(part.delays) * copies
+    print(f"{copies} partial results ({samples:,} propagation delays): "
+          f"peak {before:,.0f} MB holding them, {peak:,.0f} MB after the merge "
+          f"(+{peak - before:,.0f} MB), merge {took:.1f} s")
+
+
+def main() -> None:
+    """Make the partial result once, then merge copies of it in a fresh process."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--merge-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.merge_only:
+        merge(args.merge_only, args.copies)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "partial.pickle"
+        shard(args.users, args.days, path)
+        subprocess.run([sys.executable, __file__, "--merge-only", str(path),
+                        "--copies", str(args.copies)], check=True)
+
+
+if __name__ == "__main__":
+    main()
