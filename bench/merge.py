@@ -46,7 +46,7 @@ def merge(path: Path, copies: int) -> None:
 
     part = pickle.loads(path.read_bytes())
     parts = [renamed(part, k) for k in range(copies)]
-    for k, other in enumerate(parts):  # each copy its own arrays, as shards' are
+    for other in parts:  # each copy its own arrays, as shards' are
         other.delays, other.waits = copy.copy(part.delays), copy.copy(part.waits)
         other.instants, other.totals = copy.copy(part.instants), copy.copy(part.totals)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

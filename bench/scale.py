@@ -1,11 +1,13 @@
 """Scaling table (issue 10): the reference organisation (bench/reference.py) at several sizes,
-run unsharded, with ``--shards 2 --workers 2`` and with ``--shards N --dask local``. Each
+run unsharded, with ``--shards auto`` (the commands' default) in one process and on two,
+with ``--shards 2 --workers 2`` and with ``--shards N --dask local``. Each
 cell runs in a fresh process, which first times a bare SimPy loop of 10^6 timeouts, so the
 ratio is measured on the same machine state as the run.
 
     python bench/scale.py                                   # 100 and 1,000 people, 3 modes
     python bench/scale.py --users 10000 --modes dask --dask-shards 8
     python bench/scale.py --users 100 --days 7 --repeat 3   # quick look
+    python bench/scale.py --users 1000 --modes auto,auto2
 
 Columns: wall and CPU seconds (this process and its helpers), ratio of wall time to the
 bare loop, peak resident memory of the largest single process, and wall milliseconds per
@@ -27,6 +29,8 @@ from reference import SCENARIO, bare_simpy
 
 MODES = {
     "plain": "unsharded, 1 process",
+    "auto": "--shards auto (the default), 1 process",
+    "auto2": "--shards auto --workers 2",
     "shards": "--shards 2 --workers 2",
     "dask": "--shards {n} --dask local (2 workers)",
 }
@@ -35,6 +39,7 @@ MODES = {
 def one(users: int, days: int, mode: str, dask_shards: int) -> dict[str, float]:
     """Run one cell in this process and measure it."""
     from simulator.runs import run, run_sharded
+    from simulator.runs.shards import shard_count
     from simulator.scenario import parse_scenario
 
     bare = bare_simpy()
@@ -42,6 +47,12 @@ def one(users: int, days: int, mode: str, dask_shards: int) -> dict[str, float]:
     start, cpu = time.perf_counter(), _cpu()
     if mode == "plain":
         results = run(scenario, keep_history=False)
+    elif mode in ("auto", "auto2"):  # as `mailsim run` does by default
+        workers = 2 if mode == "auto2" else 1
+        if shard_count(scenario, "auto") == 1:
+            results = run(scenario, keep_history=False)
+        else:
+            results = run_sharded(scenario, "auto", workers=workers, keep_history=False)
     elif mode == "shards":
         results = run_sharded(scenario, 2, workers=2, keep_history=False)
     else:

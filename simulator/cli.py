@@ -33,6 +33,24 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_de
 ServerOpt = Annotated[str | None, typer.Option(
     help="Server backend for every server: 'model', or 'dovecot' (Debian's Dovecot serves "
          "the accounts). Default: the scenario's server.backend.")]
+ShardsOpt = Annotated[str, typer.Option(
+    help="Split the people into N shards, each run as its own world (one after the other, "
+         "or in parallel on --workers or Dask), and merge them: the same results, byte for "
+         "byte. 'auto': shards of at most 3,000 device-days, which bounds memory and is "
+         "fastest per person (1 for small organisations, real servers and programs).")]
+
+
+def shards_of(text: str) -> int | Literal["auto"]:
+    """'auto', or a whole number at least 1 (else the command fails with what it takes)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise fail(f"--shards: expected a whole number at least 1, or auto; got {text!r}")
+    return number
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -99,9 +117,7 @@ def run_cmd(
     force: Annotated[bool, typer.Option(help="Replace an existing results folder.")] = False,
     history: Annotated[bool, typer.Option(
         help="Keep the story file (stories.jsonl.gz) in the results folder.")] = True,
-    shards: Annotated[int, typer.Option(
-        help="Split the people into N shards, each run as its own world, and merge them "
-             "(the same results, byte for byte).")] = 1,
+    shards: ShardsOpt = "auto",
     workers: Annotated[int, typer.Option(help="Shards in parallel (processes).")] = 1,
     dask: Annotated[str | None, typer.Option(
         help="Run the shards on a Dask cluster: a scheduler address, or 'local'.")] = None,
@@ -111,10 +127,13 @@ def run_cmd(
     from simulator.folders import OutputExists, write_run
     from simulator.report.terminal import progress_bar
     from simulator.runs import DaskMissing, WorkerDied, run, run_sharded
+    from simulator.runs.one import resolve
+    from simulator.runs.shards import shard_count
     from simulator.world.world import SimulationError
 
-    if shards < 1 or workers < 1:
-        raise fail("--shards and --workers must be at least 1")
+    if workers < 1:
+        raise fail("--workers must be at least 1")
+    count = shards_of(shards)
 
     importable_here()
     try:
@@ -128,8 +147,10 @@ def run_cmd(
         with tempfile.TemporaryDirectory(prefix="mailsim-") as scratch, \
                 progress_bar(err) as progress:
             stories = Path(scratch) / "stories.jsonl.gz" if history else None
-            if shards > 1 or dask:
-                results = run_sharded(loaded, shards, seed, variant, workers, dask,
+            if count == "auto":
+                count = shard_count(resolve(loaded, seed, variant)[1], "auto")
+            if count > 1 or dask:
+                results = run_sharded(loaded, count, seed, variant, workers, dask,
                                       keep_history=False, story_file=stories,
                                       progress=progress)
             else:
@@ -193,9 +214,7 @@ def compare_cmd(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Comparison folder.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
-    shards: Annotated[int, typer.Option(
-        help="Split the people into N shards, each run as its own world, and merge them "
-             "(the same results, byte for byte).")] = 1,
+    shards: ShardsOpt = "auto",
     server: ServerOpt = None,
 ) -> None:
     """Run SCENARIO under each variant with common random numbers; write and print the
@@ -214,8 +233,7 @@ def compare_cmd(
     reps = replications_of(replications)
     if reps is None or workers < 1 or max_replications < 1:
         raise fail("--replications (a number or auto), --max and --workers must be at least 1")
-    if shards < 1:
-        raise fail("--shards must be at least 1")
+    count = shards_of(shards)
     try:
         loaded = on_server(load_scenario(scenario), server)
         names = parse_variants(variants)
@@ -226,7 +244,7 @@ def compare_cmd(
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         with progress_bar(err) as progress:
             comparison = compare(loaded, names, reps, seed, workers, progress, dask,
-                                 max_replications, shards=shards)
+                                 max_replications, shards=count)
         write_comparison(comparison, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied) as problem:
         raise fail(str(problem)) from None
@@ -251,9 +269,7 @@ def sweep_cmd(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Sweep folder.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue a sweep, reusing finished runs.")] = False,
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
-    shards: Annotated[int, typer.Option(
-        help="Split the people into N shards, each run as its own world, and merge them "
-             "(the same results, byte for byte).")] = 1,
+    shards: ShardsOpt = "auto",
 ) -> None:
     """Run SCENARIO over a grid of parameters x replications into tidy tables (runs.csv,
     points.csv with 95% CIs and the recommended variant per point, Parquet copies) and
@@ -267,12 +283,11 @@ def sweep_cmd(
 
     if replications < 1 or workers < 1:
         raise fail("--replications and --workers must be at least 1")
-    if shards < 1:
-        raise fail("--shards must be at least 1")
+    count = shards_of(shards)
     try:
         with progress_bar(err) as progress:
             result = sweep(scenario, grid, replications, seed, out_dir, workers, dask, resume,
-                           force, progress, shards=shards)
+                           force, progress, shards=count)
     except (ScenarioError, GridError, OutputExists, DaskMissing, WorkerDied) as problem:
         raise fail(str(problem)) from None
     except OSError as problem:

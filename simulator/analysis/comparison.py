@@ -30,6 +30,7 @@ from simulator.runs import (
     replication_seeds,
     run_batch,
 )
+from simulator.runs.shards import Shards
 from simulator.scenario import LoseEvent, OfflineEvent, Scenario, load_scenario, scenario_sha256
 
 MAX_VIOLATIONS = 5
@@ -189,7 +190,7 @@ def from_json(data: dict[str, Any], summaries: dict[str, dict[str, Any]],
 def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
             replications: int | Literal["auto"] = 5, seed: int | None = None,
             workers: int = 1, progress: Progress | None = None, dask: str | None = None,
-            max_replications: int = MAX_REPLICATIONS, shards: int = 1) -> Comparison:
+            max_replications: int = MAX_REPLICATIONS, shards: Shards = 1) -> Comparison:
     """Run ``scenario`` under each variant (default: its own or the built-in ones) for
     ``replications`` seeds shared by all variants, compare the metrics and decide; with
     ``"auto"``, add replications until decided or ``max_replications`` is reached. Each run
@@ -220,7 +221,7 @@ def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
 
 
 def run_seeds(base: Scenario, names: list[str], seeds: list[int], start: int, workers: int,
-              dask: str | None, progress: Progress | None, shards: int = 1) -> list[Output]:
+              dask: str | None, progress: Progress | None, shards: Shards = 1) -> list[Output]:
     """Every variant's runs for replications ``start`` onwards of ``seeds``, in one batch
     (the first replication keeps its time series, for the plots)."""
     tasks = [Task(base, v, s, keep="timeseries" if r == 0 else "summary",

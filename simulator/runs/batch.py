@@ -25,7 +25,7 @@ from simulator.observe.history import History
 from simulator.observe.partial import Partial
 from simulator.runs.local import HelperDied, Helpers
 from simulator.runs.one import Progress, Results, resolve, run, run_shard
-from simulator.runs.shards import combine, pack, split, unpack
+from simulator.runs.shards import Shards, combine, pack, shard_count, split, unpack
 from simulator.scenario import Scenario, parse_scenario
 
 """progress(done, total, label): called after each finished run."""
@@ -64,13 +64,19 @@ class Task:
     keep: Keep = "summary"
     label: str = ""
     source: str = "<batch>"
-    shards: int = 1  # run as this many shards of people, merged (the same outputs)
+    shards: Shards = 1  # run as this many shards of people, merged (the same outputs)
 
     def loaded(self) -> Scenario:
         """The task's scenario as an object (parsed when given as YAML text)."""
         if isinstance(self.scenario, str):
             return parse_scenario(self.scenario, self.source)
         return self.scenario
+
+    def shard_count(self) -> int:
+        """How many shards the task runs in ("auto" worked out for its scenario)."""
+        if self.shards == "auto":
+            return shard_count(resolve(self.loaded(), self.seed, self.variant)[1], "auto")
+        return self.shards
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ def ready() -> bool:
 def run_task(task: Task) -> Output:
     """Run one task (top-level, so worker processes and Dask can ship it); a sharded task
     runs its shards one after the other here."""
-    if task.shards > 1:
+    if task.shard_count() > 1:
         return _merged(task, [_run_part(part) for part in _parts(task)])
     results = run(task.loaded(), seed=task.seed, variant=task.variant,
                   keep_history=task.keep == "history")
@@ -146,7 +152,7 @@ def _parts(task: Task, stories: Path | None = None) -> list[Part]:
     """The shards of a task, balanced by expected work (their story files in the folder
     ``stories``, if given)."""
     _, resolved = resolve(task.loaded(), task.seed, task.variant)
-    shards = split(resolved, task.shards)
+    shards = split(resolved, shard_count(resolved, task.shards))
     return [Part(task, people, k, len(shards),
                  stories / f"stories-{k}.jsonl.gz" if stories is not None else None)
             for k, people in enumerate(shards, 1)]
@@ -228,7 +234,9 @@ class Executor:
         pieces: list[Piece] = []
         whose: list[int] = []  # the task each piece belongs to
         for i, task in enumerate(tasks):
-            shards: list[Piece] = list(_parts(task)) if task.shards > 1 and parallel else [task]
+            shards: list[Piece] = [task]
+            if parallel and task.shard_count() > 1:
+                shards = list(_parts(task))
             pieces += shards
             whose += [i] * len(shards)
         needed = Counter(whose)
@@ -328,7 +336,7 @@ def run_batch(tasks: Sequence[Task], workers: int = 1, dask: str | None = None,
         return executor.run_batch(tasks, progress)
 
 
-def run_sharded(scenario: Scenario, shards: int, seed: int | None = None,
+def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
                 variant: str | None = None, workers: int = 1, dask: str | None = None,
                 keep_history: bool = True, story_file: Path | None = None,
                 progress: Progress | None = None) -> Results:

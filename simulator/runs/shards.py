@@ -18,10 +18,11 @@ once (a tick's online devices summed).
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from simulator.observe.history import RECORDS, History, Record, Tick
 from simulator.observe.merge import merge as merge_parts
@@ -29,6 +30,7 @@ from simulator.observe.partial import Partial
 from simulator.observe.storymerge import merge_story_files
 from simulator.runs.one import Results, header
 from simulator.scenario import Scenario, User
+from simulator.world.timing import DAY
 
 SHARED = frozenset({"tick", "outage", "server_outage", "link", "partition",
                     "uidvalidity_reset", "end"})
@@ -54,6 +56,38 @@ def unpack(rows: Packed) -> list[Record]:
 
 class ShardMismatch(RuntimeError):
     """The shards disagree about the shared world (a bug: the model coupled people)."""
+
+
+Shards = int | Literal["auto"]
+"""How many shards a run is split into: a number, or "auto" (:func:`auto_shards`)."""
+
+SHARD_DEVICE_DAYS = 3_000.0
+"""The device-days (devices × simulated days) a shard holds at most under ``auto``: a
+world's live state (every copy of every message, and what the checkers keep of it) grows
+with them, and a world of this size runs in about 400 MB and at the lowest cost per
+person-day measured on the reference organisation (docs/DESIGN.md, "Sharded runs")."""
+MAX_AUTO_SHARDS = 256
+"""The most shards ``auto`` makes (beyond, shards grow): the story files of every shard are
+open at once while they are merged."""
+
+
+def auto_shards(scenario: Scenario) -> int:
+    """The shards ``auto`` means for ``scenario`` (as it runs, variant applied): as few as
+    keep each under SHARD_DEVICE_DAYS, one per person and MAX_AUTO_SHARDS at most; one for
+    a run with a real server or real programs (their processes, logs and scratch belong to
+    one world)."""
+    users = scenario.expand()
+    servers = [scenario.server, *scenario.servers.values()]
+    devices = [d for u in users for d in u.devices] + [d for _, d in scenario.added_devices()]
+    if any(s.backend != "model" for s in servers) or any(d.client.external for d in devices):
+        return 1
+    wanted = math.ceil(len(devices) * scenario.duration / DAY / SHARD_DEVICE_DAYS)
+    return max(1, min(len(users), wanted, MAX_AUTO_SHARDS))
+
+
+def shard_count(scenario: Scenario, shards: Shards) -> int:
+    """``shards`` as a number for ``scenario`` (as it runs)."""
+    return auto_shards(scenario) if shards == "auto" else shards
 
 
 def work(user: User) -> float:

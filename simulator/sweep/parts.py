@@ -12,6 +12,7 @@ from typing import Any
 from simulator.folders import write_text_atomic
 from simulator.runs import Progress, Task
 from simulator.runs.batch import outputs
+from simulator.runs.shards import Shards
 from simulator.sweep.grid import Point, label
 
 
@@ -33,7 +34,7 @@ class SweepRun:
         ident = json.dumps([label(self.point), self.variant, self.rep, self.seed])
         return hashlib.sha256(ident.encode()).hexdigest()[:20]
 
-    def task(self, shards: int = 1) -> Task:
+    def task(self, shards: Shards = 1) -> Task:
         """The batch engine's task: the summary only (run in ``shards`` shards)."""
         return Task(self.text, self.variant, self.seed, keep="summary",
                     label=label(self.point) + f" #{self.rep + 1}", source=self.source,
@@ -61,7 +62,7 @@ def load_part(parts: Path, run: SweepRun) -> dict[str, Any] | None:
 
 
 def execute(runs: list[SweepRun], parts: Path, workers: int = 1, dask: str | None = None,
-            progress: Progress | None = None, shards: int = 1
+            progress: Progress | None = None, shards: Shards = 1
             ) -> dict[SweepRun, dict[str, Any]]:
     """Every run's summary: kept parts are reused, the rest run and are kept."""
     done = {r: s for r in runs if (s := load_part(parts, r)) is not None}

@@ -15,6 +15,7 @@ from simulator.analysis.wins import PointDecision
 from simulator.folders import OutputExists, write_atomic, write_text_atomic
 from simulator.report.sweep_page import sweep_html
 from simulator.runs import Progress, replication_seeds
+from simulator.runs.shards import Shards
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.scenario.yamlio import dump_yaml, read_yaml
 from simulator.sweep.grid import Axis, apply, expand, label, parse_axis, scales
@@ -106,7 +107,7 @@ def _parse_point(text: str, source: str, path: Path, where: str) -> Scenario:
 def sweep(path: str | Path, grid: Sequence[str | Axis], replications: int = 3,
           seed: int | None = None, out: str | Path | None = None, workers: int = 1,
           dask: str | None = None, resume: bool = False, force: bool = False,
-          progress: Progress | None = None, shards: int = 1) -> SweepResult:
+          progress: Progress | None = None, shards: Shards = 1) -> SweepResult:
     """Run the sweep (resuming kept runs if ``resume``) and write its tables to ``out``;
     each run in ``shards`` shards of people (the same results)."""
     spec, tasks = plan(Path(path), grid, replications, seed)

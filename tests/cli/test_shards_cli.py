@@ -86,10 +86,46 @@ def test_compare_and_sweep_with_shards_write_the_same_folders(tmp_path: Path) ->
 
 
 def test_a_shard_count_below_one_is_bad_input(tmp_path: Path) -> None:
-    """--shards 0 is refused with a one-line message, exit 2, no traceback."""
-    done = mailsim("run", str(write(tmp_path, TEAM)), "--shards", "0")
-    assert done.returncode == 2
-    assert "--shards" in done.stderr and "Traceback" not in done.stderr
+    """--shards 0 (or a word other than auto) is refused with a one-line message naming
+    what it takes, exit 2, no traceback."""
+    for bad in ("0", "many"):
+        done = mailsim("run", str(write(tmp_path, TEAM)), "--shards", bad)
+        assert done.returncode == 2
+        assert "--shards" in done.stderr and "or auto" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+SMALL_SHARDS = """\
+import sys
+import simulator.runs.shards
+from simulator.cli import main
+
+simulator.runs.shards.SHARD_DEVICE_DAYS = 2.0  # TEAM's 6 device-days: 3 shards
+sys.argv = ["mailsim", *sys.argv[1:]]
+main()
+"""
+
+
+def test_auto_shards_write_the_same_folder(tmp_path: Path) -> None:
+    """The default, --shards auto, splits an organisation bigger than a shard's device-days
+    into shards (here 3, with the budget made tiny) and writes the folder --shards 1 writes;
+    compare does too."""
+    path = write(tmp_path, TEAM)
+
+    def auto(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", SMALL_SHARDS, *args],
+                              capture_output=True, text=True, timeout=300)
+
+    whole = mailsim("run", str(path), "--shards", "1", "--out", str(tmp_path / "whole"))
+    sharded = auto("run", str(path), "--out", str(tmp_path / "auto"))
+    assert whole.returncode == 0 and sharded.returncode == 0, sharded.stderr
+    assert "shard 3" in sharded.stderr  # the progress names the shards
+    same_folder(files(tmp_path / "auto"), files(tmp_path / "whole"))
+    args = ["--variants", "pop3,imap", "--replications", "1"]
+    assert mailsim("compare", str(path), *args, "--shards", "1", "--out",
+                   str(tmp_path / "c1")).returncode == 0
+    assert auto("compare", str(path), *args, "--out", str(tmp_path / "c-auto")).returncode == 0
+    assert files(tmp_path / "c-auto") == files(tmp_path / "c1")
 
 
 DIES = """\

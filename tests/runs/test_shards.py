@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from simulator.observe.history import AccountAdded, Record, Tick
 from simulator.runs import Results, Task, run, run_batch, run_sharded
 from simulator.runs.one import run_shard
-from simulator.runs.shards import SHARED, split
+from simulator.runs.shards import SHARED, auto_shards, shard_count, split
 from simulator.scenario import Scenario, load_scenario, parse_scenario
 from simulator.testing.strategies import scenario_dicts
 from tests.faults.test_fault_properties import UPTIMES, fault_events
@@ -223,3 +223,56 @@ def test_shards_on_a_local_dask_cluster_give_the_same_outputs() -> None:
     scenario = shortened(load_scenario("scenarios/faults.yaml"), 2)
     whole = run(scenario)
     same_bytes(whole, run_sharded(scenario, 3, workers=2, dask="local"))
+
+
+LAPTOP = "{name: laptop, protocol: imap, uses: 0.5}"
+
+
+def _org(people: int, days: int, extra: str = "", laptop: str = LAPTOP) -> Scenario:
+    """``people`` alike people with two devices each, for ``days`` days."""
+    return parse_scenario(f"""\
+mailsim: 1
+name: org
+duration: {days}d
+{extra}users:
+  - name: staff
+    count: {people}
+    mail: {{receive: 10/d}}
+    devices:
+      - {laptop}
+      - {{name: phone, protocol: imap, uses: 0.5}}
+""", "<org>")
+
+
+def test_auto_shards_hold_at_most_the_budget_of_device_days() -> None:
+    """``auto`` runs an organisation as the fewest shards of at most SHARD_DEVICE_DAYS
+    device-days each, one per person and 256 at most, and small ones (every bundled
+    scenario) whole."""
+    assert auto_shards(_org(1000, 30)) == 20  # 60,000 device-days
+    assert auto_shards(_org(100, 15)) == 1  # 3,000: one shard
+    assert auto_shards(_org(101, 15)) == 2
+    assert auto_shards(_org(3, 10_000)) == 3  # never more shards than people
+    assert auto_shards(_org(100_000, 30)) == 256  # nor than MAX_AUTO_SHARDS
+    assert all(auto_shards(load_scenario(p)) == 1 for p in BUNDLED)
+    assert shard_count(_org(1000, 30), 4) == 4 and shard_count(_org(1000, 30), "auto") == 20
+
+
+def test_auto_runs_a_real_server_or_program_whole() -> None:
+    """On Dovecot, or with a real program as a device, ``auto`` is one shard: the server's
+    processes, scratch folder and log belong to one world."""
+    assert auto_shards(_org(1000, 30, "server: {backend: dovecot}\n")) == 1
+    mbsync = "{name: laptop, protocol: imap, uses: 0.5, client: {external: mbsync}}"
+    assert auto_shards(_org(1000, 30, laptop=mbsync)) == 1  # (its world then asks for Dovecot)
+
+
+def test_an_auto_task_gives_the_outputs_of_the_whole_run(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """A batch task with shards="auto" (the budget made small enough for three shards)
+    sends back the whole run's summary and time series, inline and in two processes."""
+    scenario = shortened(load_scenario(Path("scenarios/faults.yaml")), 1)
+    monkeypatch.setattr("simulator.runs.shards.SHARD_DEVICE_DAYS", 6.0)
+    assert auto_shards(scenario) == 3
+    whole = run(scenario)
+    for workers in (1, 2):
+        out, = run_batch([Task(scenario, keep="timeseries", shards="auto")], workers=workers)
+        same_bytes(whole, out.results(scenario))
