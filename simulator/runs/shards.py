@@ -64,8 +64,8 @@ Shards = int | Literal["auto"]
 SHARD_DEVICE_DAYS = 3_000.0
 """The device-days (devices × simulated days) a shard holds at most under ``auto``: a
 world's live state (every copy of every message, and what the checkers keep of it) grows
-with them, and a world of this size runs in about 400 MB and at the lowest cost per
-person-day measured on the reference organisation (docs/DESIGN.md, "Sharded runs")."""
+with them; a world of this size runs the reference organisation in about 300 MB
+(docs/DESIGN.md, "Sharded runs")."""
 MAX_AUTO_SHARDS = 256
 """The most shards ``auto`` makes (beyond, shards grow): the story files of every shard are
 open at once while they are merged."""
