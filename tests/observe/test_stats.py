@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from simulator.observe.consistency import DELAY_QUANTILES, delay_quantiles
 from simulator.observe.stats import SortedRuns, interpolate
 
-VALUES = st.floats(min_value=0, max_value=1e6, allow_nan=False) | st.sampled_from([0.0, 1.0, 2.5])
+VALUES = st.floats(-1e6, 1e6, allow_nan=False) | st.sampled_from([0.0, 1.0, 2.5])
 RUNS = st.lists(st.lists(VALUES, max_size=25), min_size=1, max_size=6)
 
 
