@@ -141,11 +141,12 @@ def run_piece(piece: Piece) -> Output | Partial:
     return part
 
 
-def _run_part(part: Part) -> Partial:
-    """One shard of a task, run with its checkers here."""
+def _run_part(part: Part, progress: Progress | None = None) -> Partial:
+    """One shard of a task, run with its checkers here (``progress`` hears its hours)."""
     task = part.task
     return run_shard(task.loaded(), part.people, seed=task.seed, variant=task.variant,
-                     story_file=part.story_file, keep_history=task.keep == "history")
+                     story_file=part.story_file, keep_history=task.keep == "history",
+                     progress=progress)
 
 
 def _parts(task: Task, stories: Path | None = None) -> list[Part]:
@@ -344,7 +345,8 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
     ``workers`` processes or on Dask), each with its own checkers, their partial results
     merged here: the same Results, byte for byte, as ``run`` (``keep_history`` and
     ``story_file`` as there; the shards' story files, written next to ``story_file``, are
-    merged into it). ``progress`` hears (shards done, shards, "shard K") as each ends."""
+    merged into it). ``progress`` hears (shards done, shards, "shard K") as each ends, or,
+    for shards run here one after the other, their simulated hours."""
     task = Task(scenario, variant, seed, keep="history" if keep_history else "summary",
                 shards=shards)
     base, resolved = resolve(scenario, seed, variant)
@@ -355,8 +357,7 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
         partials: list[Partial | None] = [None] * len(parts)
         if workers <= 1 and not dask:  # here: no packing for a trip between processes
             for j, part in enumerate(parts):
-                partials[j] = _run_part(part)
-                _tell(progress, partials, j)
+                partials[j] = _run_part(part, _within(progress, j, len(parts)))
         else:
             with Executor(workers, dask) as executor:
                 for j, out in executor.pieces(parts):
@@ -366,6 +367,17 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
         stories = [p.story_file for p in parts if p.story_file is not None]
         return combine(base, resolved, variant, [p for p in partials if p is not None],
                        keep_history, story_file, stories)
+
+
+def _within(progress: Progress | None, j: int, shards: int) -> Progress | None:
+    """The progress of shard ``j`` run here, hour by hour, as a share of the whole run."""
+    if progress is None:
+        return None
+
+    def told(done: int, total: int, label: str) -> None:
+        progress(j * total + done, shards * total, f"shard {j + 1} of {shards}, {label}")
+
+    return told
 
 
 def _tell(progress: Progress | None, partials: Sequence[Partial | None], j: int) -> None:

@@ -158,15 +158,17 @@ def report_ticks(history: History, duration: float, progress: Progress) -> None:
 
 def run_shard(scenario: Scenario | str | Path, people: Collection[str], seed: int | None = None,
               variant: str | None = None, story_file: Path | None = None,
-              keep_history: bool = False) -> Partial:
+              keep_history: bool = False, progress: Progress | None = None) -> Partial:
     """One shard of a run with its checkers: only ``people`` live in its world, and what
     comes back is its partial result (``observe/partial.py``; ``observe/merge.py`` adds the
     shards up), its stories written to ``story_file`` (else an unnamed file) unless the
-    history is kept (then in ``Partial.history``)."""
+    history is kept (then in ``Partial.history``); ``progress`` as for :func:`run`."""
     _, resolved = resolve(scenario, seed, variant)
     history = History(keep=keep_history)
     observer = Observer(history, resolved.server.quota, full_margins(resolved), story_file,
                         shard=True)
+    if progress is not None:
+        report_ticks(history, resolved.duration, progress)
     with _fewer_gc_passes():
         World(resolved, history, people, SERVERS).run()
     part = observer.partial()
