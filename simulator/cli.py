@@ -36,8 +36,9 @@ ServerOpt = Annotated[str | None, typer.Option(
 ShardsOpt = Annotated[str, typer.Option(
     help="Split the people into N shards, each run as its own world (one after the other, "
          "or in parallel on --workers or Dask), and merge them: the same results, byte for "
-         "byte. 'auto': shards of at most 3,000 device-days, which bounds memory and is "
-         "fastest per person (1 for small organisations, real servers and programs).")]
+         "byte. 'auto': as few shards as hold at most 3,000 device-days each, which bounds "
+         "the memory of a run of any size (1 for small organisations, real servers and "
+         "real programs).")]
 
 
 def shards_of(text: str) -> int | Literal["auto"]:
