@@ -39,11 +39,12 @@ class FirstOf(simpy.Event):
     def __init__(self, env: simpy.Environment, events: Sequence[simpy.Event]) -> None:
         super().__init__(env)
         self._events = events
+        check = self._check
         for event in events:
             if event.callbacks is None:  # already processed: met at once, like AnyOf
-                self._check(event)
+                check(event)
             else:
-                event.callbacks.append(self._check)
+                event.callbacks.append(check)
         self.callbacks.append(self._unhook)
 
     def _check(self, event: simpy.Event) -> None:
