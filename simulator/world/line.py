@@ -90,7 +90,7 @@ class Line:
     def pushed(self, event: StoreEvent) -> None:
         """IDLE: an INBOX change that another device made reaches this line if it idles in
         a session; it syncs what changed."""
-        if event.by != self.id and self.client.idles and self.session is not None:
+        if self.session is not None and event.by != self.id and self.client.idles:
             self.idle_news = True
             self.signal()
 
@@ -241,6 +241,7 @@ class Line:
         device, server, drops, env = self.device, self.server, self.drops, self.env
         history = self.world.history
         client = self.client
+        submission, protocol = server.submission, client.protocol
         commands = history.commands  # fixed for the run
         try:
             try:
@@ -259,7 +260,7 @@ class Line:
                              or not device.link.drop_probability <= 0) and drops.before(cmd))):
                     return self._broken(gen)  # (before's own first test, to skip the call)
                 try:  # execute, not a method around it: one call fewer per command
-                    reply = execute(cmd, self.session, server.submission, client.protocol)
+                    reply = execute(cmd, self.session, submission, protocol)
                 except ProtocolError as err:
                     self._refused(err)
                     gen.close()
