@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
@@ -236,11 +237,18 @@ class StoryWriter:
         """The records naming one of ``mids`` or of one of ``kinds``, in order. Only those
         lines are decoded, found by searching blocks of lines for ``"mid":"<mid>"`` and
         ``{"kind":"<kind>",`` (in an encoded line those bytes can only be the field itself:
-        a quote inside a string is escaped); a story needs a few messages out of a run's."""
-        needles = [b'"mid":' + _encode(mid).encode() for mid in mids]
-        needles += [f'{{"kind":{_encode(kind)},'.encode() for kind in kinds]
+        a quote inside a string is escaped); a story needs a few messages out of a run's.
+        The messages are found in one scan, by one pattern naming them all (their texts end
+        with a quote, so none is the start of another)."""
+        texts = [re.escape(_encode(mid).encode()) for mid in mids]
+        named = re.compile(b'"mid":(?:' + b"|".join(texts) + b")") if texts else None
+        needles = [f'{{"kind":{_encode(kind)},'.encode() for kind in kinds]
         for block in self._blocks():
-            for start in sorted({at for needle in needles for at in _starts(block, needle)}):
+            starts = {at for needle in needles for at in _starts(block, needle)}
+            if named is not None:  # one scan for every message (a line names one at most)
+                starts.update(block.rfind(b"\n", 0, m.start()) + 1
+                              for m in named.finditer(block))
+            for start in sorted(starts):
                 end = block.find(b"\n", start)
                 yield decode(block[start:end if end >= 0 else len(block)])
 
