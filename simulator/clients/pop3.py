@@ -61,15 +61,16 @@ class Pop3Client(Client):
         every, after = not self.leave, self.delete_after
         deleted = self.deleted_here if self.delete_deleted else ()
         for n, uidl in uidls:
-            if uidl not in known:
+            fetched = known.get(uidl)  # when this device downloaded it (a float), or None
+            if fetched is None:
                 if not self.store.room_for(sizes[n]):
                     continue  # disk full: leave it on the server, do not delete it
                 got = yield conn.retr(n)
                 if not got.ok:
                     continue
                 self.store.put(self.key_for(uidl), got.value, "INBOX", frozenset(), body=True)
-                known[uidl] = now
-            if (every or (after is not None and now - known[uidl] >= after)
+                fetched = known[uidl] = now
+            if (every or (after is not None and now - fetched >= after)
                     or uidl in deleted) and (yield conn.dele(n)).ok:
                 doomed.add(uidl)
         yield conn.quit()

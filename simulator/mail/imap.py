@@ -114,13 +114,14 @@ class Session:
         return Reply(True, value, cost, "", "", self._updates())
 
     def _updates(self) -> Updates | None:
-        """What changed since this session was last told (rule 13: replies carry the news)."""
+        """What changed since this session was last told (rule 13: replies carry the news);
+        None when no mailbox is selected or nothing changed (most replies: none is built)."""
         box = self.box
         if self.state != SELECTED or box is None or self.account.mailboxes[box.name] is not box:
             return None
-        news = Updates([], [], [])
         if box.highestmodseq == self._told_modseq:
-            return news  # nothing changed (every change raises HIGHESTMODSEQ)
+            return None  # nothing changed (every change raises HIGHESTMODSEQ)
+        news = Updates([], [], [])
         for entry in box.changed_since(self._told_modseq):
             rows = news.new if entry.uid >= self._told_uidnext else news.flags
             rows.append(row(entry))

@@ -199,7 +199,8 @@ class Consistency:
             return
         reflected = self._flags_reflected[device]
         now_flags = state[1] if state else _NO_FLAGS
-        lost = reflected.get(mid, _NO_FLAGS) - now_flags
+        had = reflected.get(mid, _NO_FLAGS)
+        lost = _NO_FLAGS if had is now_flags else had - now_flags  # flag sets are shared
         before_missing = self._missing.get(key)
         if before_missing:
             lost = lost | before_missing

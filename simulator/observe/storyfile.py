@@ -200,8 +200,9 @@ class StoryWriter:
 
     def add(self, record: Record) -> None:
         """Write ``record`` (buffered)."""
-        self._buffer.append(record)
-        if len(self._buffer) >= FLUSH_EVERY:
+        buffer = self._buffer
+        buffer.append(record)
+        if len(buffer) >= FLUSH_EVERY:
             self._flush()
 
     def extend(self, more: Iterable[Record]) -> None:
