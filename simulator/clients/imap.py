@@ -107,7 +107,7 @@ class ImapClient(Client):
             qresync = None
             if self.resync == "qresync" and state.uidvalidity:
                 qresync = (state.uidvalidity, state.highestmodseq)
-            info = (yield conn.select(folder, qresync=qresync)).value
+            info = (yield conn.select(folder, qresync)).value
             self.selected = folder
             if _quiet(info, state, qresync):
                 state.highestmodseq = info.highestmodseq

@@ -90,5 +90,11 @@ class Where:
 
     def missing(self, folder: str, present: Iterable[int]) -> list[int]:
         """UIDs known in ``folder`` but not in ``present``, ascending (by a set difference:
-        a resync finds few or none missing among many known)."""
-        return sorted(self.by_folder.get(folder, {}).keys() - present)
+        a resync finds few or none missing among many known). When the known UIDs, in the
+        order they were located, begin the list ``present`` (the usual case: nothing was
+        expunged, and new mail comes after them), none is missing: one list comparison
+        tells, without building a set."""
+        known = self.by_folder.get(folder, {})
+        if isinstance(present, list) and present[:len(known)] == list(known):
+            return []
+        return sorted(known.keys() - present)

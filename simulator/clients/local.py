@@ -143,7 +143,10 @@ class LocalStore:
 
     # -- internals -----------------------------------------------------------------------
     def _cost(self, local: LocalMsg) -> int:
-        return local.bytes if (local.body or self.count_headers) else 0
+        """Local bytes ``local`` uses: its body, or its headers if they count (``bytes``)."""
+        if local.body:
+            return local.msg.size
+        return local.msg.header_size if self.count_headers else 0
 
     def _index(self, local: LocalMsg) -> None:
         self.msgs[local.key] = local
@@ -169,7 +172,7 @@ class LocalStore:
         for key in self.by_mid.get(mid, ()):
             local = self.msgs[key]
             bodies += local.body
-            if local.visible:
+            if local.folder not in HIDDEN_FOLDERS and DELETED not in local.flags:  # visible
                 if not shown:
                     state = local.state  # the first visible copy is the one shown
                 shown += 1

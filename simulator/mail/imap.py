@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from simulator.mail.message import Message, command_cost
+from simulator.mail.message import LINE, PLAIN, Cost, Message, command_cost
 from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.store import DELETED, SEEN, Account, Entry, Mailbox, OverQuota
 
@@ -96,11 +96,12 @@ class Session:
         """The selected mailbox; with ``sync`` the view is first brought up to date."""
         if self.state != SELECTED or self.box is None:
             raise ProtocolError(f"IMAP command in {self.state}, needs SELECTED")
-        if self.account.mailboxes[self.box.name] is not self.box:
+        box = self.box
+        if self.account.mailboxes[box.name] is not box:
             raise ProtocolError("selected mailbox was replaced (UIDVALIDITY changed)")
-        if sync:
-            self._sync_view()
-        return self.box
+        if sync:  # _sync_view, whose tests were just made
+            self._view_uidnext = box.uidnext
+        return box
 
     def _sync_view(self) -> None:
         """Bring the view up to date, as the server does before every command but CLOSE."""
@@ -109,16 +110,18 @@ class Session:
             self._view_uidnext = box.uidnext
 
     def _reply(self, value: object = None, down: int = 0, up: int = 0) -> Reply:
-        return Reply(True, value, command_cost(down=down, up=up), "", "", self._updates())
+        cost = Cost(1, LINE + up, LINE + down) if down or up else PLAIN  # command_cost's
+        return Reply(True, value, cost, "", "", self._updates())
 
     def _updates(self) -> Updates | None:
-        """What changed since this session was last told (rule 13: replies carry the news)."""
+        """What changed since this session was last told (rule 13: replies carry the news);
+        None when no mailbox is selected or nothing changed (most replies: none is built)."""
         box = self.box
         if self.state != SELECTED or box is None or self.account.mailboxes[box.name] is not box:
             return None
-        news = Updates([], [], [])
         if box.highestmodseq == self._told_modseq:
-            return news  # nothing changed (every change raises HIGHESTMODSEQ)
+            return None  # nothing changed (every change raises HIGHESTMODSEQ)
+        news = Updates([], [], [])
         for entry in box.changed_since(self._told_modseq):
             rows = news.new if entry.uid >= self._told_uidnext else news.flags
             rows.append(row(entry))

@@ -26,6 +26,9 @@ a sync moves it between folders is nothing a person would see."""
 DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 """Percentiles of the propagation delays kept in summary.json, enough to draw their CDF."""
 
+_NO_FLAGS: frozenset[str] = frozenset()
+_NONE_OPEN: dict[str, tuple[float, str]] = {}
+"""No anomaly open on a (device, message): read, never written."""
 _VIEWS: dict[tuple[State | None, int], tuple[State | None, int]] = {}
 """One (state, copies shown) pair per distinct value: every device keeps one per message it
 shows, but a run has only a handful of distinct pairs (the states are shared already)."""
@@ -62,7 +65,8 @@ class Consistency:
         self._seen: set[tuple[str, str, str]] = set()
         self._flags_reflected: defaultdict[str, dict[str, frozenset[str]]] = defaultdict(dict)
         self._missing: dict[tuple[str, str], frozenset[str]] = {}
-        self._open: dict[tuple[str, str, str], tuple[float, str]] = {}
+        self._open: dict[tuple[str, str], dict[str, tuple[float, str]]] = {}
+        """Anomalies open per (device, message): kind -> (since, text)."""
         history.subscribe(NewDevice, self._device)
         history.subscribe(Intent, self._intent)
         history.subscribe(ViewChange, self._view)
@@ -86,12 +90,21 @@ class Consistency:
         else:
             wants[mid] = state
         devices = self.devices_of[user]
-        for device in devices:
-            have = self.view[device].get(mid)
-            shown = have is not None  # _union(x, have), inlined: (x is not None) or shown
-            self._shift(t, device, ((state is not None) or shown) - ((old is not None) or shown),
-                        _match(state, have) - _match(old, have))
-            if _agrees(state, have):
+        view = self.view
+        for device in devices:  # _union, _match and _agrees inlined: one call fewer each
+            have = view[device].get(mid)
+            if have is None:
+                union = (state is not None) - (old is not None)
+                matching = 0
+                agrees = state is None
+            else:
+                union = 0
+                now, was = have[0] == state, have[0] == old
+                matching = (state is not None and now) - (old is not None and was)
+                agrees = state is not None and now
+            if union or matching:
+                self._shift(t, device, union, matching)
+            if agrees:
                 self._settle((device, mid))
             else:
                 self._wait((device, mid), t)
@@ -116,8 +129,9 @@ class Consistency:
             union = (have is not None) - (before is not None)  # _union(None, x), inlined
             if union:
                 self._shift(t, device, union, 0)
-        else:
-            matching = _match(want, have) - _match(want, before)
+        else:  # _match(want, have) - _match(want, before), inlined
+            matching = (have is not None and have[0] == want) - (
+                before is not None and before[0] == want)
             if matching:
                 self._shift(t, device, 0, matching)
         self._anomalies(t, device, user, mid, before, state, shown, want)
@@ -144,7 +158,7 @@ class Consistency:
             agree = self.agree[device]
             agree.union += union
             agree.matching += matching
-            agree.avg.set(t, agree.ratio)
+            agree.avg.set(t, 1.0 if agree.union == 0 else agree.matching / agree.union)
 
     def witness(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
         """Count an anomaly once per (device, message); keep the MAX_WITNESSES earliest by
@@ -165,53 +179,66 @@ class Consistency:
     def _anomalies(self, t: float, device: str, user: str, mid: str,
                    before: tuple[State | None, int] | None, state: State | None,
                    shown: int, want: State | None) -> None:
-        opened = self._open  # _release of an anomaly not open does nothing: it is not called
-        if shown >= 2:
-            self._hold("duplicate", t, device, mid, f"shown {shown} times")
-        elif ("duplicate", device, mid) in opened:
-            self._release("duplicate", t, device, mid)
-        if shown and mid in self.deleted[user] and (
-                before is None or ("resurrected", device, mid) in opened):
-            self._hold("resurrected", t, device, mid, "deleted by the user, shown again")
-        elif ("resurrected", device, mid) in opened:
-            self._release("resurrected", t, device, mid)
         key = (device, mid)
+        opened = self._open.get(key, _NONE_OPEN)  # each test below reads only its own kind,
+        if shown >= 2:  # which only that test changes: the look-up up front stays right
+            if "duplicate" not in opened:  # (a text is built only when an anomaly opens)
+                self._hold("duplicate", t, key, f"shown {shown} times")
+        elif "duplicate" in opened:
+            self._release("duplicate", t, key)
+        if shown and mid in self.deleted[user] and (before is None or "resurrected" in opened):
+            self._hold("resurrected", t, key, "deleted by the user, shown again")
+        elif "resurrected" in opened:
+            self._release("resurrected", t, key)
         if want is None:
             self._missing.pop(key, None)
-            if ("lost_flag_change", device, mid) in opened:
-                self._release("lost_flag_change", t, device, mid)
+            if "lost_flag_change" in opened:
+                self._release("lost_flag_change", t, key)
             return
         if not shown:  # a copy that vanishes and comes back without the flag also reverted it
             return
         reflected = self._flags_reflected[device]
-        had = reflected.get(mid, frozenset())
-        now_flags = state[1] if state else frozenset()
-        missing = ((self._missing.get(key, frozenset()) | (had - now_flags)) & want[1]) - now_flags
+        now_flags = state[1] if state else _NO_FLAGS
+        had = reflected.get(mid, _NO_FLAGS)
+        lost = _NO_FLAGS if had is now_flags else had - now_flags  # flag sets are shared
+        before_missing = self._missing.get(key)
+        if before_missing:
+            lost = lost | before_missing
+        missing = (lost & want[1]) - now_flags if lost else _NO_FLAGS
         if missing:
             self._missing[key] = missing
-            self._hold("lost_flag_change", t, device, mid,
-                       f"{', '.join(sorted(missing))} set by the user, reverted")
+            if "lost_flag_change" not in opened:
+                self._hold("lost_flag_change", t, key,
+                           f"{', '.join(sorted(missing))} set by the user, reverted")
         else:
-            self._missing.pop(key, None)
-            if ("lost_flag_change", device, mid) in opened:
-                self._release("lost_flag_change", t, device, mid)
+            if before_missing is not None:
+                del self._missing[key]
+            if "lost_flag_change" in opened:
+                self._release("lost_flag_change", t, key)
         reflected[mid] = now_flags  # all shown: the intent may follow the view
 
-    def _hold(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
+    def _hold(self, kind: str, t: float, key: tuple[str, str], text: str) -> None:
         """An anomaly's condition holds: open it (from now, if it was not open)."""
-        self._open.setdefault((kind, device, mid), (t, text))
+        self._open.setdefault(key, {}).setdefault(kind, (t, text))
 
-    def _release(self, kind: str, t: float, device: str, mid: str) -> None:
+    def _release(self, kind: str, t: float, key: tuple[str, str]) -> None:
         """An anomaly's condition no longer holds: count it if it lasted PERSIST_S."""
-        opened = self._open.pop((kind, device, mid), None)
-        if opened is not None and t - opened[0] >= PERSIST_S:
-            self.witness(kind, opened[0], device, mid, opened[1])
+        kinds = self._open.get(key)
+        if kinds is None or kind not in kinds:
+            return
+        start, text = kinds.pop(kind)
+        if not kinds:
+            del self._open[key]
+        if t - start >= PERSIST_S:
+            self.witness(kind, start, key[0], key[1], text)
 
     def close(self, end: float) -> None:
-        """At the end of the run: anomalies still open count if they lasted PERSIST_S."""
-        for (kind, device, mid), (start, what) in list(self._open.items()):
-            if end - start >= PERSIST_S:
-                self.witness(kind, start, device, mid, what)
+        """At the end of the run: anomalies still open count if they lasted PERSIST_S (in
+        any order: a witness is kept by its own (start, device, message), see witness)."""
+        for (device, mid), kinds in list(self._open.items()):
+            for kind, (start, what) in kinds.items():
+                if end - start >= PERSIST_S:
+                    self.witness(kind, start, device, mid, what)
         self._open.clear()
 
     # -- answers -------------------------------------------------------------------------

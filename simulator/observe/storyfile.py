@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
@@ -68,7 +69,8 @@ def encode(record: Record) -> str:
 # f-string per kind: a story record costs a fifth of what the generic path does. Each field
 # is written as json writes it: strings by json's own escaper, ints and floats by ``repr``
 # (json's float text is float.__repr__; a time is never NaN or infinite), booleans as
-# true/false, None as null.
+# true/false, None as null. The time comes as its text ``t`` (see ``_lines``: most records
+# share their time with the one before, and a float's repr is half of a line's cost).
 
 
 @lru_cache(maxsize=1024)
@@ -80,61 +82,61 @@ def _state(state: State | None) -> str:
     return f'{{"folder":{_text(state[0])},"flags":{_encode(sorted(state[1]))}}}'
 
 
-def _view(r: ViewChange) -> str:
-    return (f'{{"kind":"view","t":{r.t!r},"device":{_text(r.device)},"mid":{_text(r.mid)},'
+def _view(r: ViewChange, t: str) -> str:
+    return (f'{{"kind":"view","t":{t},"device":{_text(r.device)},"mid":{_text(r.mid)},'
             f'"state":{_state(r.state)},"shown":{r.shown!r},"bodies":{r.bodies!r}}}')
 
 
-def _intent(r: Intent) -> str:
-    return (f'{{"kind":"intent","t":{r.t!r},"user":{_text(r.user)},"mid":{_text(r.mid)},'
+def _intent(r: Intent, t: str) -> str:
+    return (f'{{"kind":"intent","t":{t},"user":{_text(r.user)},"mid":{_text(r.mid)},'
             f'"state":{_state(r.state)},"device":{_text(r.device)},"cause":{_text(r.cause)}}}')
 
 
-def _store(r: StoreChange) -> str:
-    return (f'{{"kind":"store","t":{r.t!r},"user":{_text(r.user)},"change":{_text(r.change)},'
+def _store(r: StoreChange, t: str) -> str:
+    return (f'{{"kind":"store","t":{t},"user":{_text(r.user)},"change":{_text(r.change)},'
             f'"mailbox":{_text(r.mailbox)},"uidvalidity":{r.uidvalidity!r},"uid":{r.uid!r},'
             f'"mid":{_text(r.mid)},"cause":{_text(r.cause)}}}')
 
 
-def _deliver(r: Delivered) -> str:
-    return (f'{{"kind":"deliver","t":{r.t!r},"user":{_text(r.user)},"mid":{_text(r.mid)},'
+def _deliver(r: Delivered, t: str) -> str:
+    return (f'{{"kind":"deliver","t":{t},"user":{_text(r.user)},"mid":{_text(r.mid)},'
             f'"size":{r.size!r}}}')
 
 
-def _bounce(r: Bounced) -> str:
-    return (f'{{"kind":"bounce","t":{r.t!r},"user":{_text(r.user)},"mid":{_text(r.mid)},'
+def _bounce(r: Bounced, t: str) -> str:
+    return (f'{{"kind":"bounce","t":{t},"user":{_text(r.user)},"mid":{_text(r.mid)},'
             f'"size":{r.size!r}}}')
 
 
-def _defer(r: Deferred) -> str:
-    return f'{{"kind":"defer","t":{r.t!r},"user":{_text(r.user)},"mid":{_text(r.mid)}}}'
+def _defer(r: Deferred, t: str) -> str:
+    return f'{{"kind":"defer","t":{t},"user":{_text(r.user)},"mid":{_text(r.mid)}}}'
 
 
-def _sent(r: Sent) -> str:
-    return (f'{{"kind":"sent","t":{r.t!r},"user":{_text(r.user)},"mid":{_text(r.mid)},'
+def _sent(r: Sent, t: str) -> str:
+    return (f'{{"kind":"sent","t":{t},"user":{_text(r.user)},"mid":{_text(r.mid)},'
             f'"size":{r.size!r},"device":{_text(r.device)}}}')
 
 
-def _expunged_by(r: ExpungedBy) -> str:
-    return (f'{{"kind":"expunged_by","t":{r.t!r},"user":{_text(r.user)},"mid":{_text(r.mid)},'
+def _expunged_by(r: ExpungedBy, t: str) -> str:
+    return (f'{{"kind":"expunged_by","t":{t},"user":{_text(r.user)},"mid":{_text(r.mid)},'
             f'"device":{_text(r.device)},"mailbox":{_text(r.mailbox)},'
             f'"cause":{_text(r.cause)}}}')
 
 
-def _lost(r: DeviceLost) -> str:
-    return f'{{"kind":"lost","t":{r.t!r},"device":{_text(r.device)}}}'
+def _lost(r: DeviceLost, t: str) -> str:
+    return f'{{"kind":"lost","t":{t},"device":{_text(r.device)}}}'
 
 
-def _reset(r: UidvalidityReset) -> str:
-    return f'{{"kind":"uidvalidity_reset","t":{r.t!r}}}'
+def _reset(r: UidvalidityReset, t: str) -> str:
+    return f'{{"kind":"uidvalidity_reset","t":{t}}}'
 
 
-def _drop(r: Drop) -> str:
-    return (f'{{"kind":"drop","t":{r.t!r},"device":{_text(r.device)},'
+def _drop(r: Drop, t: str) -> str:
+    return (f'{{"kind":"drop","t":{t},"device":{_text(r.device)},'
             f'"command":{_text(r.command)},"when":{_text(r.when)},"cause":{_text(r.cause)}}}')
 
 
-LINES: dict[type[Record], Callable[[Any], str]] = {
+LINES: dict[type[Record], Callable[[Any, str], str]] = {
     ViewChange: _view, Intent: _intent, StoreChange: _store, Delivered: _deliver,
     Bounced: _bounce, Deferred: _defer, Sent: _sent, ExpungedBy: _expunged_by,
     DeviceLost: _lost, UidvalidityReset: _reset, Drop: _drop,
@@ -144,7 +146,25 @@ LINES: dict[type[Record], Callable[[Any], str]] = {
 
 def line(record: Record) -> str:
     """One record as its JSON line (without the newline), by the fastest exact path."""
-    return LINES.get(type(record), encode)(record)
+    fast = LINES.get(type(record))
+    return encode(record) if fast is None else fast(record, repr(record.t))
+
+
+def _lines(records: Iterable[Record]) -> list[str]:
+    """The lines of ``records``, in order (each as :func:`line` writes it). A time's text is
+    made once for a run of records holding the same time object: the same object has the
+    same repr, and ``last`` keeps it alive, so its id cannot be reused by another float."""
+    out: list[str] = []
+    append, fast_lines, generic = out.append, LINES, encode
+    last: object = None  # a record's time is never None
+    text = ""
+    for record in records:
+        t = record.t
+        if t is not last:
+            last, text = t, repr(t)
+        fast = fast_lines.get(type(record))
+        append(generic(record) if fast is None else fast(record, text))
+    return out
 
 
 def decode(line: str | bytes) -> Record:
@@ -180,8 +200,9 @@ class StoryWriter:
 
     def add(self, record: Record) -> None:
         """Write ``record`` (buffered)."""
-        self._buffer.append(record)
-        if len(self._buffer) >= FLUSH_EVERY:
+        buffer = self._buffer
+        buffer.append(record)
+        if len(buffer) >= FLUSH_EVERY:
             self._flush()
 
     def extend(self, more: Iterable[Record]) -> None:
@@ -192,8 +213,7 @@ class StoryWriter:
     def _flush(self) -> None:
         """Encode and compress the buffered records."""
         if self._gz is not None and self._buffer:
-            lines, generic = LINES, encode
-            text = "\n".join([lines.get(type(r), generic)(r) for r in self._buffer])
+            text = "\n".join(_lines(self._buffer))
             self._gz.write(f"{text}\n".encode())
         self._buffer.clear()
 
@@ -218,11 +238,18 @@ class StoryWriter:
         """The records naming one of ``mids`` or of one of ``kinds``, in order. Only those
         lines are decoded, found by searching blocks of lines for ``"mid":"<mid>"`` and
         ``{"kind":"<kind>",`` (in an encoded line those bytes can only be the field itself:
-        a quote inside a string is escaped); a story needs a few messages out of a run's."""
-        needles = [b'"mid":' + _encode(mid).encode() for mid in mids]
-        needles += [f'{{"kind":{_encode(kind)},'.encode() for kind in kinds]
+        a quote inside a string is escaped); a story needs a few messages out of a run's.
+        The messages are found in one scan, by one pattern naming them all (their texts end
+        with a quote, so none is the start of another)."""
+        texts = [re.escape(_encode(mid).encode()) for mid in mids]
+        named = re.compile(b'"mid":(?:' + b"|".join(texts) + b")") if texts else None
+        needles = [f'{{"kind":{_encode(kind)},'.encode() for kind in kinds]
         for block in self._blocks():
-            for start in sorted({at for needle in needles for at in _starts(block, needle)}):
+            starts = {at for needle in needles for at in _starts(block, needle)}
+            if named is not None:  # one scan for every message (a line names one at most)
+                starts.update(block.rfind(b"\n", 0, m.start()) + 1
+                              for m in named.finditer(block))
+            for start in sorted(starts):
                 end = block.find(b"\n", start)
                 yield decode(block[start:end if end >= 0 else len(block)])
 

@@ -47,6 +47,8 @@ class Line:
         self.busy = False
         self.wake = self.env.event()
         self.jobs: deque[Job] = deque()
+        self.poll = float(device.spec.client.poll)
+        """Seconds between the client's checks (the device's spec is frozen: read once)."""
         self.next_poll = 0.0
         self.idle_news = False
         self.last_ok_sync: float | None = None
@@ -63,11 +65,6 @@ class Line:
     def link(self) -> Link:
         """The device's current path to the servers."""
         return self.device.link
-
-    @property
-    def poll(self) -> float:
-        """Seconds between the client's checks."""
-        return float(self.device.spec.client.poll)
 
     @property
     def grace(self) -> float:
@@ -93,7 +90,7 @@ class Line:
     def pushed(self, event: StoreEvent) -> None:
         """IDLE: an INBOX change that another device made reaches this line if it idles in
         a session; it syncs what changed."""
-        if event.by != self.id and self.client.idles and self.session is not None:
+        if self.session is not None and event.by != self.id and self.client.idles:
             self.idle_news = True
             self.signal()
 
@@ -101,11 +98,11 @@ class Line:
     def run(self) -> Generator[Any, Any, None]:
         """Sync when due, run jobs (the first line: the person's requests), then sleep
         until a poll, a push or a job."""
-        device = self.device
+        device, env = self.device, self.env
         serves = device.lines[0] is self
         while True:
-            if self.online and self._sync_due():
-                yield from self.sync(full=self.session is None or self.env.now >= self.next_poll)
+            if device.online and self._sync_due():
+                yield from self.sync(full=self.session is None or env.now >= self.next_poll)
                 continue
             if self.jobs:
                 yield from self.jobs.popleft()(self)
@@ -114,11 +111,11 @@ class Line:
                 yield from device.serve()
                 continue
             waits: list[simpy.Event] = [self.wake]
-            if self.online:
-                waits.append(self.env.timeout(max(0.0, self.next_poll - self.env.now)))
-            yield FirstOf(self.env, waits)
+            if device.online:
+                waits.append(env.timeout(max(0.0, self.next_poll - env.now)))
+            yield FirstOf(env, waits)
             if self.wake.triggered:
-                self.wake = self.env.event()
+                self.wake = env.event()
 
     def _sync_due(self) -> bool:
         if self.env.now >= self.next_poll:
@@ -244,6 +241,7 @@ class Line:
         device, server, drops, env = self.device, self.server, self.drops, self.env
         history = self.world.history
         client = self.client
+        submission, protocol = server.submission, client.protocol
         commands = history.commands  # fixed for the run
         try:
             try:
@@ -258,10 +256,11 @@ class Line:
                                 client.pending())
                 step += 1
                 if (self.session is None or not device.online or not server.up
-                        or drops.before(cmd)):
-                    return self._broken(gen)
+                        or ((drops.scripted or drops.due_after
+                             or not device.link.drop_probability <= 0) and drops.before(cmd))):
+                    return self._broken(gen)  # (before's own first test, to skip the call)
                 try:  # execute, not a method around it: one call fewer per command
-                    reply = execute(cmd, self.session, server.submission, client.protocol)
+                    reply = execute(cmd, self.session, submission, protocol)
                 except ProtocolError as err:
                     self._refused(err)
                     gen.close()

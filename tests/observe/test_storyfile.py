@@ -98,6 +98,20 @@ def test_fast_lines_are_the_generic_encoding_on_a_whole_run() -> None:
     assert [line(e) for e in story] == [encode(e) for e in story]
 
 
+def test_a_buffer_of_records_is_written_line_by_line_whatever_times_they_share() -> None:
+    """The buffered path, which writes a time's text once for records holding the same time
+    object, gives each record's own line: with times shared, equal but distinct, and an int
+    0 beside a float 0.0 (equal values, different texts)."""
+    t = 12.5
+    same = [ViewChange(t, "d", "m1", None, 0, 0), Deferred(t, "u", "m1"),
+            Delivered(float("12.5"), "u", "m2", 3), Deferred(0, "u", "m3"),
+            Deferred(0.0, "u", "m3"), Drop(0.0, "d", "select", "before", "random")]
+    run_story = [e for e in run(FAULTS).history.events
+                 if isinstance(e, (*ABOUT_A_MESSAGE, *CONTEXT))]
+    for batch in (same, run_story):
+        assert storyfile._lines(batch) == [line(e) for e in batch]
+
+
 _TEXT = st.text(max_size=8)  # any code point: quotes, backslashes, controls, non-ASCII
 _STATE = st.none() | st.tuples(_TEXT, st.frozensets(_TEXT, max_size=3))
 _FIELD = {"float": st.floats(allow_nan=False, allow_infinity=False) | st.integers(0, 10**9),
