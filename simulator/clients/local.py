@@ -143,10 +143,7 @@ class LocalStore:
 
     # -- internals -----------------------------------------------------------------------
     def _cost(self, local: LocalMsg) -> int:
-        """Local bytes ``local`` uses: its body, or its headers if they count (``bytes``)."""
-        if local.body:
-            return local.msg.size
-        return local.msg.header_size if self.count_headers else 0
+        return local.bytes if (local.body or self.count_headers) else 0
 
     def _index(self, local: LocalMsg) -> None:
         self.msgs[local.key] = local
@@ -172,7 +169,7 @@ class LocalStore:
         for key in self.by_mid.get(mid, ()):
             local = self.msgs[key]
             bodies += local.body
-            if local.folder not in HIDDEN_FOLDERS and DELETED not in local.flags:  # visible
+            if local.visible:
                 if not shown:
                     state = local.state  # the first visible copy is the one shown
                 shown += 1

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from simulator.mail.message import LINE, PLAIN, Cost, Message, command_cost
+from simulator.mail.message import Message, command_cost
 from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.store import DELETED, SEEN, Account, Entry, Mailbox, OverQuota
 
@@ -110,8 +110,7 @@ class Session:
             self._view_uidnext = box.uidnext
 
     def _reply(self, value: object = None, down: int = 0, up: int = 0) -> Reply:
-        cost = Cost(1, LINE + up, LINE + down) if down or up else PLAIN  # command_cost's
-        return Reply(True, value, cost, "", "", self._updates())
+        return Reply(True, value, command_cost(down=down, up=up), "", "", self._updates())
 
     def _updates(self) -> Updates | None:
         """What changed since this session was last told (rule 13: replies carry the news);

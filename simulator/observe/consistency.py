@@ -36,7 +36,9 @@ shows, but a run has only a handful of distinct pairs (the states are shared alr
 
 @dataclass
 class DeviceAgreement:
-    """Incremental |matching| / |view ∪ intent| for one device, and its time average."""
+    """Incremental |matching| / |view ∪ intent| for one device, and its time average. A
+    message is in the union when it is intended or shown, and matches when it is intended
+    and shown in the intended state."""
 
     union: int = 0
     matching: int = 0
@@ -91,7 +93,7 @@ class Consistency:
             wants[mid] = state
         devices = self.devices_of[user]
         view = self.view
-        for device in devices:  # _union, _match and _agrees inlined: one call fewer each
+        for device in devices:  # union, matching and _agrees worked out here, in one go
             have = view[device].get(mid)
             if have is None:
                 union = (state is not None) - (old is not None)
@@ -126,10 +128,10 @@ class Consistency:
             views[mid] = _VIEWS.setdefault(have, have)
         want = self.intent[user].get(mid)
         if want is None:  # one view changes: only the union can move, or only the matching
-            union = (have is not None) - (before is not None)  # _union(None, x), inlined
+            union = (have is not None) - (before is not None)  # not intended: shown or not
             if union:
                 self._shift(t, device, union, 0)
-        else:  # _match(want, have) - _match(want, before), inlined
+        else:  # intended: matches when shown in the intended state
             matching = (have is not None and have[0] == want) - (
                 before is not None and before[0] == want)
             if matching:
@@ -158,7 +160,7 @@ class Consistency:
             agree = self.agree[device]
             agree.union += union
             agree.matching += matching
-            agree.avg.set(t, 1.0 if agree.union == 0 else agree.matching / agree.union)
+            agree.avg.set(t, agree.ratio)
 
     def witness(self, kind: str, t: float, device: str, mid: str, text: str) -> None:
         """Count an anomaly once per (device, message); keep the MAX_WITNESSES earliest by
@@ -287,16 +289,6 @@ class Consistency:
             "final_agreement": rounded(a.ratio),
             "divergent_messages": a.union - a.matching,
         }
-
-
-def _union(want: State | None, have: tuple[State | None, int] | None) -> int:
-    """A message counts in a device's view ∪ intent when it is intended or shown."""
-    return int(want is not None or have is not None)
-
-
-def _match(want: State | None, have: tuple[State | None, int] | None) -> int:
-    """A message matches on a device when it is intended and shown in the intended state."""
-    return int(want is not None and have is not None and have[0] == want)
 
 
 def _agrees(want: State | None, have: tuple[State | None, int] | None) -> bool:

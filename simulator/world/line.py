@@ -256,9 +256,8 @@ class Line:
                                 client.pending())
                 step += 1
                 if (self.session is None or not device.online or not server.up
-                        or ((drops.scripted or drops.due_after
-                             or not device.link.drop_probability <= 0) and drops.before(cmd))):
-                    return self._broken(gen)  # (before's own first test, to skip the call)
+                        or drops.before(cmd)):
+                    return self._broken(gen)
                 try:  # execute, not a method around it: one call fewer per command
                     reply = execute(cmd, self.session, submission, protocol)
                 except ProtocolError as err:
