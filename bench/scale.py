@@ -1,6 +1,6 @@
 """Scaling table (issue 10): the reference organisation (bench/reference.py) at several sizes,
 run unsharded, with ``--shards auto`` (the commands' default) in one process and on two,
-with ``--shards 2 --workers 2`` and with ``--shards N --dask local``. Each
+with ``--shards 2 --workers 2`` and with ``--shards N|auto --dask local``. Each
 cell runs in a fresh process, which first times a bare SimPy loop of 10^6 timeouts, so the
 ratio is measured on the same machine state as the run.
 
@@ -9,9 +9,12 @@ ratio is measured on the same machine state as the run.
     python bench/scale.py --users 100 --days 7 --repeat 3   # quick look
     python bench/scale.py --users 1000 --modes auto,auto2
 
-Columns: wall and CPU seconds (this process and its helpers), ratio of wall time to the
-bare loop, peak resident memory of the largest single process, and wall milliseconds per
-person-day (flat from small to large organisations is the goal).
+    python bench/scale.py --users 100,1000,10000 --modes autodask   # the issue's Dask table
+
+Columns: shards, wall and CPU seconds (this process and its helpers, or Dask's workers),
+ratio of wall time to the bare loop, peak resident memory of the largest single process
+and of the asking process, and wall and CPU milliseconds per person-day (flat from small
+to large organisations is the goal).
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 from reference import SCENARIO, bare_simpy
@@ -33,6 +38,7 @@ MODES = {
     "auto2": "--shards auto --workers 2",
     "shards": "--shards 2 --workers 2",
     "dask": "--shards {n} --dask local (2 workers)",
+    "autodask": "--shards auto --dask local (2 workers)",
 }
 
 
@@ -44,25 +50,99 @@ def one(users: int, days: int, mode: str, dask_shards: int) -> dict[str, float]:
 
     bare = bare_simpy()
     scenario = parse_scenario(SCENARIO.format(users=users, days=days), "<bench>")
-    start, cpu = time.perf_counter(), _cpu()
-    if mode == "plain":
-        results = run(scenario, keep_history=False)
-    elif mode in ("auto", "auto2"):  # as `mailsim run` does by default
-        workers = 2 if mode == "auto2" else 1
-        if shard_count(scenario, "auto") == 1:
+    start, cpu, mine = time.perf_counter(), _cpu(), _own_cpu()
+    with Peaks() as peaks:
+        if mode == "plain":
             results = run(scenario, keep_history=False)
-        else:
+        elif mode in ("auto", "auto2") and shard_count(scenario, "auto") == 1:
+            results = run(scenario, keep_history=False)  # as `mailsim run` does
+        elif mode in ("auto", "auto2"):
+            workers = 2 if mode == "auto2" else 1
             results = run_sharded(scenario, "auto", workers=workers, keep_history=False)
-    elif mode == "shards":
-        results = run_sharded(scenario, 2, workers=2, keep_history=False)
-    else:
-        results = run_sharded(scenario, dask_shards, workers=2, dask="local",
-                              keep_history=False)
-    wall, cpu = time.perf_counter() - start, _cpu() - cpu
+        else:
+            shards = {"shards": 2, "dask": dask_shards}.get(mode, "auto")
+            dask = "local" if mode in ("dask", "autodask") else None
+            results = run_sharded(scenario, shards, workers=2, dask=dask, keep_history=False)
+    wall = time.perf_counter() - start
+    dask = mode in ("dask", "autodask")  # its workers are not processes this one waits for
+    cpu = _own_cpu() - mine + peaks.cpu() if dask else _cpu() - cpu
     assert results.valid, results.summary["verdict"]
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    helpers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"wall": wall, "cpu": cpu, "bare": bare, "peak_mb": max(own, helpers) / 1024}
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    helpers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"wall": wall, "cpu": cpu, "bare": bare, "peak_mb": max(own, helpers, peaks.peak_mb),
+            "asker_mb": own, "shards": shard_count(scenario, shards_of(mode, dask_shards))}
+
+
+def shards_of(mode: str, dask_shards: int) -> int | str:
+    """The ``shards`` a mode asks for."""
+    return {"plain": 1, "shards": 2, "dask": dask_shards}.get(mode, "auto")
+
+
+class Peaks:
+    """Samples, twice a second, the peak resident size (VmHWM) and CPU time of every process
+    under this one: Dask's workers are started by its nannies, so their peaks and CPU never
+    reach this process's ``RUSAGE_CHILDREN``."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._cpu: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> Peaks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def cpu(self) -> float:
+        """CPU seconds of the processes under this one, as last sampled."""
+        return sum(self._cpu.values())
+
+    def _watch(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        while not self._stop.wait(0.5):
+            for pid in _descendants(os.getpid()):
+                try:
+                    status = _read(f"/proc/{pid}/status")
+                    stat = _read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                hwm = re.search(r"VmHWM:\s+(\d+) kB", status)
+                if hwm:
+                    self.peak_mb = max(self.peak_mb, int(hwm.group(1)) / 1024)
+                self._cpu[pid] = (int(stat[11]) + int(stat[12])) / tick
+
+
+def _read(path: str) -> str:
+    with open(path) as file:
+        return file.read()
+
+
+def _descendants(root: int) -> list[int]:
+    """Process ids under ``root`` (from /proc's parent links)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(_read(f"/proc/{entry}/stat").rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process alone."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
 
 
 def _cpu() -> float:
@@ -97,8 +177,9 @@ def main() -> None:
         return
     print(f"reference organisation x 3 devices x {args.days} d; {os.cpu_count()} cores; "
           f"median of {args.repeat}")
-    print("| people | mode | wall s | CPU s | ratio | peak MB | ms/person-day |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
+    print("| people | mode | shards | wall s | CPU s | ratio | peak MB | asker MB "
+          "| wall ms/person-day | CPU ms/person-day |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for users in (int(u) for u in args.users.split(",")):
         for mode in args.modes.split(","):
             runs = [cell(users, args.days, mode, args.dask_shards) for _ in range(args.repeat)]
@@ -106,9 +187,12 @@ def main() -> None:
             cpu = statistics.median(r["cpu"] for r in runs)
             ratio = statistics.median(r["wall"] / r["bare"] for r in runs)
             peak = max(r["peak_mb"] for r in runs)
+            asker = max(r["asker_mb"] for r in runs)
             label = MODES[mode].format(n=args.dask_shards)
-            print(f"| {users:,} | {label} | {wall:.1f} | {cpu:.1f} | {ratio:.0f} | "
-                  f"{peak:.0f} | {1000 * wall / (users * args.days):.2f} |", flush=True)
+            person_days = users * args.days
+            print(f"| {users:,} | {label} | {runs[0]['shards']:.0f} | {wall:.1f} | {cpu:.1f} | "
+                  f"{ratio:.0f} | {peak:.0f} | {asker:.0f} | {1000 * wall / person_days:.2f} | "
+                  f"{1000 * cpu / person_days:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
