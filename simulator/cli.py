@@ -11,6 +11,7 @@ project's heavier modules are imported inside the commands that need them, so th
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -39,6 +40,33 @@ ShardsOpt = Annotated[str, typer.Option(
          "byte. 'auto': as few shards as hold at most 3,000 device-days each, which bounds "
          "the memory of a run of any size (1 for small organisations, real servers and "
          "real programs).")]
+
+
+WorkersOpt = Annotated[str, typer.Option(
+    help="Processes at once: this one and helpers (or a local Dask cluster's workers). "
+         "'auto': one per core this process may use. The results are the same for any "
+         "number.")]
+
+
+def workers_of(text: str) -> int:
+    """'auto' (the cores this process may use), or a whole number at least 1 (else the
+    command fails with what it takes)."""
+    if text.strip().lower() == "auto":
+        return usable_cores()
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise fail(f"--workers: expected a whole number at least 1, or auto; got {text!r}")
+    return number
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def shards_of(text: str) -> int | Literal["auto"]:
@@ -119,7 +147,7 @@ def run_cmd(
     history: Annotated[bool, typer.Option(
         help="Keep the story file (stories.jsonl.gz) in the results folder.")] = True,
     shards: ShardsOpt = "auto",
-    workers: Annotated[int, typer.Option(help="Shards in parallel (processes).")] = 1,
+    workers: WorkersOpt = "auto",
     dask: Annotated[str | None, typer.Option(
         help="Run the shards on a Dask cluster: a scheduler address, or 'local'.")] = None,
     server: ServerOpt = None,
@@ -132,8 +160,7 @@ def run_cmd(
     from simulator.runs.shards import shard_count
     from simulator.world.world import SimulationError
 
-    if workers < 1:
-        raise fail("--workers must be at least 1")
+    processes = workers_of(workers)
     count = shards_of(shards)
 
     importable_here()
@@ -151,7 +178,7 @@ def run_cmd(
             if count == "auto":
                 count = shard_count(resolve(loaded, seed, variant)[1], "auto")
             if count > 1 or dask:
-                results = run_sharded(loaded, count, seed, variant, workers, dask,
+                results = run_sharded(loaded, count, seed, variant, processes, dask,
                                       keep_history=False, story_file=stories,
                                       progress=progress)
             else:
@@ -209,7 +236,7 @@ def compare_cmd(
     )] = "5",
     max_replications: Annotated[int, typer.Option(
         "--max", help="With --replications auto, the most replications to run.")] = 30,
-    workers: Annotated[int, typer.Option(help="Runs in parallel (processes).")] = 1,
+    workers: WorkersOpt = "auto",
     dask: Annotated[str | None, typer.Option(
         help="Run on a Dask cluster: a scheduler address, or 'local' for a local one.")] = None,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
@@ -232,9 +259,9 @@ def compare_cmd(
     from simulator.world.world import SimulationError
 
     reps = replications_of(replications)
-    if reps is None or workers < 1 or max_replications < 1:
-        raise fail("--replications (a number or auto), --max and --workers must be at least 1")
-    count = shards_of(shards)
+    if reps is None or max_replications < 1:
+        raise fail("--replications (a number or auto) and --max must be at least 1")
+    processes, count = workers_of(workers), shards_of(shards)
     try:
         loaded = on_server(load_scenario(scenario), server)
         names = parse_variants(variants)
@@ -244,7 +271,7 @@ def compare_cmd(
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         with progress_bar(err) as progress:
-            comparison = compare(loaded, names, reps, seed, workers, progress, dask,
+            comparison = compare(loaded, names, reps, seed, processes, progress, dask,
                                  max_replications, shards=count)
         write_comparison(comparison, dest, force=force)
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied) as problem:
@@ -263,7 +290,7 @@ def sweep_cmd(
         help="PATH=V1,V2 into the scenario YAML (repeat for more axes), e.g. "
              "server.quota=500MB,1GB or variant=pop3,imap.")],
     replications: Annotated[int, typer.Option(help="Seeds per point.")] = 3,
-    workers: Annotated[int, typer.Option(help="Runs in parallel (processes).")] = 1,
+    workers: WorkersOpt = "auto",
     dask: Annotated[str | None, typer.Option(
         help="Run on a Dask cluster: a scheduler address, or 'local' for a local one.")] = None,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
@@ -282,12 +309,12 @@ def sweep_cmd(
     from simulator.sweep import GridError, sweep
     from simulator.sweep.grid import scales
 
-    if replications < 1 or workers < 1:
-        raise fail("--replications and --workers must be at least 1")
-    count = shards_of(shards)
+    if replications < 1:
+        raise fail("--replications must be at least 1")
+    processes, count = workers_of(workers), shards_of(shards)
     try:
         with progress_bar(err) as progress:
-            result = sweep(scenario, grid, replications, seed, out_dir, workers, dask, resume,
+            result = sweep(scenario, grid, replications, seed, out_dir, processes, dask, resume,
                            force, progress, shards=count)
     except (ScenarioError, GridError, OutputExists, DaskMissing, WorkerDied) as problem:
         raise fail(str(problem)) from None
@@ -324,7 +351,7 @@ def claims_cmd(
     check: Annotated[bool, typer.Option(
         help="Write nothing; exit 1 if the page differs from what the runs give now.")] = False,
     replications: Annotated[int, typer.Option(help="Seeds per claim scenario.")] = 2,
-    workers: Annotated[int, typer.Option(help="Runs in parallel (processes).")] = 1,
+    workers: WorkersOpt = "auto",
     scenarios: Annotated[Path | None, typer.Option(
         help="Folder of claim scenarios (default: the ones mailsim ships).")] = None,
 ) -> None:
@@ -339,12 +366,13 @@ def claims_cmd(
     from simulator.scenario.bundled import CLAIM_SCENARIOS
     from simulator.world.world import SimulationError
 
-    if replications < 1 or workers < 1:
-        raise fail("--replications and --workers must be at least 1")
+    if replications < 1:
+        raise fail("--replications must be at least 1")
+    processes = workers_of(workers)
     try:
         with progress_bar(err) as progress:
             findings = judge_claims(CLAIMS, scenarios or CLAIM_SCENARIOS, replications,
-                                    workers, progress)
+                                    processes, progress)
     except (ScenarioError, SimulationError) as problem:
         raise fail(str(problem)) from None
     text = claims_md(findings, mailsim_version(), replications)

@@ -285,8 +285,8 @@ class Executor:
 
     def _in_processes(self, pieces: Sequence[Piece]) -> Done:
         """Runs in this process and ``workers - 1`` helper processes (runs/local.py)."""
-        if self._helpers is None:
-            self._helpers = Helpers(self.workers, run_piece, warm=ready)
+        if self._helpers is None:  # no more helpers than the first batch can keep busy
+            self._helpers = Helpers(min(self.workers, len(pieces)), run_piece, warm=ready)
         yield from self._helpers.map(pieces)
 
     def _on_dask(self, pieces: Sequence[Piece]) -> Done:

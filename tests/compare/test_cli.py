@@ -74,7 +74,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
     for bad_count in (["--replications", "many"], ["--replications", "auto", "--max", "0"]):
         result = runner.invoke(app, ["compare", str(good), *bad_count])
         assert result.exit_code == 2 and result.output.strip().splitlines() == [
-            "--replications (a number or auto), --max and --workers must be at least 1"]
+            "--replications (a number or auto) and --max must be at least 1"]
 
 
 def test_report_rerenders_a_comparison_folder(tmp_path: Path) -> None:
