@@ -51,15 +51,7 @@ WorkersOpt = Annotated[str, typer.Option(
 def workers_of(text: str) -> int:
     """'auto' (the cores this process may use), or a whole number at least 1 (else the
     command fails with what it takes)."""
-    if text.strip().lower() == "auto":
-        return usable_cores()
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise fail(f"--workers: expected a whole number at least 1, or auto; got {text!r}")
-    return number
+    return count_of("--workers", text) or usable_cores()
 
 
 def usable_cores() -> int:
@@ -71,14 +63,20 @@ def usable_cores() -> int:
 
 def shards_of(text: str) -> int | Literal["auto"]:
     """'auto', or a whole number at least 1 (else the command fails with what it takes)."""
+    return count_of("--shards", text) or "auto"
+
+
+def count_of(option: str, text: str) -> int | None:
+    """The whole number at least 1 that ``text`` gives ``option``, or None for 'auto';
+    anything else fails the command with what the option takes."""
     if text.strip().lower() == "auto":
-        return "auto"
+        return None
     try:
         number = int(text)
     except ValueError:
         number = 0
     if number < 1:
-        raise fail(f"--shards: expected a whole number at least 1, or auto; got {text!r}")
+        raise fail(f"{option}: expected a whole number at least 1, or auto; got {text!r}")
     return number
 
 
