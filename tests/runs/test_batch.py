@@ -65,6 +65,17 @@ def test_an_executor_gives_inline_outputs_over_several_batches() -> None:
     assert [o.summary for o in second] == inline[:2]
 
 
+def test_helpers_never_outnumber_the_first_batch() -> None:
+    """Asked for 8 workers, a batch of two runs gets one helper beside this process: a
+    machine with many cores (`--workers auto`) does not start helpers with nothing to do."""
+    scenario = load(TEXT)
+    tasks = [Task(scenario, v, 1) for v in ("pop3", "imap")]
+    with Executor(workers=8) as executor:
+        outputs = executor.run_batch(tasks)
+        assert executor._helpers is not None and executor._helpers.size == 1
+    assert [o.summary for o in outputs] == [o.summary for o in run_batch(tasks)]
+
+
 def test_helpers_are_started_once_and_reused_by_later_batches() -> None:
     """The helper process that ran part of one batch runs part of the next: no new start."""
     with Helpers(2, slow_pid, warm=ready) as helpers:
