@@ -174,7 +174,7 @@ def run_cmd(
                 progress_bar(err) as progress:
             stories = Path(scratch) / "stories.jsonl.gz" if history else None
             if count == "auto":
-                count = shard_count(resolve(loaded, seed, variant)[1], "auto")
+                count = shard_count(resolve(loaded, seed, variant)[1], "auto", processes)
             if count > 1 or dask:
                 results = run_sharded(loaded, count, seed, variant, processes, dask,
                                       keep_history=False, story_file=stories,

@@ -346,10 +346,11 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
     merged here: the same Results, byte for byte, as ``run`` (``keep_history`` and
     ``story_file`` as there; the shards' story files, written next to ``story_file``, are
     merged into it). ``progress`` hears (shards done, shards, "shard K") as each ends, or,
-    for shards run here one after the other, their simulated hours."""
-    task = Task(scenario, variant, seed, keep="history" if keep_history else "summary",
-                shards=shards)
+    for shards run here one after the other, their simulated hours. "auto" shards come in
+    a multiple of ``workers`` (:func:`auto_shards`)."""
     base, resolved = resolve(scenario, seed, variant)
+    task = Task(scenario, variant, seed, keep="history" if keep_history else "summary",
+                shards=shard_count(resolved, shards, workers))
     with tempfile.TemporaryDirectory(
             prefix=".mailsim-shards-",
             dir=story_file.parent if story_file is not None else None) as scratch:

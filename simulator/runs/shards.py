@@ -71,9 +71,11 @@ MAX_AUTO_SHARDS = 256
 open at once while they are merged."""
 
 
-def auto_shards(scenario: Scenario) -> int:
+def auto_shards(scenario: Scenario, processes: int = 1) -> int:
     """The shards ``auto`` means for ``scenario`` (as it runs, variant applied): as few as
-    keep each under SHARD_DEVICE_DAYS, one per person and MAX_AUTO_SHARDS at most; one for
+    keep each under SHARD_DEVICE_DAYS, rounded up to a multiple of the ``processes`` that
+    will run them when there is more than one (three shards on two processes would leave
+    one idle for a third of the run), one per person and MAX_AUTO_SHARDS at most; one for
     a run with a real server or real programs (their processes, logs and scratch belong to
     one world)."""
     users = scenario.expand()
@@ -82,12 +84,14 @@ def auto_shards(scenario: Scenario) -> int:
     if any(s.backend != "model" for s in servers) or any(d.client.external for d in devices):
         return 1
     wanted = math.ceil(len(devices) * scenario.duration / DAY / SHARD_DEVICE_DAYS)
+    if wanted > 1 and processes > 1:
+        wanted = math.ceil(wanted / processes) * processes
     return max(1, min(len(users), wanted, MAX_AUTO_SHARDS))
 
 
-def shard_count(scenario: Scenario, shards: Shards) -> int:
-    """``shards`` as a number for ``scenario`` (as it runs)."""
-    return auto_shards(scenario) if shards == "auto" else shards
+def shard_count(scenario: Scenario, shards: Shards, processes: int = 1) -> int:
+    """``shards`` as a number for ``scenario`` (as it runs) on ``processes`` processes."""
+    return auto_shards(scenario, processes) if shards == "auto" else shards
 
 
 def work(user: User) -> float:

@@ -257,6 +257,18 @@ def test_auto_shards_hold_at_most_the_budget_of_device_days() -> None:
     assert shard_count(_org(1000, 30), 4) == 4 and shard_count(_org(1000, 30), "auto") == 20
 
 
+def test_auto_shards_come_in_a_multiple_of_the_processes() -> None:
+    """On several processes, ``auto`` rounds a split up to a multiple of them (no process
+    idle while another runs a last shard); a run that fits one shard stays whole, and the
+    caps still hold."""
+    assert auto_shards(_org(101, 15), 2) == 2
+    assert auto_shards(_org(1000, 30), 3) == 21  # 20 rounded up
+    assert auto_shards(_org(1000, 30), 2) == 20
+    assert auto_shards(_org(100, 15), 8) == 1  # one shard: whole, as on one process
+    assert auto_shards(_org(3, 10_000), 2) == 3  # one per person at most
+    assert shard_count(_org(1000, 30), "auto", 3) == 21 and shard_count(_org(1000, 30), 5, 3) == 5
+
+
 def test_auto_runs_a_real_server_or_program_whole() -> None:
     """On Dovecot, or with a real program as a device, ``auto`` is one shard: the server's
     processes, scratch folder and log belong to one world."""
