@@ -22,13 +22,13 @@ from simulator.analysis.decision import N0, Decision, decide, from_dict, replica
 from simulator.analysis.metrics import BY_KEY, METRICS, Metric
 from simulator.analysis.stats import Stat, summarize
 from simulator.runs import (
+    Executor,
     Output,
     Progress,
     Results,
     Task,
     mailsim_version,
     replication_seeds,
-    run_batch,
 )
 from simulator.runs.shards import Shards
 from simulator.scenario import LoseEvent, OfflineEvent, Scenario, load_scenario, scenario_sha256
@@ -205,25 +205,27 @@ def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
         raise ValueError("replications must be at least 1")
     seeds = replication_seeds(base.seed if seed is None else seed, wanted)
     base = base.model_copy(update={"seed": seeds[0]})
-    if not auto:
-        return assemble(base, names, seeds, run_seeds(base, names, seeds, 0, workers, dask,
-                                                      progress, shards))
-    outputs: list[Output] = []
-    done: list[int] = []
-    more = min(N0, wanted)
-    while more:
-        outputs += run_seeds(base, names, seeds[:len(outputs) // len(names) + more],
-                             len(outputs) // len(names), workers, dask, progress, shards)
-        done = seeds[:len(outputs) // len(names)]
-        decision = decide_outputs(base, names, done, outputs, "kn")
-        more = replications_to_add(decision, wanted, BATCH)
+    with Executor(workers, dask) as executor:  # one set of workers for every batch
+        if not auto:
+            return assemble(base, names, seeds,
+                            run_seeds(executor, base, names, seeds, 0, progress, shards))
+        outputs: list[Output] = []
+        done: list[int] = []
+        more = min(N0, wanted)
+        while more:
+            outputs += run_seeds(executor, base, names,
+                                 seeds[:len(outputs) // len(names) + more],
+                                 len(outputs) // len(names), progress, shards)
+            done = seeds[:len(outputs) // len(names)]
+            decision = decide_outputs(base, names, done, outputs, "kn")
+            more = replications_to_add(decision, wanted, BATCH)
     return assemble(base, names, done, outputs, "kn", wanted)
 
 
-def run_seeds(base: Scenario, names: list[str], seeds: list[int], start: int, workers: int,
-              dask: str | None, progress: Progress | None, shards: Shards = 1) -> list[Output]:
+def run_seeds(executor: Executor, base: Scenario, names: list[str], seeds: list[int],
+              start: int, progress: Progress | None, shards: Shards = 1) -> list[Output]:
     """Every variant's runs for replications ``start`` onwards of ``seeds``, in one batch
-    (the first replication keeps its time series, for the plots)."""
+    on ``executor`` (the first replication keeps its time series, for the plots)."""
     tasks = [Task(base, v, s, keep="timeseries" if r == 0 else "summary",
                   label=f"{v} #{r + 1} (seed {s})", shards=shards)
              for r, s in enumerate(seeds) if r >= start for v in names]
@@ -234,7 +236,7 @@ def run_seeds(base: Scenario, names: list[str], seeds: list[int], start: int, wo
         if progress is not None:
             progress(offset + done, offset + total, label)
 
-    return run_batch(tasks, workers, dask, shifted)
+    return executor.run_batch(tasks, shifted)
 
 
 def by_variant(names: list[str], outputs: list[Output]) -> dict[str, list[dict[str, Any]]]:

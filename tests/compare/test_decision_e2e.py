@@ -12,11 +12,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import simulator.analysis.comparison
 from simulator.analysis import Comparison, compare
+from simulator.analysis.decision import N0
 from simulator.analysis.explain import show
 from simulator.cli import app
 from simulator.folders import read_comparison, write_comparison
 from simulator.report.terminal import which_protocol
+from simulator.runs import Executor
 from simulator.scenario import parse_scenario
 from tests.analysis.test_decision_runs import LOST, OFFLINE, ONE, QUOTA, VARIANTS
 from tests.compare.helpers import tiny
@@ -179,6 +182,23 @@ def test_auto_replications_give_the_same_bytes_on_any_executor(executor: dict[st
     there = compare(tiny(), ["pop3", "imap"], replications="auto", max_replications=8,
                     **executor)
     assert there.to_json() == here.to_json()
+
+
+def test_auto_replications_keep_one_set_of_workers_for_every_batch(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The auto loop runs its batches on one executor: its helper processes (or Dask
+    cluster) start once, not once a batch."""
+    made: list[Executor] = []
+
+    class Counted(Executor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(simulator.analysis.comparison, "Executor", Counted)
+    c = compare(tiny(), ["pop3", "imap"], replications="auto", max_replications=8, workers=2)
+    assert c.decision is not None and c.decision.replications > N0
+    assert len(made) == 1 and made[0]._batches > 1
 
 
 def renderings(x: float) -> set[str]:
