@@ -70,7 +70,13 @@ def one(users: int, days: int, mode: str, dask_shards: int) -> dict[str, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     helpers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"wall": wall, "cpu": cpu, "bare": bare, "peak_mb": max(own, helpers, peaks.peak_mb),
-            "asker_mb": own, "shards": shard_count(scenario, shards_of(mode, dask_shards))}
+            "asker_mb": own,
+            "shards": shard_count(scenario, shards_of(mode, dask_shards), processes(mode))}
+
+
+def processes(mode: str) -> int:
+    """The processes a mode runs a split run on (``auto`` rounds its shards up to them)."""
+    return 1 if mode in ("plain", "auto") else 2
 
 
 def shards_of(mode: str, dask_shards: int) -> int | str:
