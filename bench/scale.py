@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import statistics
 import subprocess
@@ -31,6 +30,7 @@ import threading
 import time
 
 from reference import SCENARIO, bare_simpy
+from shards import cpu_s, descendants, peak_kib
 
 MODES = {
     "plain": "unsharded, 1 process",
@@ -108,41 +108,12 @@ class Peaks:
         return sum(self._cpu.values())
 
     def _watch(self) -> None:
-        tick = os.sysconf("SC_CLK_TCK")
         while not self._stop.wait(0.5):
-            for pid in _descendants(os.getpid()):
-                try:
-                    status = _read(f"/proc/{pid}/status")
-                    stat = _read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                hwm = re.search(r"VmHWM:\s+(\d+) kB", status)
-                if hwm:
-                    self.peak_mb = max(self.peak_mb, int(hwm.group(1)) / 1024)
-                self._cpu[pid] = (int(stat[11]) + int(stat[12])) / tick
-
-
-def _read(path: str) -> str:
-    with open(path) as file:
-        return file.read()
-
-
-def _descendants(root: int) -> list[int]:
-    """Process ids under ``root`` (from /proc's parent links)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(_read(f"/proc/{entry}/stat").rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+            for pid in descendants(os.getpid()):
+                peak, cpu = peak_kib(pid), cpu_s(pid)
+                if peak:  # 0: the process is gone; keep its last sample
+                    self.peak_mb = max(self.peak_mb, peak / 1024)
+                    self._cpu[pid] = cpu
 
 
 def _own_cpu() -> float:

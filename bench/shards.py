@@ -28,7 +28,7 @@ from pathlib import Path
 from reference import SCENARIO
 
 WAYS = {
-    "unsharded": [],
+    "unsharded": ["--shards", "1", "--workers", "1"],
     "shards 2, workers 2": ["--shards", "2", "--workers", "2"],
     "shards 2, dask local": ["--shards", "2", "--workers", "2", "--dask", "local"],
 }
