@@ -70,7 +70,8 @@ def test_compare_uses_every_usable_core_by_default(tmp_path: Path,
 
 def test_auto_workers_write_what_one_process_writes(tmp_path: Path) -> None:
     """`compare` with the default workers writes the same comparison.json as with
-    --workers 1 (the runs are spread over processes, the results are not)."""
+    --workers 1. (These runs are short: whether a helper takes one depends on timing, so
+    tests/runs/test_batch.py checks helpers' outputs; this checks the default's path.)"""
     scenario = str(write(tmp_path, TEAM))
     for name, extra in (("one", ["--workers", "1"]), ("auto", [])):
         done = mailsim("compare", scenario, "--variants", "pop3,imap", "--replications", "2",
