@@ -242,6 +242,9 @@ def compare_cmd(
     force: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
     shards: ShardsOpt = "auto",
     server: ServerOpt = None,
+    resume: Annotated[bool, typer.Option(
+        help="Continue an interrupted comparison, reusing the runs it finished (kept in "
+             "OUT.unfinished/ until the comparison is written).")] = False,
 ) -> None:
     """Run SCENARIO under each variant with common random numbers; write and print the
     comparison and the decision (exit 1 if any run's verdict is false)."""
@@ -254,6 +257,7 @@ def compare_cmd(
         which_protocol,
     )
     from simulator.runs import DaskMissing, WorkerDied
+    from simulator.runs.kept import KeptRuns, KeptRunsError
     from simulator.world.world import SimulationError
 
     reps = replications_of(replications)
@@ -268,11 +272,14 @@ def compare_cmd(
                                       f"compare-seed{seed if seed is not None else loaded.seed}")
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
+        kept = KeptRuns.open(dest.with_name(f"{dest.name}.unfinished"), resume, force)
         with progress_bar(err) as progress:
             comparison = compare(loaded, names, reps, seed, processes, progress, dask,
-                                 max_replications, shards=count)
+                                 max_replications, shards=count, kept=kept)
         write_comparison(comparison, dest, force=force)
-    except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied) as problem:
+        kept.discard()
+    except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
+            KeptRunsError) as problem:
         raise fail(str(problem)) from None
     print_comparison(out, comparison)
     out.print(which_protocol(comparison), markup=False, highlight=False)
@@ -357,10 +364,10 @@ def claims_cmd(
     verdicts (docs/claims.md)."""
     from simulator.analysis.claims import judge_claims
     from simulator.analysis.claimset import CLAIMS
-    from simulator.folders import write_text_atomic
     from simulator.report.claims_md import claims_md
     from simulator.report.terminal import progress_bar
     from simulator.runs import mailsim_version
+    from simulator.runs.files import write_text_atomic
     from simulator.scenario.bundled import CLAIM_SCENARIOS
     from simulator.world.world import SimulationError
 

@@ -18,39 +18,11 @@ from simulator.report.comparison_md import comparison_md
 from simulator.report.html import comparison_html, run_html
 from simulator.report.markdown import run_report
 from simulator.runs import Results
+from simulator.runs.files import write_text_atomic
 
 
 class OutputExists(Exception):
     """The destination exists and overwriting was not requested."""
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write text or bytes to ``path`` via a temporary file and a rename."""
-    if isinstance(content, str):
-        write_text_atomic(path, content)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_folder_atomic(dest: Path, files: dict[str, str | bytes | Path],

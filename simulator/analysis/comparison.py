@@ -30,6 +30,7 @@ from simulator.runs import (
     mailsim_version,
     replication_seeds,
 )
+from simulator.runs.batch import Keeper
 from simulator.runs.shards import Shards
 from simulator.scenario import LoseEvent, OfflineEvent, Scenario, load_scenario, scenario_sha256
 
@@ -190,11 +191,14 @@ def from_json(data: dict[str, Any], summaries: dict[str, dict[str, Any]],
 def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
             replications: int | Literal["auto"] = 5, seed: int | None = None,
             workers: int = 1, progress: Progress | None = None, dask: str | None = None,
-            max_replications: int = MAX_REPLICATIONS, shards: Shards = 1) -> Comparison:
+            max_replications: int = MAX_REPLICATIONS, shards: Shards = 1,
+            kept: Keeper | None = None) -> Comparison:
     """Run ``scenario`` under each variant (default: its own or the built-in ones) for
     ``replications`` seeds shared by all variants, compare the metrics and decide; with
     ``"auto"``, add replications until decided or ``max_replications`` is reached. Each run
-    is split into ``shards`` shards of people (the same results)."""
+    is split into ``shards`` shards of people (the same results). With ``kept``
+    (``KeptRuns``), runs kept there are reused and finished ones kept: an interrupted
+    comparison resumes."""
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     names = list(variants) if variants else base.variant_names()
     for name in names:
@@ -208,14 +212,14 @@ def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
     with Executor(workers, dask) as executor:  # one set of workers for every batch
         if not auto:
             return assemble(base, names, seeds,
-                            run_seeds(executor, base, names, seeds, 0, progress, shards))
+                            run_seeds(executor, base, names, seeds, 0, progress, shards, kept))
         outputs: list[Output] = []
         done: list[int] = []
         more = min(N0, wanted)
         while more:
             outputs += run_seeds(executor, base, names,
                                  seeds[:len(outputs) // len(names) + more],
-                                 len(outputs) // len(names), progress, shards)
+                                 len(outputs) // len(names), progress, shards, kept)
             done = seeds[:len(outputs) // len(names)]
             decision = decide_outputs(base, names, done, outputs, "kn")
             more = replications_to_add(decision, wanted, BATCH)
@@ -223,9 +227,11 @@ def compare(scenario: Scenario | str | Path, variants: list[str] | None = None,
 
 
 def run_seeds(executor: Executor, base: Scenario, names: list[str], seeds: list[int],
-              start: int, progress: Progress | None, shards: Shards = 1) -> list[Output]:
+              start: int, progress: Progress | None, shards: Shards = 1,
+              kept: Keeper | None = None) -> list[Output]:
     """Every variant's runs for replications ``start`` onwards of ``seeds``, in one batch
-    on ``executor`` (the first replication keeps its time series, for the plots)."""
+    on ``executor`` (the first replication keeps its time series, for the plots), reusing
+    and keeping runs in ``kept``."""
     tasks = [Task(base, v, s, keep="timeseries" if r == 0 else "summary",
                   label=f"{v} #{r + 1} (seed {s})", shards=shards)
              for r, s in enumerate(seeds) if r >= start for v in names]
@@ -236,7 +242,7 @@ def run_seeds(executor: Executor, base: Scenario, names: list[str], seeds: list[
         if progress is not None:
             progress(offset + done, offset + total, label)
 
-    return executor.run_batch(tasks, shifted)
+    return executor.run_batch(tasks, shifted, kept)
 
 
 def by_variant(names: list[str], outputs: list[Output]) -> dict[str, list[dict[str, Any]]]:

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from simulator.observe.history import History
 from simulator.observe.partial import Partial
@@ -99,6 +99,14 @@ class Part:
 
 Piece = Task | Part
 Done = Iterator[tuple[int, "Output | Partial"]]
+
+
+class Keeper(Protocol):
+    """Where finished runs are kept (``runs/kept.py``): a task's output, if kept, and keep."""
+
+    def load(self, task: Task) -> Output | None: ...
+
+    def save(self, task: Task, output: Output) -> None: ...
 
 
 @dataclass
@@ -273,11 +281,20 @@ class Executor:
             for i, piece in enumerate(pieces):
                 yield i, run_piece(piece)
 
-    def run_batch(self, tasks: Sequence[Task], progress: Progress | None = None
-                  ) -> list[Output]:
-        """Every task's output, in task order."""
+    def run_batch(self, tasks: Sequence[Task], progress: Progress | None = None,
+                  kept: Keeper | None = None) -> list[Output]:
+        """Every task's output, in task order; with ``kept``, the runs it kept are reused
+        and each run that finishes is kept there at once (an interrupted batch resumes)."""
         done: dict[int, Output] = {}
-        for i, output in self.outputs(tasks):
+        if kept is not None:
+            done = {i: out for i, t in enumerate(tasks) if (out := kept.load(t)) is not None}
+            if progress is not None and done:
+                progress(len(done), len(tasks), "resumed")
+        todo = [i for i in range(len(tasks)) if i not in done]
+        for j, output in self.outputs([tasks[i] for i in todo]) if todo else ():
+            i = todo[j]
+            if kept is not None:
+                kept.save(tasks[i], output)
             done[i] = output
             if progress is not None:
                 progress(len(done), len(tasks), tasks[i].label)

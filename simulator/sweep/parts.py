@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.folders import write_text_atomic
 from simulator.runs import Progress, Task
 from simulator.runs.batch import outputs
+from simulator.runs.files import write_text_atomic
 from simulator.runs.shards import Shards
 from simulator.sweep.grid import Point, label
 

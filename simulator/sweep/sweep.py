@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from simulator.analysis.wins import PointDecision
-from simulator.folders import OutputExists, write_atomic, write_text_atomic
+from simulator.folders import OutputExists
 from simulator.report.sweep_page import sweep_html
 from simulator.runs import Progress, replication_seeds
+from simulator.runs.files import write_atomic, write_text_atomic
 from simulator.runs.shards import Shards
 from simulator.scenario import Scenario, ScenarioError, parse_scenario
 from simulator.scenario.yamlio import dump_yaml, read_yaml
