@@ -149,11 +149,15 @@ def run_cmd(
     dask: Annotated[str | None, typer.Option(
         help="Run the shards on a Dask cluster: a scheduler address, or 'local'.")] = None,
     server: ServerOpt = None,
+    resume: Annotated[bool, typer.Option(
+        help="Continue an interrupted run split into shards, reusing the shards it "
+             "finished (kept in OUT.unfinished/ until the results are written).")] = False,
 ) -> None:
     """Run SCENARIO once and write its results folder."""
     from simulator.folders import OutputExists, write_run
     from simulator.report.terminal import progress_bar
     from simulator.runs import DaskMissing, WorkerDied, run, run_sharded
+    from simulator.runs.kept import KeptRuns, KeptRunsError
     from simulator.runs.one import resolve
     from simulator.runs.shards import shard_count
     from simulator.world.world import SimulationError
@@ -170,20 +174,27 @@ def run_cmd(
         dest = out_dir or default_out(loaded.name, run_id)
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
+        if count == "auto":
+            count = shard_count(resolve(loaded, seed, variant)[1], "auto", processes)
+        kept = None
+        if count > 1 or dask:
+            kept = KeptRuns.open(dest.with_name(f"{dest.name}.unfinished"), resume, force,
+                                 what="shards of an interrupted run")
         with tempfile.TemporaryDirectory(prefix="mailsim-") as scratch, \
                 progress_bar(err) as progress:
             stories = Path(scratch) / "stories.jsonl.gz" if history else None
-            if count == "auto":
-                count = shard_count(resolve(loaded, seed, variant)[1], "auto", processes)
-            if count > 1 or dask:
+            if kept is not None:
                 results = run_sharded(loaded, count, seed, variant, processes, dask,
                                       keep_history=False, story_file=stories,
-                                      progress=progress)
+                                      progress=progress, kept=kept)
             else:
                 results = run(loaded, seed=seed, variant=variant, keep_history=False,
                               story_file=stories, progress=progress)
             write_run(results, dest, force=force)
-    except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied) as problem:
+            if kept is not None:
+                kept.discard()
+    except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
+            KeptRunsError) as problem:
         raise fail(str(problem)) from None
     print_table(results)
     out.print(f"results: {dest}")

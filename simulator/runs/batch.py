@@ -17,7 +17,7 @@ import hashlib
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -107,6 +107,16 @@ class Keeper(Protocol):
     def load(self, task: Task) -> Output | None: ...
 
     def save(self, task: Task, output: Output) -> None: ...
+
+
+class ShardKeeper(Protocol):
+    """Where finished shards are kept (``runs/kept.py``), with their story files."""
+
+    def story_path(self, part: Part) -> Path: ...
+
+    def load_shard(self, part: Part) -> Partial | None: ...
+
+    def save_shard(self, part: Part, partial: Partial) -> None: ...
 
 
 @dataclass
@@ -357,14 +367,17 @@ def run_batch(tasks: Sequence[Task], workers: int = 1, dask: str | None = None,
 def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
                 variant: str | None = None, workers: int = 1, dask: str | None = None,
                 keep_history: bool = True, story_file: Path | None = None,
-                progress: Progress | None = None) -> Results:
+                progress: Progress | None = None, kept: ShardKeeper | None = None
+                ) -> Results:
     """One run split into ``shards`` shards of people on the batch engine (inline, in
     ``workers`` processes or on Dask), each with its own checkers, their partial results
     merged here: the same Results, byte for byte, as ``run`` (``keep_history`` and
     ``story_file`` as there; the shards' story files, written next to ``story_file``, are
     merged into it). ``progress`` hears (shards done, shards, "shard K") as each ends, or,
     for shards run here one after the other, their simulated hours. "auto" shards come in
-    a multiple of ``workers`` (:func:`auto_shards`)."""
+    a multiple of ``workers`` (:func:`auto_shards`). With ``kept`` (``KeptRuns``), shards
+    kept there are reused and each finished shard is kept there with its story file: an
+    interrupted run resumes."""
     base, resolved = resolve(scenario, seed, variant)
     task = Task(scenario, variant, seed, keep="history" if keep_history else "summary",
                 shards=shard_count(resolved, shards, workers))
@@ -372,16 +385,27 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
             prefix=".mailsim-shards-",
             dir=story_file.parent if story_file is not None else None) as scratch:
         parts = _parts(task, Path(scratch) if story_file is not None else None)
-        partials: list[Partial | None] = [None] * len(parts)
+        if kept is not None:
+            parts = [replace(p, story_file=kept.story_path(p) if p.story_file else None)
+                     for p in parts]
+        partials: list[Partial | None] = [
+            kept.load_shard(p) if kept is not None else None for p in parts]
+        if progress is not None and any(partials):
+            progress(sum(p is not None for p in partials), len(parts), "resumed")
+        todo = [j for j, p in enumerate(partials) if p is None]
         if workers <= 1 and not dask:  # here: no packing for a trip between processes
-            for j, part in enumerate(parts):
-                partials[j] = _run_part(part, _within(progress, j, len(parts)))
-        else:
+            for j in todo:
+                partials[j] = done = _run_part(parts[j], _within(progress, j, len(parts)))
+                if kept is not None:
+                    kept.save_shard(parts[j], done)
+        elif todo:
             with Executor(workers, dask) as executor:
-                for j, out in executor.pieces(parts):
+                for i, out in executor.pieces([parts[j] for j in todo]):
                     assert isinstance(out, Partial)  # a Part gives its partial result
-                    partials[j] = _unpacked(out)
-                    _tell(progress, partials, j)
+                    partials[todo[i]] = done = _unpacked(out)
+                    if kept is not None:
+                        kept.save_shard(parts[todo[i]], done)
+                    _tell(progress, partials, todo[i])
         stories = [p.story_file for p in parts if p.story_file is not None]
         return combine(base, resolved, variant, [p for p in partials if p is not None],
                        keep_history, story_file, stories)

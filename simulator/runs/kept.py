@@ -1,9 +1,11 @@
-"""Finished runs kept on disk as they end, so that a long batch that is interrupted (Ctrl-C,
-a dead worker, a machine that went down) resumes where it stopped: ``mailsim compare
---resume``. One small JSON file per run, named by everything that determines the run (the
-scenario's text, variant, seed, what it keeps and mailsim's version), so a kept run is
-reused only by the very run it stands for; a run is deterministic, so reusing it changes
-no byte of the result."""
+"""Finished runs and shards kept on disk as they end, so that a long batch or a long
+sharded run that is interrupted (Ctrl-C, a dead worker, a machine that went down) resumes
+where it stopped: ``mailsim compare --resume``, ``mailsim run --resume``. One small JSON
+file per run or shard (a shard's partial result through ``runs/codec.py``, beside its
+story file), named by everything that determines it (the scenario's text, variant, seed,
+what it keeps, the shard's people and mailsim's version), so it is reused only by the very
+run or shard it stands for; a run is deterministic, so reusing it changes no byte of the
+result."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from simulator.runs.batch import Output, Task
+from simulator.observe.partial import Partial
+from simulator.runs.batch import Output, Part, Task
+from simulator.runs.codec import CodecError, dumps, loads
 from simulator.runs.files import write_text_atomic
 from simulator.runs.one import mailsim_version
 from simulator.scenario import Scenario, scenario_sha256
@@ -32,16 +36,18 @@ class KeptRuns:
         self._texts: dict[int, tuple[Scenario | str, str]] = {}
 
     @classmethod
-    def open(cls, folder: Path, resume: bool = False, force: bool = False) -> KeptRuns:
+    def open(cls, folder: Path, resume: bool = False, force: bool = False,
+             what: str = "runs of an interrupted comparison") -> KeptRuns:
         """The kept runs at ``folder``: continued with ``resume``, emptied with ``force``;
-        refused if it holds runs and neither is given (nothing is thrown away unasked)."""
+        refused if it holds runs and neither is given (nothing is thrown away unasked).
+        ``what`` says in the refusal what the folder holds."""
         if folder.exists() and not folder.is_dir():
             raise KeptRunsError(f"{folder}: exists and is not a folder of kept runs")
         if folder.exists() and force:
             shutil.rmtree(folder)
         elif folder.exists() and not resume and any(folder.glob("*.json")):
             raise KeptRunsError(
-                f"{folder}: holds the finished runs of an interrupted comparison; pass "
+                f"{folder}: holds the finished {what}; pass "
                 "--resume to continue it or --force to start again")
         folder.mkdir(parents=True, exist_ok=True)
         return cls(folder)
@@ -52,9 +58,40 @@ class KeptRuns:
 
     def path(self, task: Task) -> Path:
         """Where ``task``'s output is kept."""
-        ident = json.dumps([mailsim_version(), self._sha(task), task.variant, task.seed,
-                            task.keep])
-        return self.folder / f"{hashlib.sha256(ident.encode()).hexdigest()[:24]}.json"
+        return self.folder / f"{self._name(task)}.json"
+
+    def shard_path(self, part: Part) -> Path:
+        """Where a shard's partial result is kept."""
+        return self.folder / f"{self._name(part.task, part)}.shard.json"
+
+    def story_path(self, part: Part) -> Path:
+        """Where a shard that writes a story file writes it."""
+        return self.folder / f"{self._name(part.task, part)}.stories.jsonl.gz"
+
+    def load_shard(self, part: Part) -> Partial | None:
+        """The shard's partial result if it was kept (and its story file, if it writes one:
+        kept only once the story file was finished); what cannot be read is run again."""
+        if part.task.keep == "history":
+            return None
+        if part.story_file is not None and not part.story_file.exists():
+            return None
+        try:
+            return loads(self.shard_path(part).read_text(encoding="utf-8"))
+        except (OSError, CodecError):
+            return None
+
+    def save_shard(self, part: Part, partial: Partial) -> None:
+        """Keep a finished shard's partial result (atomically)."""
+        if part.task.keep != "history":
+            write_text_atomic(self.shard_path(part), dumps(partial))
+
+    def _name(self, task: Task, part: Part | None = None) -> str:
+        """A file name standing for everything that determines a run (or one shard of it)."""
+        ident: list[Any] = [mailsim_version(), self._sha(task), task.variant, task.seed,
+                            task.keep]
+        if part is not None:
+            ident += [part.shard, part.shards, list(part.people), part.story_file is not None]
+        return hashlib.sha256(json.dumps(ident).encode()).hexdigest()[:24]
 
     def load(self, task: Task) -> Output | None:
         """``task``'s output if it was kept (a file that cannot be read is run again)."""

@@ -86,6 +86,16 @@ def _fewer_gc_passes() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def _closing_stories(observer: Observer) -> Iterator[None]:
+    """A run that stops half-way (Ctrl-C, an error) lets go of its story file at once."""
+    try:
+        yield
+    except BaseException:
+        observer.stories.close()
+        raise
+
+
 def resolve(scenario: Scenario | str | Path, seed: int | None = None,
             variant: str | None = None) -> tuple[Scenario, Scenario]:
     """The scenario as written (seed applied) and as it runs (variant applied)."""
@@ -138,7 +148,7 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
     world = World(resolved, history, backends=SERVERS)
-    with _fewer_gc_passes():
+    with _fewer_gc_passes(), _closing_stories(observer):
         world.run()
     done = results(base, resolved, variant, history, observer, story_file)
     done.logs = world.logs
@@ -169,7 +179,7 @@ def run_shard(scenario: Scenario | str | Path, people: Collection[str], seed: in
                         shard=True)
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
-    with _fewer_gc_passes():
+    with _fewer_gc_passes(), _closing_stories(observer):
         World(resolved, history, people, SERVERS).run()
     part = observer.partial()
     if keep_history:
