@@ -9,7 +9,14 @@ from contextlib import contextmanager
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -77,18 +84,28 @@ def print_natural(console: Console, table: Table) -> None:
         console.width = saved
 
 
+PACE_S = 7 * 86400.0
+"""How far back the pace is taken: the whole command (rich's default, 30 s, forgets the
+pace between runs that take minutes, and never says the time left)."""
+
+
 @contextmanager
-def progress_bar(console: Console) -> Iterator[Callable[[int, int, str], None]]:
+def progress_bar(console: Console, clock: Callable[[], float] | None = None
+                 ) -> Iterator[Callable[[int, int, str], None]]:
     """A progress callback (runs of a batch, hours of a run, shards) drawing a bar on
-    ``console``."""
+    ``console``, with the time spent and the time left at the pace since the first run
+    finished here (runs taken from an interrupted command's kept ones, "resumed", come
+    first and set no pace). ``clock``: seconds now (default: a monotonic clock)."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
+               TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False, get_time=clock,
+                  speed_estimate_period=PACE_S) as bar:
         task = bar.add_task("runs", total=None)
 
         def update(done: int, total: int, label: str) -> None:
             """Advance the bar to ``done`` of ``total``."""
-            bar.update(task, completed=done, total=total, description=f"done {label}")
+            what = "resumed" if label == "resumed" else f"done {label}"
+            bar.update(task, completed=done, total=total, description=what)
 
         yield update
 
