@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol
 from simulator.observe.history import History
 from simulator.observe.partial import Partial
 from simulator.runs.local import HelperDied, Helpers
-from simulator.runs.one import Progress, Results, resolve, run, run_shard
+from simulator.runs.one import Progress, Results, hours_of, resolve, run, run_shard
 from simulator.runs.shards import Shards, combine, pack, shard_count, split, unpack
 from simulator.scenario import Scenario, parse_scenario
 
@@ -390,10 +390,12 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
                      for p in parts]
         partials: list[Partial | None] = [
             kept.load_shard(p) if kept is not None else None for p in parts]
-        if progress is not None and any(partials):
-            progress(sum(p is not None for p in partials), len(parts), "resumed")
         todo = [j for j, p in enumerate(partials) if p is None]
-        if workers <= 1 and not dask:  # here: no packing for a trip between processes
+        here = workers <= 1 and not dask  # here: no packing for a trip between processes
+        if progress is not None and len(todo) < len(parts):  # in hours here, as _within
+            unit = hours_of(resolved.duration) if here else 1
+            progress((len(parts) - len(todo)) * unit, len(parts) * unit, "resumed")
+        if here:
             for j in todo:
                 partials[j] = done = _run_part(parts[j], _within(progress, j, len(parts)))
                 if kept is not None:

@@ -155,9 +155,14 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
     return done
 
 
+def hours_of(duration: float) -> int:
+    """The simulated hours a run's progress counts (at least one)."""
+    return max(1, math.ceil(duration / 3600))
+
+
 def report_ticks(history: History, duration: float, progress: Progress) -> None:
     """Tell ``progress`` how far through the simulated time a run is, once an hour."""
-    hours = max(1, math.ceil(duration / 3600))
+    hours = hours_of(duration)
 
     def tick(e: Tick) -> None:
         progress(min(hours, round(e.t / 3600)), hours, f"day {int(e.t // 86400) + 1}")

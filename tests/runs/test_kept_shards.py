@@ -97,7 +97,7 @@ def test_an_interrupted_sharded_run_resumes_with_the_same_bytes(
     again = run_sharded(scenario, 3, keep_history=False, story_file=stories,
                         progress=lambda *p: seen.append(p),
                         kept=KeptRuns.open(kept.folder, resume=True))
-    assert ran == [2, 3] and seen[0] == (1, 3, "resumed")
+    assert ran == [2, 3] and seen[0] == (24, 72, "resumed")  # one of three shards, in hours
     assert again.summary_json() == whole.summary_json()
     assert again.timeseries_csv() == whole.timeseries_csv()
     assert stories.read_bytes() == (tmp_path / "whole" / "stories.jsonl.gz").read_bytes()
@@ -105,14 +105,17 @@ def test_an_interrupted_sharded_run_resumes_with_the_same_bytes(
 
 def test_kept_shards_are_reused_by_worker_processes_too(tmp_path: Path) -> None:
     """Shards kept by a run in this process are reused by one with two workers, which runs
-    and keeps the rest: the same results."""
+    and keeps the rest: the same results, progress counted in shards."""
     scenario = load(TEAM)
     whole = run_sharded(scenario, 3, keep_history=False)
     kept = KeptRuns.open(tmp_path / "k")
     parts = batch._parts(batch.Task(scenario, keep="summary", shards=3))
     kept.save_shard(parts[0], batch._run_part(parts[0]))
-    again = run_sharded(scenario, 3, keep_history=False, workers=2, kept=kept)
+    seen: list[tuple[int, int, str]] = []
+    again = run_sharded(scenario, 3, keep_history=False, workers=2, kept=kept,
+                        progress=lambda *p: seen.append(p))
     assert again.summary_json() == whole.summary_json()
+    assert seen[0] == (1, 3, "resumed") and seen[-1][:2] == (3, 3)  # in shards
     assert all(kept.load_shard(p) is not None for p in parts)
 
 
