@@ -24,6 +24,7 @@ from simulator.scenario import Scenario, ScenarioError, json_schema, load_scenar
 
 if TYPE_CHECKING:
     from simulator.runs import Results
+    from simulator.runs.kept import KeptRuns
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="markdown",
                   help="Simulate mail accounts used from several devices under POP3 or IMAP.")
@@ -84,6 +85,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``message`` to stderr and give the exit to raise."""
     err.print(message, markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def stopped(kept: KeptRuns | None, problem: str) -> str:
+    """``problem``, and how to go on when the command kept finished runs or shards (what
+    did not finish is removed first: only whole ones stay)."""
+    if kept is not None and kept.tidy():
+        return (f"{problem}\n{kept.folder}: what finished is kept there; the same command "
+                "with --resume goes on from there")
+    return problem
 
 
 def default_out(name: str, run_id: str) -> Path:
@@ -166,6 +176,7 @@ def run_cmd(
     count = shards_of(shards)
 
     importable_here()
+    kept = None
     try:
         loaded = on_server(load_scenario(scenario), server)
         if variant:
@@ -176,7 +187,6 @@ def run_cmd(
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         if count == "auto":
             count = shard_count(resolve(loaded, seed, variant)[1], "auto", processes)
-        kept = None
         if count > 1 or dask:
             kept = KeptRuns.open(dest.with_name(f"{dest.name}.unfinished"), resume, force,
                                  what="shards of an interrupted run")
@@ -195,7 +205,9 @@ def run_cmd(
                 kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
             KeptRunsError) as problem:
-        raise fail(str(problem)) from None
+        raise fail(stopped(kept, str(problem))) from None
+    except KeyboardInterrupt:
+        raise fail(stopped(kept, "interrupted"), 130) from None
     print_table(results)
     out.print(f"results: {dest}")
     if not results.valid:
@@ -275,6 +287,7 @@ def compare_cmd(
     if reps is None or max_replications < 1:
         raise fail("--replications (a number or auto) and --max must be at least 1")
     processes, count = workers_of(workers), shards_of(shards)
+    kept = None
     try:
         loaded = on_server(load_scenario(scenario), server)
         names = parse_variants(variants)
@@ -291,7 +304,9 @@ def compare_cmd(
         kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
             KeptRunsError) as problem:
-        raise fail(str(problem)) from None
+        raise fail(stopped(kept, str(problem))) from None
+    except KeyboardInterrupt:
+        raise fail(stopped(kept, "interrupted"), 130) from None
     print_comparison(out, comparison)
     out.print(which_protocol(comparison), markup=False, highlight=False)
     out.print(f"results: {dest}", markup=False, highlight=False, soft_wrap=True)

@@ -22,6 +22,11 @@ from simulator.runs.files import write_text_atomic
 from simulator.runs.one import mailsim_version
 from simulator.scenario import Scenario, scenario_sha256
 
+SHARD = ".shard.json"
+"""A kept shard's partial result, by its name's ending."""
+STORIES = ".stories.jsonl.gz"
+"""A shard's story file, by its name's ending."""
+
 
 class KeptRunsError(Exception):
     """The folder of kept runs is in the way (resume or start again) or is not one."""
@@ -56,17 +61,30 @@ class KeptRuns:
         """The batch is written: the kept runs are not needed any more."""
         shutil.rmtree(self.folder, ignore_errors=True)
 
+    def tidy(self) -> bool:
+        """After a command stopped: remove what did not finish (the story file of a shard
+        without its partial result), and the folder if nothing is kept, so that only whole
+        runs and shards stay. Whether any are kept."""
+        for story in self.folder.glob(f"*{STORIES}"):
+            if not story.with_name(story.name[:-len(STORIES)] + SHARD).exists():
+                story.unlink(missing_ok=True)
+        for scrap in self.folder.glob(".*.tmp"):  # an atomic write cut short by a kill
+            scrap.unlink(missing_ok=True)
+        if self.folder.is_dir() and not any(self.folder.iterdir()):
+            self.folder.rmdir()
+        return self.folder.is_dir()
+
     def path(self, task: Task) -> Path:
         """Where ``task``'s output is kept."""
         return self.folder / f"{self._name(task)}.json"
 
     def shard_path(self, part: Part) -> Path:
         """Where a shard's partial result is kept."""
-        return self.folder / f"{self._name(part.task, part)}.shard.json"
+        return self.folder / f"{self._name(part.task, part)}{SHARD}"
 
     def story_path(self, part: Part) -> Path:
         """Where a shard that writes a story file writes it."""
-        return self.folder / f"{self._name(part.task, part)}.stories.jsonl.gz"
+        return self.folder / f"{self._name(part.task, part)}{STORIES}"
 
     def load_shard(self, part: Part) -> Partial | None:
         """The shard's partial result if it was kept (and its story file, if it writes one:

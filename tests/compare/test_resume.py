@@ -124,7 +124,8 @@ def test_the_command_keeps_runs_beside_the_folder_until_it_is_written(tmp_path: 
 
 def test_ctrl_c_then_resume_writes_what_one_go_writes(tmp_path: Path) -> None:
     """The real thing: SIGINT to `mailsim compare` once it has kept a run leaves no
-    comparison folder and the kept runs; `--resume` finishes it, and its folder equals the
+    comparison folder, the kept runs and a line saying how to go on (exit 130, no
+    traceback); `--resume` finishes it, and its folder equals the
     one written in one go."""
     path = tmp_path / "month.yaml"
     text = TINY.format(extra="").replace("duration: 2d", "duration: 6d")
@@ -139,8 +140,11 @@ def test_ctrl_c_then_resume_writes_what_one_go_writes(tmp_path: Path) -> None:
         time.sleep(0.02)
     os.kill(started.pid, signal.SIGINT)
     _, stderr = started.communicate(timeout=120)
-    assert started.returncode != 0, "finished before it could be interrupted"
+    assert started.returncode == 130, "finished before it could be interrupted"
     assert "Traceback" not in stderr
+    assert stderr.strip().endswith(
+        f"interrupted\n{unfinished}: what finished is kept there; the same command with "
+        "--resume goes on from there")
     assert not out.exists() and list(unfinished.glob("*.json"))
     resumed = subprocess.run([*args, "--resume"], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr

@@ -110,3 +110,18 @@ def test_open_refuses_kept_runs_unless_resumed_or_forced(tmp_path: Path) -> None
     with pytest.raises(KeptRunsError, match="not a folder"):
         KeptRuns.open(blocker, force=True)
     assert blocker.read_text() == "mine"
+
+
+def test_tidy_keeps_only_whole_runs_and_shards(tmp_path: Path) -> None:
+    """After a command stopped: a story file without its shard's partial result and the
+    scrap of a cut write go; whole ones stay; an empty folder goes too."""
+    kept = KeptRuns.open(tmp_path / "k")
+    for name in ("a.shard.json", "a.stories.jsonl.gz", "b.stories.jsonl.gz", "c.json",
+                 ".c.json.x1.tmp"):
+        (kept.folder / name).write_text("x")
+    assert kept.tidy()
+    assert sorted(p.name for p in kept.folder.iterdir()) == [
+        "a.shard.json", "a.stories.jsonl.gz", "c.json"]
+    empty = KeptRuns.open(tmp_path / "e")
+    (empty.folder / "d.stories.jsonl.gz").write_text("x")
+    assert not empty.tidy() and not empty.folder.exists()

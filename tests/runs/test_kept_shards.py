@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from simulator.runs import batch, run_sharded
+from simulator.runs import batch, run, run_sharded
 from simulator.runs.codec import CodecError, dumps, loads
 from simulator.runs.kept import KeptRuns
 from simulator.runs.one import run_shard
@@ -19,6 +19,8 @@ from tests.cli.test_cli import mailsim
 from tests.cli.test_shards_cli import TEAM
 from tests.runs.test_shards import SEVERAL, faulty_organisations, shortened
 from tests.scenarios import load, write
+
+ROOT = Path(__file__).parents[2]
 
 
 class Stop(Exception):
@@ -155,3 +157,46 @@ def test_run_resume_on_the_command_line(tmp_path: Path) -> None:
     assert not (tmp_path / "b.unfinished").exists()
     whole = mailsim("run", str(path), "--shards", "1", "--out", str(tmp_path / "c"))
     assert whole.returncode == 0 and not (tmp_path / "c.unfinished").exists()
+
+
+CRASHING = """\
+mailsim: 1
+name: crashing
+seed: 2
+duration: 14d
+users:
+  - name: staff
+    count: 6
+    mail: {receive: 40/d, send: 8/d, size: 75KB}
+    habits: {check_every: 1h}
+    devices:
+      - {name: laptop, protocol: imap, uses: 0.6, online: {weekly: "Mon-Fri 08:00-18:00"},
+         client: {poll: 10m, class: "tests.world.buggy_clients:DiesInAHelper"}}
+      - {name: phone, protocol: imap, uses: 0.4, client: {cache: headers, poll: 15m}}
+"""
+"""Six people whose laptops' client kills any helper process it runs in; a shard (one
+person, 14 days) takes long enough that a helper is up before this process is done."""
+
+
+def test_a_worker_that_dies_leaves_the_finished_shards_to_resume(tmp_path: Path) -> None:
+    """A helper process that dies mid-run (here a client kills it) stops `run` with exit 2,
+    naming the shard, without a traceback, and saying how to go on; what finished stays
+    whole (no story file without its shard, no scrap of a write), and `--resume` finishes
+    the run with the summary a run that never stopped writes."""
+    path = write(tmp_path, CRASHING)
+    out, kept = tmp_path / "out", tmp_path / "out.unfinished"
+    died = mailsim("run", str(path), "--shards", "6", "--workers", "2", "--out", str(out),
+                   cwd=ROOT)
+    assert died.returncode == 2, died.stderr
+    assert "a worker process died running shard" in died.stderr
+    assert "Traceback" not in died.stderr and "--resume" in died.stderr
+    assert not out.exists()
+    shards = sorted(p.name[:-len(".shard.json")] for p in kept.glob("*.shard.json"))
+    stories = sorted(p.name[:-len(".stories.jsonl.gz")] for p in kept.glob("*.stories.jsonl.gz"))
+    assert shards and stories == shards and not list(kept.glob(".*"))
+    resumed = mailsim("run", str(path), "--shards", "6", "--workers", "1", "--out", str(out),
+                      "--resume", cwd=ROOT)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not kept.exists()
+    whole = run(load_scenario(path))
+    assert (out / "summary.json").read_text() == whole.summary_json()

@@ -3,6 +3,9 @@ show that mailsim catches what a sync algorithm gets wrong."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 from simulator.clients.base import Conn, SyncGen
 from simulator.clients.imap import ImapClient
 from simulator.clients.pop3 import Pop3Client
@@ -29,3 +32,14 @@ class RudeImap(ImapClient):
     def sync(self, conn: Conn, now: float, fresh: bool, full: bool = True) -> SyncGen:
         yield from super().sync(conn, now, fresh, full)
         yield conn.xyzzy()
+
+
+class DiesInAHelper(ImapClient):
+    """Kills the process it syncs in when that is a helper process (a crash in a user's
+    code, say in a C extension): the run must stop with a clear error and keep what
+    finished. In the main process it is the built-in client."""
+
+    def sync(self, conn: Conn, now: float, fresh: bool, full: bool = True) -> SyncGen:
+        if multiprocessing.parent_process() is not None:
+            os._exit(3)
+        return (yield from super().sync(conn, now, fresh, full))
