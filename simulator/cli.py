@@ -96,6 +96,10 @@ def stopped(kept: KeptRuns | None, problem: str) -> str:
     return problem
 
 
+SWEEP_GOES_ON = ("the sweep's finished runs are kept in its folder (parts/); the same "
+                 "command with --resume goes on from there")
+
+
 def default_out(name: str, run_id: str) -> Path:
     """results/<scenario>/<run-id>/ (DESIGN: results contract)."""
     return Path("results") / name / run_id
@@ -347,10 +351,14 @@ def sweep_cmd(
         with progress_bar(err) as progress:
             result = sweep(scenario, grid, replications, seed, out_dir, processes, dask, resume,
                            force, progress, shards=count)
-    except (ScenarioError, GridError, OutputExists, DaskMissing, WorkerDied) as problem:
+    except (ScenarioError, GridError, OutputExists, DaskMissing) as problem:
         raise fail(str(problem)) from None
     except OSError as problem:
         raise fail(f"{scenario}: cannot read: {problem.strerror}") from None
+    except WorkerDied as problem:
+        raise fail(f"{problem}\n{SWEEP_GOES_ON}") from None
+    except KeyboardInterrupt:
+        raise fail(f"interrupted\n{SWEEP_GOES_ON}", 130) from None
     dest = out_dir or Path("results") / result.spec["name"] / "sweep"
     print_sweep(out, result.spec, result.points, scales(result.spec), result.decisions)
     out.print(f"{len(result.points)} points x {replications} replications; "

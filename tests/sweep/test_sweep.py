@@ -9,8 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+import simulator.sweep
+from simulator.cli import app
 from simulator.folders import OutputExists
+from simulator.runs import WorkerDied
 from simulator.scenario import ScenarioError
 from simulator.sweep import GridError, parse_axis, sweep, sweep_files
 from simulator.sweep.grid import apply, expand
@@ -125,3 +129,23 @@ def test_the_sweep_command_writes_tables_and_reports_bad_axes(tmp_path: Path) ->
                           "server.quota"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "expected PATH=VALUE" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(("stop", "code", "first"), [
+    (WorkerDied("a worker process died running x"), 2, "a worker process died running x"),
+    (KeyboardInterrupt(), 130, "interrupted")])
+def test_a_stopped_sweep_says_how_to_go_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           stop: BaseException, code: int, first: str) -> None:
+    """A dead worker (exit 2) or Ctrl-C (exit 130) ends `mailsim sweep` with what happened
+    and a line saying that --resume goes on from the runs kept in its folder."""
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise stop
+
+    monkeypatch.setattr(simulator.sweep, "sweep", stopped)
+    result = CliRunner().invoke(app, ["sweep", str(write(tmp_path, BASE)), "--grid",
+                                      "variant=pop3,imap"])
+    assert result.exit_code == code
+    assert result.output.strip().splitlines()[-2:] == [  # after the progress bar
+        first, "the sweep's finished runs are kept in its folder (parts/); the same command "
+        "with --resume goes on from there"]
