@@ -33,8 +33,9 @@ class KeptRunsError(Exception):
 
 
 class KeptRuns:
-    """A folder of finished runs' outputs (summary, and time series when kept); a run that
-    keeps its history is never kept (the history is what a story file is for)."""
+    """A folder of finished runs' outputs (summary, and time series when kept) and of
+    finished shards' partial results with their story files; a run that keeps its history
+    in memory is never kept (the history is what a story file is for)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
