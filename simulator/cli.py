@@ -87,13 +87,16 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def stopped(kept: KeptRuns | None, problem: str) -> str:
-    """``problem``, and how to go on when the command kept finished runs or shards (what
-    did not finish is removed first: only whole ones stay)."""
+def ended(kept: KeptRuns | None, problem: BaseException) -> typer.Exit:
+    """The exit of a command that stopped on ``problem`` (Ctrl-C: "interrupted", 130; else
+    its message, 2), saying how to go on when it kept finished runs or shards (what did not
+    finish is removed first: only whole ones stay)."""
+    interrupted = isinstance(problem, KeyboardInterrupt)
+    text = "interrupted" if interrupted else str(problem)
     if kept is not None and kept.tidy():
-        return (f"{problem}\n{kept.folder}: what finished is kept there; the same command "
-                "with --resume goes on from there")
-    return problem
+        text += (f"\n{kept.folder}: what finished is kept there; the same command with "
+                 "--resume goes on from there")
+    return fail(text, 130 if interrupted else 2)
 
 
 SWEEP_GOES_ON = ("the sweep's finished runs are kept in its folder (parts/); the same "
@@ -208,10 +211,8 @@ def run_cmd(
             if kept is not None:
                 kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
-            KeptRunsError) as problem:
-        raise fail(stopped(kept, str(problem))) from None
-    except KeyboardInterrupt:
-        raise fail(stopped(kept, "interrupted"), 130) from None
+            KeptRunsError, KeyboardInterrupt) as problem:
+        raise ended(kept, problem) from None
     print_table(results)
     out.print(f"results: {dest}")
     if not results.valid:
@@ -307,10 +308,8 @@ def compare_cmd(
         write_comparison(comparison, dest, force=force)
         kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
-            KeptRunsError) as problem:
-        raise fail(stopped(kept, str(problem))) from None
-    except KeyboardInterrupt:
-        raise fail(stopped(kept, "interrupted"), 130) from None
+            KeptRunsError, KeyboardInterrupt) as problem:
+        raise ended(kept, problem) from None
     print_comparison(out, comparison)
     out.print(which_protocol(comparison), markup=False, highlight=False)
     out.print(f"results: {dest}", markup=False, highlight=False, soft_wrap=True)
