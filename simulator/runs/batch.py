@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 from simulator.observe.history import History
 from simulator.observe.partial import Partial
@@ -102,17 +102,16 @@ Done = Iterator[tuple[int, "Output | Partial"]]
 
 
 class Keeper(Protocol):
-    """Where finished runs are kept (``runs/kept.py``): a task's output, if kept, and keep."""
+    """Where finished runs and shards are kept (``runs/kept.py``): a task's output or a
+    shard's partial result, if kept, and keeping them; where a kept shard's story goes."""
 
     def load(self, task: Task) -> Output | None: ...
 
     def save(self, task: Task, output: Output) -> None: ...
 
-
-class ShardKeeper(Protocol):
-    """Where finished shards are kept (``runs/kept.py``), with their story files."""
-
     def story_path(self, part: Part) -> Path: ...
+
+    def drop_shard(self, part: Part) -> None: ...
 
     def load_shard(self, part: Part) -> Partial | None: ...
 
@@ -245,31 +244,59 @@ class Executor:
             self._cluster.close()
             self._cluster = None
 
-    def outputs(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Output]]:
+    def outputs(self, tasks: Sequence[Task], kept: Keeper | None = None
+                ) -> Iterator[tuple[int, Output]]:
         """(index into ``tasks``, output) as each run finishes; the shards of a sharded
-        task run as pieces of their own when there are workers to share them."""
+        task run as pieces of their own when there are workers to share them, or shards
+        to keep: with ``kept``, shards kept there are reused and each finished shard is
+        kept (a task interrupted half-way resumes from its shards)."""
         self._batches += 1
         parallel = bool(self.dask) or self.workers > 1
         pieces: list[Piece] = []
         whose: list[int] = []  # the task each piece belongs to
         for i, task in enumerate(tasks):
             shards: list[Piece] = [task]
-            if parallel and task.shard_count() > 1:
+            if (parallel or kept is not None) and task.shard_count() > 1:
                 shards = list(_parts(task))
             pieces += shards
             whose += [i] * len(shards)
         needed = Counter(whose)
         waiting: dict[int, dict[int, Partial]] = {}
-        for j, out in self.pieces(pieces):
+        todo = []
+        for j, piece in enumerate(pieces):
+            found = (kept.load_shard(piece)
+                     if kept is not None and isinstance(piece, Part) else None)
+            if found is None:
+                todo.append(j)
+            else:
+                waiting.setdefault(whose[j], {})[j] = found
+        for i, got in list(waiting.items()):  # every shard kept, the task's output not
+            if len(got) == needed[i]:
+                yield from self._whole(tasks[i], i, got, pieces, kept)
+                del waiting[i]
+        for t, out in self.pieces([pieces[j] for j in todo]) if todo else ():
+            j = todo[t]
             i = whose[j]
             if isinstance(out, Output):
                 yield i, out
                 continue
             got = waiting.setdefault(i, {})
             got[j] = _unpacked(out)
+            if kept is not None:
+                kept.save_shard(pieces[j], got[j])  # a Part gave it
             if len(got) == needed[i]:
-                yield i, _merged(tasks[i], [got.pop(k) for k in sorted(got)])
+                yield from self._whole(tasks[i], i, got, pieces, kept)
                 del waiting[i]
+
+    @staticmethod
+    def _whole(task: Task, i: int, got: dict[int, Partial], pieces: Sequence[Piece],
+               kept: Keeper | None) -> Iterator[tuple[int, Output]]:
+        """A task's output from all its shards; once the caller has it (and has kept it),
+        the kept shards are not needed any more."""
+        yield i, _merged(task, [got[k] for k in sorted(got)])
+        if kept is not None:
+            for k in got:
+                kept.drop_shard(cast(Part, pieces[k]))
 
     def pieces(self, pieces: Sequence[Piece]) -> Done:
         """(index into ``pieces``, output or shard's partial result) as each finishes; a
@@ -301,7 +328,7 @@ class Executor:
             if progress is not None and done:
                 progress(len(done), len(tasks), "resumed")
         todo = [i for i in range(len(tasks)) if i not in done]
-        for j, output in self.outputs([tasks[i] for i in todo]) if todo else ():
+        for j, output in self.outputs([tasks[i] for i in todo], kept) if todo else ():
             i = todo[j]
             if kept is not None:
                 kept.save(tasks[i], output)
@@ -367,7 +394,7 @@ def run_batch(tasks: Sequence[Task], workers: int = 1, dask: str | None = None,
 def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
                 variant: str | None = None, workers: int = 1, dask: str | None = None,
                 keep_history: bool = True, story_file: Path | None = None,
-                progress: Progress | None = None, kept: ShardKeeper | None = None
+                progress: Progress | None = None, kept: Keeper | None = None
                 ) -> Results:
     """One run split into ``shards`` shards of people on the batch engine (inline, in
     ``workers`` processes or on Dask), each with its own checkers, their partial results

@@ -104,6 +104,11 @@ class KeptRuns:
         if part.task.keep != "history":
             write_text_atomic(self.shard_path(part), dumps(partial))
 
+    def drop_shard(self, part: Part) -> None:
+        """Forget a kept shard (its run's output is kept now)."""
+        self.shard_path(part).unlink(missing_ok=True)
+        self.story_path(part).unlink(missing_ok=True)
+
     def _name(self, task: Task, part: Part | None = None) -> str:
         """A file name standing for everything that determines a run (or one shard of it)."""
         ident: list[Any] = [mailsim_version(), self._sha(task), task.variant, task.seed,

@@ -20,6 +20,7 @@ from simulator.cli import app
 from simulator.runs import batch
 from simulator.runs.kept import KeptRuns
 from simulator.scenario import parse_scenario
+from tests.cli.test_shards_cli import TEAM
 from tests.compare.helpers import TINY, tiny
 
 runner = CliRunner()
@@ -41,13 +42,18 @@ def rendered_from(c: Comparison) -> tuple[str, dict[str, tuple[str, str]]]:
     return c.to_json(), {v: (r.summary_json(), r.timeseries_csv()) for v, r in c.results.items()}
 
 
+def named(piece: batch.Piece) -> str:
+    """A run's label, or a shard's description."""
+    return piece.describe() if isinstance(piece, batch.Part) else piece.label
+
+
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The labels of the runs actually run from now on."""
+    """The runs and shards actually run from now on."""
     ran: list[str] = []
     real = batch.run_piece
 
-    def counted(piece: batch.Task) -> object:
-        ran.append(piece.label)
+    def counted(piece: batch.Piece) -> object:
+        ran.append(named(piece))
         return real(piece)
 
     monkeypatch.setattr(batch, "run_piece", counted)
@@ -154,3 +160,31 @@ def test_ctrl_c_then_resume_writes_what_one_go_writes(tmp_path: Path) -> None:
     for variant, (summary, series) in rendered_from(one_go)[1].items():
         assert (out / variant / "summary.json").read_text() == summary
         assert (out / variant / "timeseries.csv").read_text() == series
+
+
+def test_a_comparison_stopped_inside_a_sharded_run_resumes_from_its_shards(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With runs split into shards, each finished shard is kept too, until its run is:
+    stopped while the first run's second shard runs, the comparison resumes from the first
+    shard (it does not run again), and the result is the one without a stop."""
+    scenario = parse_scenario(TEAM, "<team>")
+    whole = rendered_from(compare(scenario, ["pop3", "imap"], replications=2, shards=3))
+    kept = KeptRuns.open(tmp_path / "cmp.unfinished")
+    real = batch.run_piece
+    started: list[str] = []
+
+    def stop_in_the_second_shard(piece: batch.Piece) -> object:
+        started.append(named(piece))
+        if len(started) == 2:
+            raise Stop
+        return real(piece)
+
+    monkeypatch.setattr(batch, "run_piece", stop_in_the_second_shard)
+    with pytest.raises(Stop):
+        compare(scenario, ["pop3", "imap"], replications=2, shards=3, kept=kept)
+    assert len(list(kept.folder.glob("*.shard.json"))) == 1
+    ran = counting(monkeypatch)
+    again = compare(scenario, ["pop3", "imap"], replications=2, shards=3, kept=kept)
+    assert len(ran) == 4 * 3 - 1
+    assert rendered_from(again) == whole
+    assert len(list(kept.folder.glob("*.json"))) == 4  # the runs; their shards let go
