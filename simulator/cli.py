@@ -87,16 +87,17 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def ended(kept: KeptRuns | None, problem: BaseException) -> typer.Exit:
+def ended(problem: BaseException, kept: KeptRuns | None = None,
+          goes_on: str = "") -> typer.Exit:
     """The exit of a command that stopped on ``problem`` (Ctrl-C: "interrupted", 130; else
-    its message, 2), saying how to go on when it kept finished runs or shards (what did not
-    finish is removed first: only whole ones stay)."""
+    its message, 2), then ``goes_on`` or, when the command kept finished runs or shards in
+    ``kept`` (tidied first: only whole ones stay), where they are and how to go on."""
     interrupted = isinstance(problem, KeyboardInterrupt)
     text = "interrupted" if interrupted else str(problem)
     if kept is not None and kept.tidy():
-        text += (f"\n{kept.folder}: what finished is kept there; the same command with "
-                 "--resume goes on from there")
-    return fail(text, 130 if interrupted else 2)
+        goes_on = (f"{kept.folder}: what finished is kept there; the same command with "
+                   "--resume goes on from there")
+    return fail(f"{text}\n{goes_on}" if goes_on else text, 130 if interrupted else 2)
 
 
 SWEEP_GOES_ON = ("the sweep's finished runs are kept in its folder (parts/); the same "
@@ -212,7 +213,7 @@ def run_cmd(
                 kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
             KeptRunsError, KeyboardInterrupt) as problem:
-        raise ended(kept, problem) from None
+        raise ended(problem, kept) from None
     print_table(results)
     out.print(f"results: {dest}")
     if not results.valid:
@@ -309,7 +310,7 @@ def compare_cmd(
         kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
             KeptRunsError, KeyboardInterrupt) as problem:
-        raise ended(kept, problem) from None
+        raise ended(problem, kept) from None
     print_comparison(out, comparison)
     out.print(which_protocol(comparison), markup=False, highlight=False)
     out.print(f"results: {dest}", markup=False, highlight=False, soft_wrap=True)
@@ -354,10 +355,8 @@ def sweep_cmd(
         raise fail(str(problem)) from None
     except OSError as problem:
         raise fail(f"{scenario}: cannot read: {problem.strerror}") from None
-    except WorkerDied as problem:
-        raise fail(f"{problem}\n{SWEEP_GOES_ON}") from None
-    except KeyboardInterrupt:
-        raise fail(f"interrupted\n{SWEEP_GOES_ON}", 130) from None
+    except (WorkerDied, KeyboardInterrupt) as problem:
+        raise ended(problem, goes_on=SWEEP_GOES_ON) from None
     dest = out_dir or Path("results") / result.spec["name"] / "sweep"
     print_sweep(out, result.spec, result.points, scales(result.spec), result.decisions)
     out.print(f"{len(result.points)} points x {replications} replications; "

@@ -138,12 +138,12 @@ class KeptRuns:
         write_text_atomic(self.path(task), json.dumps(record, sort_keys=True) + "\n")
 
     def _sha(self, task: Task) -> str:
-        """The hash of the task's scenario text (worked out once per scenario object)."""
+        """The hash of the task's scenario text, worked out once per scenario object (kept
+        alive beside its hash, so its id is not reused by another)."""
         known = self._texts.get(id(task.scenario))
-        if known is None or known[0] is not task.scenario:
+        if known is None:
             text = task.scenario if isinstance(task.scenario, str) else task.scenario.to_yaml()
-            known = (task.scenario, scenario_sha256(text))
-            self._texts[id(task.scenario)] = known
+            known = self._texts[id(task.scenario)] = (task.scenario, scenario_sha256(text))
         return known[1]
 
 
