@@ -20,6 +20,7 @@ from simulator.observe.history import End, History, Tick
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
 from simulator.observe.partial import Partial
 from simulator.scenario import Scenario, load_scenario, scenario_sha256
+from simulator.scenario.users import account_id
 from simulator.world.world import World
 
 Progress = Callable[[int, int, str], None]
@@ -67,10 +68,10 @@ class Results:
 def full_margins(scenario: Scenario) -> dict[str, int]:
     """Per account, the room below which it counts as full: one typical message."""
     margins = {}
-    for user in scenario.expand():
-        margins[user.name] = int(user.mail.size.median)
-        for account in user.accounts:
-            margins[user.account_id(account)] = int(account.mail.size.median)
+    for name, group in scenario.roster():
+        margins[name] = int(group.mail.size.median)
+        for account in group.accounts:
+            margins[account_id(name, account)] = int(account.mail.size.median)
     return margins
 
 

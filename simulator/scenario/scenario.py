@@ -6,6 +6,7 @@ Everything is in SI units. `expand()` gives the resolved people and devices the 
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import datetime
 from typing import Literal
 
@@ -108,9 +109,15 @@ class Scenario(Model):
         midnight = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
         return self.start.weekday() * DAY + (self.start - midnight).total_seconds()
 
-    def expand(self) -> list[User]:
-        """Every person (groups with `count` expanded) with fully-resolved devices."""
-        return [user for group in self.users for user in group.expand(self.profiles)]
+    def expand(self, only: Container[str] | None = None) -> list[User]:
+        """Every person (groups with `count` expanded), or only those named in `only`, with
+        fully-resolved devices."""
+        return [user for group in self.users for user in group.expand(self.profiles, only)]
+
+    def roster(self) -> list[tuple[str, UserGroup]]:
+        """Every person's name and group, in order: what `expand` gives, without resolving
+        devices (a shard's world resolves only its own people's)."""
+        return [(name, group) for group in self.users for name in group.user_names()]
 
     def timeline(self) -> list[Event]:
         """The scripted events in the order they happen (by time, then as written)."""
@@ -122,7 +129,7 @@ class Scenario(Model):
         An added device without `uses` gets an equal share: 1 / (the user's device count
         after the add); the world treats `uses` as relative weights.
         """
-        counts = {u.name: len(u.devices) for u in self.expand()}
+        counts = {name: len(group.devices) for name, group in self.roster()}
         out = []
         for event in self.timeline():
             if isinstance(event, AddEvent):

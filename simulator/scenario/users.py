@@ -8,7 +8,7 @@ that every device of the person also syncs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 
 from pydantic import Field, model_validator
 
@@ -41,7 +41,12 @@ class User(Model):
 
     def account_id(self, account: ExtraAccount) -> str:
         """The server account's name: "<person>+<account>" (the person's own is their name)."""
-        return f"{self.name}+{account.name}"
+        return account_id(self.name, account)
+
+
+def account_id(person: str, account: ExtraAccount) -> str:
+    """The server account's name of ``person``'s further ``account``: "<person>+<account>"."""
+    return f"{person}+{account.name}"
 
 
 class UserGroup(Model):
@@ -87,8 +92,10 @@ class UserGroup(Model):
         width = max(2, len(str(self.count)))
         return [f"{self.name}-{i:0{width}d}" for i in range(1, self.count + 1)]
 
-    def expand(self, profiles: Mapping[str, DeviceSpec]) -> list[User]:
-        """Resolved users for this group, devices filled in from profiles."""
+    def expand(self, profiles: Mapping[str, DeviceSpec],
+               only: Container[str] | None = None) -> list[User]:
+        """Resolved users for this group (those named in ``only``, if given), devices filled
+        in from profiles."""
         return [
             User(
                 name=name,
@@ -97,5 +104,5 @@ class UserGroup(Model):
                 devices=[resolve_device(name, ref, profiles) for ref in self.devices],
                 accounts=self.accounts,
             )
-            for name in self.user_names()
+            for name in self.user_names() if only is None or name in only
         ]

@@ -16,6 +16,7 @@ from simulator.clients.pop3 import Pop3Client
 from simulator.external.program import MissingProgram, require
 from simulator.mail.store import StoreEvent
 from simulator.observe.history import History
+from simulator.scenario.users import account_id
 from simulator.world.clock import Clock
 from simulator.world.device import Device
 from simulator.world.events import apply_event, concerns
@@ -110,20 +111,21 @@ class World:
 
     def _populate(self, scenario: Scenario) -> None:
         """Accounts, people and devices of ``scenario`` (only this shard's people)."""
-        users = scenario.expand()
-        for index, user in enumerate(users):
-            if self._mine(user.name):
-                self._add_account(user.name, user.name, "", index)
-                self.people[user.name] = Person(self, user)
-        index = len(users)
+        roster = scenario.roster()  # everyone, in order: accounts are numbered over all
+        users = scenario.expand(self.only)
+        place = {name: index for index, (name, _) in enumerate(roster)}
         for user in users:
-            for account in user.accounts:
-                if self._mine(user.name):
-                    self._add_account(user.account_id(account), user.name,
-                                      account.server or "", index)
+            self._add_account(user.name, user.name, "", place[user.name])
+            self.people[user.name] = Person(self, user)
+        index = len(roster)
+        for name, group in roster:
+            for account in group.accounts:
+                if self._mine(name):
+                    self._add_account(account_id(name, account), name, account.server or "",
+                                      index)
                 index += 1
         for user in users:
-            for spec in user.devices if self._mine(user.name) else ():
+            for spec in user.devices:
                 self.add_device(spec)
         self.added = {id(event): spec for event, spec in scenario.added_devices()}
 
