@@ -38,9 +38,9 @@ ServerOpt = Annotated[str | None, typer.Option(
 ShardsOpt = Annotated[str, typer.Option(
     help="Split the people into N shards, each run as its own world (one after the other, "
          "or in parallel on --workers or Dask), and merge them: the same results, byte for "
-         "byte. 'auto': as few shards as hold at most 3,000 device-days each, which bounds "
-         "the memory of a run of any size (1 for small organisations, real servers and "
-         "real programs).")]
+         "byte. 'auto': as few shards as hold at most 300 device-days each, which bounds "
+         "the memory of a run of any size and keeps a world within the processor's caches "
+         "(1 for small organisations, real servers and real programs).")]
 
 
 WorkersOpt = Annotated[str, typer.Option(

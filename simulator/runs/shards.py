@@ -61,11 +61,13 @@ class ShardMismatch(RuntimeError):
 Shards = int | Literal["auto"]
 """How many shards a run is split into: a number, or "auto" (:func:`auto_shards`)."""
 
-SHARD_DEVICE_DAYS = 3_000.0
+SHARD_DEVICE_DAYS = 300.0
 """The device-days (devices × simulated days) a shard holds at most under ``auto``: a
 world's live state (every copy of every message, and what the checkers keep of it) grows
-with them; a world of this size runs the reference organisation in about 300 MB
-(docs/DESIGN.md, "Sharded runs")."""
+with them, and once it outgrows the processor's caches every step costs more. Shards of
+300 to 400 device-days ran the reference organisation 13 % faster than shards of 2,250,
+in less memory; smaller ones pay more for their start than they save
+(``bench/shard_size.py``; docs/DESIGN.md, "Sharded runs")."""
 MAX_AUTO_SHARDS = 256
 """The most shards ``auto`` makes (beyond, shards grow): the story files of every shard are
 open at once while they are merged."""

@@ -248,25 +248,25 @@ def test_auto_shards_hold_at_most_the_budget_of_device_days() -> None:
     """``auto`` runs an organisation as the fewest shards of at most SHARD_DEVICE_DAYS
     device-days each, one per person and 256 at most, and small ones (every bundled
     scenario) whole."""
-    assert auto_shards(_org(1000, 30)) == 20  # 60,000 device-days
-    assert auto_shards(_org(100, 15)) == 1  # 3,000: one shard
-    assert auto_shards(_org(101, 15)) == 2
+    assert auto_shards(_org(1000, 30)) == 200  # 60,000 device-days
+    assert auto_shards(_org(10, 15)) == 1  # 300: one shard
+    assert auto_shards(_org(11, 15)) == 2
     assert auto_shards(_org(3, 10_000)) == 3  # never more shards than people
     assert auto_shards(_org(100_000, 30)) == 256  # nor than MAX_AUTO_SHARDS
     assert all(auto_shards(load_scenario(p)) == 1 for p in BUNDLED)
-    assert shard_count(_org(1000, 30), 4) == 4 and shard_count(_org(1000, 30), "auto") == 20
+    assert shard_count(_org(1000, 30), 4) == 4 and shard_count(_org(1000, 30), "auto") == 200
 
 
 def test_auto_shards_come_in_a_multiple_of_the_processes() -> None:
     """On several processes, ``auto`` rounds a split up to a multiple of them (no process
     idle while another runs a last shard); a run that fits one shard stays whole, and the
     caps still hold."""
-    assert auto_shards(_org(101, 15), 2) == 2
-    assert auto_shards(_org(1000, 30), 3) == 21  # 20 rounded up
-    assert auto_shards(_org(1000, 30), 2) == 20
-    assert auto_shards(_org(100, 15), 8) == 1  # one shard: whole, as on one process
+    assert auto_shards(_org(11, 15), 2) == 2
+    assert auto_shards(_org(1000, 30), 3) == 201  # 200 rounded up
+    assert auto_shards(_org(1000, 30), 2) == 200
+    assert auto_shards(_org(10, 15), 8) == 1  # one shard: whole, as on one process
     assert auto_shards(_org(3, 10_000), 2) == 3  # one per person at most
-    assert shard_count(_org(1000, 30), "auto", 3) == 21 and shard_count(_org(1000, 30), 5, 3) == 5
+    assert shard_count(_org(1000, 30), "auto", 3) == 201 and shard_count(_org(1000, 30), 5, 3) == 5
 
 
 def test_auto_runs_a_real_server_or_program_whole() -> None:
