@@ -59,6 +59,18 @@ def test_count_expands_to_zero_padded_names() -> None:
     assert names[0] == "team-001" and names[99] == "team-100"
 
 
+def test_roster_and_expand_only_name_the_people_expand_gives() -> None:
+    """The roster lists every person, in expand's order, with their group; expand(only)
+    gives the same resolved people as expand, for the names asked only (a shard's world
+    resolves its own people)."""
+    scenario = parse_scenario(scenario_with(3))
+    everyone = scenario.expand()
+    assert [(n, g.name) for n, g in scenario.roster()] == [
+        ("team-01", "team"), ("team-02", "team"), ("team-03", "team"), ("boss", "boss")]
+    assert scenario.expand(only={"boss", "team-02"}) == [everyone[1], everyone[3]]
+    assert scenario.expand(only=()) == []
+
+
 def test_device_entries_resolve_against_their_profile() -> None:
     """Unset fields come from the profile; client settings merge key by key."""
     laptop, _ = parse_scenario(scenario_with()).expand()[0].devices
