@@ -65,9 +65,9 @@ SHARD_DEVICE_DAYS = 300.0
 """The device-days (devices × simulated days) a shard holds at most under ``auto``: a
 world's live state (every copy of every message, and what the checkers keep of it) grows
 with them, and once it outgrows the processor's caches every step costs more. Shards of
-300 to 400 device-days ran the reference organisation 13 % faster than shards of 2,250,
-in less memory; smaller ones pay more for their start than they save
-(``bench/shard_size.py``; docs/DESIGN.md, "Sharded runs")."""
+90 to 560 device-days ran the reference organisation 12-14 % faster than shards of 2,250,
+in 30 % less memory; 300 keeps every bundled scenario whole (``bench/shard_size.py``;
+docs/DESIGN.md, "Sharded runs")."""
 MAX_AUTO_SHARDS = 256
 """The most shards ``auto`` makes (beyond, shards grow): the story files of every shard are
 open at once while they are merged."""
