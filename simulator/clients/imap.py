@@ -187,7 +187,7 @@ class ImapClient(Client):
             yield from self._select(conn, folder, now)
             if action.key not in self.where.of_key:  # a renumbering may have found it
                 uids = (yield conn.search_message_id(action.msg.mid)).value or []
-                free = [u for u in uids if (folder, u) not in self.where.of_loc]
+                free = [u for u in uids if self.where.at(folder, u) is None]
                 if free:
                     self._appended(action, free[0])
             if action.key in self.where.of_key:
@@ -260,17 +260,17 @@ class ImapClient(Client):
 
     def _apply(self, folder: str, rows: list[Row], vanished: list[int]) -> None:
         for uid in vanished:
-            key = self.where.of_loc.get((folder, uid))
+            key = self.where.at(folder, uid)
             if key is not None:
                 self.where.drop(key)
                 self.store.remove(key)
         for row in rows:
-            key = self.where.of_loc.get((folder, row.uid))
+            key = self.where.at(folder, row.uid)
             if key is not None:
                 self.store.update(key, flags=row.flags)
 
     def _arrived(self, conn: Conn, folder: str, row: Row, now: float) -> SyncGen:
-        key = self.where.of_loc.get((folder, row.uid))
+        key = self.where.at(folder, row.uid)
         if key is not None:
             self.store.update(key, flags=row.flags)
             return

@@ -45,40 +45,47 @@ class Cache:
         return False
 
 
+_NOWHERE: dict[int, str] = {}  # a folder with no located keys (never written to)
+
+
 @dataclass
 class Where:
-    """Server location of local messages, both ways, and each located key's Message-ID
-    (kept even when the person deleted the local copy, for recovery by Message-ID)."""
+    """Server location of local messages, both ways: each located key's folder, UID and
+    Message-ID (kept for recovery by Message-ID even when the person deleted the local
+    copy), and each folder's keys by UID. One tuple per key and one map per direction:
+    the client holds this for every message it knows."""
 
-    of_key: dict[str, tuple[str, int]] = field(default_factory=dict)
-    of_loc: dict[tuple[str, int], str] = field(default_factory=dict)
+    of_key: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     by_folder: dict[str, dict[int, str]] = field(default_factory=dict)
-    mids: dict[str, str] = field(default_factory=dict)
 
     def set(self, key: str, folder: str, uid: int, mid: str | None = None) -> None:
         """``key`` is now ``uid`` in ``folder`` (``mid`` is needed the first time)."""
-        self._unlink(key)
-        loc = (folder, uid)  # one tuple for both maps, not two equal ones
-        self.of_key[key] = loc
-        self.of_loc[loc] = key
+        old = self._unlink(key)
+        if mid is None:
+            assert old is not None, f"{key}: located without its Message-ID"
+            mid = old[2]
+        self.of_key[key] = (folder, uid, mid)
         self.by_folder.setdefault(folder, {})[uid] = key
-        if mid is not None:
-            self.mids[key] = mid
+
+    def at(self, folder: str, uid: int) -> str | None:
+        """The key located at ``uid`` in ``folder``, if any."""
+        return self.by_folder.get(folder, _NOWHERE).get(uid)
 
     def drop(self, key: str) -> None:
         """``key`` has no server copy any more (as far as the client knows)."""
         self._unlink(key)
-        self.mids.pop(key, None)
 
-    def _unlink(self, key: str) -> None:
+    def _unlink(self, key: str) -> tuple[str, int, str] | None:
         loc = self.of_key.pop(key, None)
         if loc is not None:
-            self.of_loc.pop(loc, None)
             self.by_folder[loc[0]].pop(loc[1], None)
+        return loc
 
     def cached(self, folder: str) -> list[tuple[int, str, str]]:
         """(UID, key, Message-ID) of every located key in ``folder``."""
-        return [(uid, key, self.mids[key]) for uid, key in self.by_folder.get(folder, {}).items()]
+        of_key = self.of_key
+        return [(uid, key, of_key[key][2])
+                for uid, key in self.by_folder.get(folder, _NOWHERE).items()]
 
     def in_folder(self, folder: str) -> list[str]:
         """Keys of the messages known in ``folder``."""

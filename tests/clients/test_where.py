@@ -23,3 +23,15 @@ def test_missing_is_the_known_uids_the_server_no_longer_lists(
     assert where.missing("INBOX", present) == sorted(set(known) - set(present))
     assert where.missing("INBOX", set(present)) == sorted(set(known) - set(present))
     assert where.missing("Sent", present) == []
+
+
+def test_a_moved_key_keeps_its_message_id_and_leaves_its_old_place() -> None:
+    """Located again without a Message-ID (a MOVE's new UID), a key keeps the one it had;
+    its old place is free, the new one names it, and a dropped key is nowhere."""
+    where = Where()
+    where.set("L1", "INBOX", 7, "m1@x")
+    where.set("L1", "Archive", 3)
+    assert where.at("INBOX", 7) is None and where.at("Archive", 3) == "L1"
+    assert where.cached("Archive") == [(3, "L1", "m1@x")] and where.cached("INBOX") == []
+    where.drop("L1")
+    assert where.at("Archive", 3) is None and "L1" not in where.of_key
