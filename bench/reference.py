@@ -3,6 +3,8 @@ bare SimPy loop of 1,000,000 timeouts in the same process; prints medians and th
 
     python bench/reference.py                   # 1000 users, 30 days, 3 repeats
     python bench/reference.py --users 100 --days 7 --repeat 5
+    python bench/reference.py --users 100 --shards auto   # the commands' default shards,
+                                                          # one after the other, here
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 
 import simpy
 
-from simulator.runs import run
+from simulator.runs import run, run_sharded
 from simulator.scenario import parse_scenario
 
 SCENARIO = """\
@@ -58,12 +60,16 @@ def bare_simpy(timeouts: int = 1_000_000) -> float:
     return time.perf_counter() - start
 
 
-def workload(users: int, days: int) -> tuple[float, float, int]:
-    """Seconds (wall and this process's CPU) to run the reference scenario, and the number
-    of read attempts it made."""
+def workload(users: int, days: int, shards: str = "1") -> tuple[float, float, int]:
+    """Seconds (wall and this process's CPU) to run the reference scenario (whole, or in
+    ``shards`` run one after the other in this process), and its read attempts."""
     scenario = parse_scenario(SCENARIO.format(users=users, days=days), "<bench>")
     start, cpu = time.perf_counter(), time.process_time()
-    results = run(scenario, keep_history=False)
+    if shards == "1":
+        results = run(scenario, keep_history=False)
+    else:
+        count = "auto" if shards == "auto" else int(shards)
+        results = run_sharded(scenario, count, workers=1, keep_history=False)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert results.valid, results.summary["verdict"]
     return elapsed, cpu, results.summary["reads"]["attempts"]
@@ -75,16 +81,18 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shards", default="1", help="1 (whole), N or auto; one process")
     args = parser.parse_args()
     base, work, cpus = [], [], []
     for _ in range(args.repeat):
         base.append(bare_simpy())
-        seconds, cpu, reads = workload(args.users, args.days)
+        seconds, cpu, reads = workload(args.users, args.days, args.shards)
         work.append(seconds)
         cpus.append(cpu)
     b, w = statistics.median(base), statistics.median(work)
     print(f"bare SimPy, 1e6 timeouts: median {b:.2f} s over {args.repeat} runs")
-    print(f"reference {args.users} users x 3 devices x {args.days} d: median {w:.2f} s "
+    print(f"reference {args.users} users x 3 devices x {args.days} d, --shards {args.shards}: "
+          f"median {w:.2f} s "
           f"({reads} read attempts), CPU time median {statistics.median(cpus):.2f} s")
     print(f"ratio workload / bare SimPy: {w / b:.1f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
