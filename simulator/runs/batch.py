@@ -422,22 +422,29 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
         if progress is not None and len(todo) < len(parts):  # in hours here, as _within
             unit = hours_of(resolved.duration) if here else 1
             progress((len(parts) - len(todo)) * unit, len(parts) * unit, "resumed")
-        if here:
-            for j in todo:
-                partials[j] = done = _run_part(parts[j], _within(progress, j, len(parts)))
-                if kept is not None:
-                    kept.save_shard(parts[j], done)
-        elif todo:
-            with Executor(workers, dask) as executor:
-                for i, out in executor.pieces([parts[j] for j in todo]):
-                    assert isinstance(out, Partial)  # a Part gives its partial result
-                    partials[todo[i]] = done = _unpacked(out)
-                    if kept is not None:
-                        kept.save_shard(parts[todo[i]], done)
-                    _tell(progress, partials, todo[i])
+        for j, done in _finished(parts, todo, here, workers, dask, progress):
+            partials[j] = done
+            if kept is not None:
+                kept.save_shard(parts[j], done)
+            if not here:  # here, the shard told its progress hour by hour
+                _tell(progress, partials, j)
         stories = [p.story_file for p in parts if p.story_file is not None]
         return combine(base, resolved, variant, [p for p in partials if p is not None],
                        keep_history, story_file, stories)
+
+
+def _finished(parts: Sequence[Part], todo: Sequence[int], here: bool, workers: int,
+              dask: str | None, progress: Progress | None) -> Iterator[tuple[int, Partial]]:
+    """(index into ``parts``, partial result) of each shard in ``todo`` as it finishes: run
+    here one after the other, or on the batch engine's workers."""
+    if here:
+        for j in todo:
+            yield j, _run_part(parts[j], _within(progress, j, len(parts)))
+    elif todo:
+        with Executor(workers, dask) as executor:
+            for i, out in executor.pieces([parts[j] for j in todo]):
+                assert isinstance(out, Partial)  # a Part gives its partial result
+                yield todo[i], _unpacked(out)
 
 
 def _within(progress: Progress | None, j: int, shards: int) -> Progress | None:
