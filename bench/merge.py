@@ -1,10 +1,12 @@
 """The asking process's memory when it merges many shards' partial results: one shard of the
-reference organisation is run once and its partial result saved; then a fresh process merges
-``--copies`` copies of it (each copy's people renamed, so nothing collapses), as the process
-that asked for a run of ``users × copies`` people merges it, and prints the peak resident
-memory before and after the merge and the merge's time.
+reference organisation is run once and its partial result saved; then a fresh process
+gathers ``--copies`` copies of it (each copy's people renamed, so nothing collapses) as the
+process that asked for a run of ``users × copies`` people gathers its shards (each one's
+hourly components folded in as it arrives; ``--hold`` keeps them all, as before), merges
+them, and prints the peak resident memory before and after the merge and the merge's time.
 
     python bench/merge.py --users 100 --days 30 --copies 100   # ~ a 10,000-person month
+    python bench/merge.py --users 4 --days 30 --copies 2500    # the same in 2,500 shards
 """
 
 from __future__ import annotations
@@ -40,18 +42,23 @@ def renamed(part: object, k: int) -> object:
     return other
 
 
-def merge(path: Path, copies: int) -> None:
-    """Load the partial result, make ``copies`` of it and merge them; print the figures."""
+def merge(path: Path, copies: int, hold: bool) -> None:
+    """Load the partial result, gather ``copies`` of it and merge them; print the figures."""
+    from simulator.observe.merge import Gathered
     from simulator.observe.merge import merge as merge_parts
 
-    part = pickle.loads(path.read_bytes())
-    parts = [renamed(part, k) for k in range(copies)]
-    for other in parts:  # each copy its own arrays, as shards' are
-        other.delays, other.waits = copy.copy(part.delays), copy.copy(part.waits)
-        other.instants, other.totals = copy.copy(part.instants), copy.copy(part.totals)
+    data = path.read_bytes()
+    part = pickle.loads(data)
+    gathered, held = Gathered(), []
+    for k in range(copies):
+        other = renamed(pickle.loads(data), k)  # its own arrays and hours, as a shard's
+        if hold:
+            held.append(other)
+        else:
+            gathered.add(k, other)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
-    merge_parts(parts)
+    merge_parts(held) if hold else gathered.merge()
     took = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     samples = len(part.delays) * copies
@@ -66,16 +73,19 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--hold", action="store_true",
+                        help="keep every partial result whole until the merge")
     parser.add_argument("--merge-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.merge_only:
-        merge(args.merge_only, args.copies)
+        merge(args.merge_only, args.copies, args.hold)
         return
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "partial.pickle"
         shard(args.users, args.days, path)
         subprocess.run([sys.executable, __file__, "--merge-only", str(path),
-                        "--copies", str(args.copies)], check=True)
+                        "--copies", str(args.copies), *(["--hold"] if args.hold else [])],
+                       check=True)
 
 
 if __name__ == "__main__":

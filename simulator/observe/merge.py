@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from functools import reduce
 from itertools import chain
 from typing import Any
 
@@ -30,14 +32,16 @@ from simulator.observe.blocks import (
 )
 from simulator.observe.consistency import ANOMALIES, MAX_WITNESSES, delay_quantiles
 from simulator.observe.durability import examples
-from simulator.observe.exactsum import expand, to_float
+from simulator.observe.exactsum import compact, expand, to_float
 from simulator.observe.partial import Partial, TickParts
 from simulator.observe.stats import SortedRuns, TimeAverage, interpolate, rounded
 from simulator.observe.verdict import MAX_VIOLATIONS
 
 
-def merge(parts: Sequence[Partial]) -> tuple[Metrics, list[tuple[Any, ...]]]:
-    """Every metric block of summary.json and the time series' rows, from the shards."""
+def merge(parts: Sequence[Partial], hours: Sequence[TickParts] | None = None
+          ) -> tuple[Metrics, list[tuple[Any, ...]]]:
+    """Every metric block of summary.json and the time series' rows, from the shards (their
+    hourly components already summed into ``hours`` by :class:`Gathered`, if given)."""
     end = parts[0].end
     offline, reads = _reads(parts)
     first = parts[0]
@@ -63,30 +67,70 @@ def merge(parts: Sequence[Partial]) -> tuple[Metrics, list[tuple[Any, ...]]]:
     accounts = _accounts(parts)
     if accounts is not None:
         metrics["accounts"] = accounts
-    return metrics, [_row(hour) for hour in zip(*(p.ticks for p in parts), strict=True)]
+    if hours is None:
+        hours = reduce(fold, (p.ticks for p in parts))
+    return metrics, [_row(hour) for hour in hours]
 
 
-def _row(hour: tuple[TickParts, ...]) -> tuple[Any, ...]:
-    """One time-series row from every shard's components of that hour."""
-    first = hour[0]
+SUMMED = (2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 14, 17)
+"""The hourly components (partial.TickParts) that add up over shards; the agreement (1)
+adds up as an exact sum, the networks (13) name by name, and the rest are the shared
+world's (the hour, the server up, links down, partitions), the same in every shard."""
 
-    def total(i: int) -> Any:
-        return sum(h[i] for h in hour)
 
-    devices, offline = total(2), total(10)
-    networks: dict[str, int] = {}
-    for h in hour:
-        for name, n in h[13].items():
-            networks[name] = networks.get(name, 0) + n
+def fold(a: Sequence[TickParts], b: Sequence[TickParts]) -> list[TickParts]:
+    """Two shards' hourly components (or sums of shards') as one's, exactly: integers and
+    exact sums add up in any order, so shards can be folded in as they finish."""
+    return [_fold(x, y) for x, y in zip(a, b, strict=True)]
+
+
+def _fold(x: TickParts, y: TickParts) -> TickParts:
+    hour = list(x)
+    for i in SUMMED:
+        hour[i] = x[i] + y[i]
+    hour[1] = compact(expand(x[1]) + expand(y[1]))
+    networks = dict(x[13])
+    for name, n in y[13].items():
+        networks[name] = networks.get(name, 0) + n
+    hour[13] = networks
+    return tuple(hour)
+
+
+def _row(hour: TickParts) -> tuple[Any, ...]:
+    """One time-series row from the components of that hour summed over every shard."""
+    devices, offline = hour[2], hour[10]
     return (
-        first[0],
-        round(to_float(sum(expand(h[1]) for h in hour)) / devices if devices else 1.0, 6),
-        total(3), total(4), total(5), first[6], total(7), total(8),
-        None if not offline else round(total(9) / offline, 6),
-        total(11), total(12),
-        " ".join(f"{name}={n}" for name, n in sorted(networks.items())),
-        total(14), first[15], first[16], total(17),
+        hour[0],
+        round(to_float(expand(hour[1])) / devices if devices else 1.0, 6),
+        hour[3], hour[4], hour[5], hour[6], hour[7], hour[8],
+        None if not offline else round(hour[9] / offline, 6),
+        hour[11], hour[12],
+        " ".join(f"{name}={n}" for name, n in sorted(hour[13].items())),
+        hour[14], hour[15], hour[16], hour[17],
     )
+
+
+class Gathered:
+    """A sharded run's partial results as they arrive, by shard: each one's hourly
+    components are folded into running sums at once and dropped from it, so the merging
+    process holds one set of hours rather than one per shard (720 rows for every shard of
+    a month)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[int, Partial] = {}
+        self.hours: list[TickParts] | None = None
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
+    def add(self, shard: int, part: Partial) -> None:
+        """Shard ``shard``'s partial result (``part`` itself is left whole)."""
+        self.hours = list(part.ticks) if self.hours is None else fold(self.hours, part.ticks)
+        self.parts[shard] = replace(part, ticks=[])
+
+    def merge(self) -> tuple[Metrics, list[tuple[Any, ...]]]:
+        """:func:`merge` of every shard's partial result, in shard order."""
+        return merge([self.parts[k] for k in sorted(self.parts)], self.hours)
 
 
 def _verdict(parts: Sequence[Partial]) -> VerdictBlock:

@@ -4,14 +4,15 @@ and they are merged here into one, in time order, streaming (a line at a time pe
 A shard's lines are in its run's order. Shared records (a UIDVALIDITY reset: the server's,
 so every shard has it at the same place among its own records) cut each shard's file into
 segments; the segments are merged by time (equal times in shard order) and each shared line
-is written once, as ``runs/shards.py`` merges histories. Lines are not decoded: only their
-``t`` is read, and they are copied byte for byte.
+is written once, as ``runs/shards.py`` merges histories; many files are merged in rounds.
+Lines are not decoded: only their ``t`` is read, and they are copied byte for byte.
 """
 
 from __future__ import annotations
 
 import gzip
 import heapq
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,6 +21,9 @@ SHARED = (b'{"kind":"uidvalidity_reset",',)
 """How the lines of shared records begin (the story file's only shared kind)."""
 BATCH = 4096
 """Lines written to the compressor in one go."""
+FAN_IN = 128
+"""Story files open at once while merging (each holds a decompressor and a file handle);
+more are merged in rounds."""
 
 
 class StoryMismatch(RuntimeError):
@@ -71,7 +75,27 @@ def _merged(shards: list[_Shard]) -> Iterator[bytes]:
 
 
 def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
-    """Write at ``dest`` the story file of the run whose shards wrote ``paths``."""
+    """Write at ``dest`` the story file of the run whose shards wrote ``paths``. More than
+    FAN_IN files are merged in rounds, FAN_IN consecutive files at a time, into scratch
+    files next to ``dest``: lines of one instant stay in shard order (a group's lines come
+    before the next group's), and each shared line is in every group's file once."""
+    paths = list(paths)
+    with tempfile.TemporaryDirectory(prefix=".mailsim-stories-", dir=dest.parent) as scratch:
+        level = 0
+        while len(paths) > FAN_IN:
+            groups = [paths[i:i + FAN_IN] for i in range(0, len(paths), FAN_IN)]
+            paths = [Path(scratch) / f"{level}-{k}.jsonl.gz" for k in range(len(groups))]
+            for group, out in zip(groups, paths, strict=True):
+                _merge(group, out)
+                if level:  # this round's own scratch files, not the shards'
+                    for done in group:
+                        done.unlink()
+            level += 1
+        _merge(paths, dest)
+
+
+def _merge(paths: Sequence[Path], dest: Path) -> None:
+    """Merge ``paths`` (at most FAN_IN) into ``dest``."""
     with ExitStack() as stack:
         shards = [_Shard(k, iter(stack.enter_context(gzip.open(p, "rb"))))
                   for k, p in enumerate(paths)]

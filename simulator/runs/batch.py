@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 
 from simulator.observe.history import History
+from simulator.observe.merge import Gathered
 from simulator.observe.partial import Partial
 from simulator.runs.local import HelperDied, Helpers
 from simulator.runs.one import Progress, Results, hours_of, resolve, run, run_shard
@@ -141,7 +142,10 @@ def run_task(task: Task) -> Output:
     """Run one task (top-level, so worker processes and Dask can ship it); a sharded task
     runs its shards one after the other here."""
     if task.shard_count() > 1:
-        return _merged(task, [_run_part(part) for part in _parts(task)])
+        gathered = Gathered()
+        for k, part in enumerate(_parts(task)):
+            gathered.add(k, _run_part(part))
+        return _merged(task, gathered)
     results = run(task.loaded(), seed=task.seed, variant=task.variant,
                   keep_history=task.keep == "history")
     return _output(task, results)
@@ -176,7 +180,7 @@ def _parts(task: Task, stories: Path | None = None) -> list[Part]:
             for k, people in enumerate(shards, 1)]
 
 
-def _merged(task: Task, parts: Sequence[Partial]) -> Output:
+def _merged(task: Task, parts: Gathered) -> Output:
     """A sharded task's output, from its shards' partial results."""
     base, resolved = resolve(task.loaded(), task.seed, task.variant)
     return _output(task, combine(base, resolved, task.variant, parts,
@@ -261,7 +265,7 @@ class Executor:
             pieces += shards
             whose += [i] * len(shards)
         needed = Counter(whose)
-        waiting: dict[int, dict[int, Partial]] = {}
+        waiting: dict[int, Gathered] = {}
         todo = []
         for j, piece in enumerate(pieces):
             found = (kept.load_shard(piece)
@@ -269,7 +273,7 @@ class Executor:
             if found is None:
                 todo.append(j)
             else:
-                waiting.setdefault(whose[j], {})[j] = found
+                waiting.setdefault(whose[j], Gathered()).add(j, found)
         for i, got in list(waiting.items()):  # every shard kept, the task's output not
             if len(got) == needed[i]:
                 yield from self._whole(tasks[i], i, got, pieces, kept)
@@ -280,22 +284,23 @@ class Executor:
             if isinstance(out, Output):
                 yield i, out
                 continue
-            got = waiting.setdefault(i, {})
-            got[j] = _unpacked(out)
+            got = waiting.setdefault(i, Gathered())
+            done = _unpacked(out)
             if kept is not None:
-                kept.save_shard(pieces[j], got[j])  # a Part gave it
+                kept.save_shard(pieces[j], done)  # a Part gave it
+            got.add(j, done)
             if len(got) == needed[i]:
                 yield from self._whole(tasks[i], i, got, pieces, kept)
                 del waiting[i]
 
     @staticmethod
-    def _whole(task: Task, i: int, got: dict[int, Partial], pieces: Sequence[Piece],
+    def _whole(task: Task, i: int, got: Gathered, pieces: Sequence[Piece],
                kept: Keeper | None) -> Iterator[tuple[int, Output]]:
         """A task's output from all its shards; once the caller has it (and has kept it),
         the kept shards are not needed any more."""
-        yield i, _merged(task, [got[k] for k in sorted(got)])
+        yield i, _merged(task, got)
         if kept is not None:
-            for k in got:
+            for k in got.parts:
                 kept.drop_shard(cast(Part, pieces[k]))
 
     def pieces(self, pieces: Sequence[Piece]) -> Done:
@@ -415,21 +420,24 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
         if kept is not None:
             parts = [replace(p, story_file=kept.story_path(p) if p.story_file else None)
                      for p in parts]
-        partials: list[Partial | None] = [
-            kept.load_shard(p) if kept is not None else None for p in parts]
-        todo = [j for j, p in enumerate(partials) if p is None]
+        gathered = Gathered()
+        for j, part in enumerate(parts):
+            found = kept.load_shard(part) if kept is not None else None
+            if found is not None:
+                gathered.add(j, found)
+        todo = [j for j in range(len(parts)) if j not in gathered.parts]
         here = workers <= 1 and not dask  # here: no packing for a trip between processes
         if progress is not None and len(todo) < len(parts):  # in hours here, as _within
             unit = hours_of(resolved.duration) if here else 1
             progress((len(parts) - len(todo)) * unit, len(parts) * unit, "resumed")
         for j, done in _finished(parts, todo, here, workers, dask, progress):
-            partials[j] = done
             if kept is not None:
                 kept.save_shard(parts[j], done)
+            gathered.add(j, done)
             if not here:  # here, the shard told its progress hour by hour
-                _tell(progress, partials, j)
+                _tell(progress, len(gathered), len(parts), j)
         stories = [p.story_file for p in parts if p.story_file is not None]
-        return combine(base, resolved, variant, [p for p in partials if p is not None],
+        return combine(base, resolved, variant, gathered,
                        keep_history, story_file, stories)
 
 
@@ -458,10 +466,10 @@ def _within(progress: Progress | None, j: int, shards: int) -> Progress | None:
     return told
 
 
-def _tell(progress: Progress | None, partials: Sequence[Partial | None], j: int) -> None:
-    """Say that shard ``j`` is done."""
+def _tell(progress: Progress | None, done: int, shards: int, j: int) -> None:
+    """Say that shard ``j`` is done (``done`` of ``shards`` are)."""
     if progress is not None:
-        progress(sum(p is not None for p in partials), len(partials), f"shard {j + 1}")
+        progress(done, shards, f"shard {j + 1}")
 
 
 def _key(piece: Piece, index: int, batch: int) -> str:

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simulator.observe.history import RECORDS, History, Record, Tick
-from simulator.observe.merge import merge as merge_parts
-from simulator.observe.partial import Partial
+from simulator.observe.merge import Gathered
 from simulator.observe.storymerge import merge_story_files
 from simulator.runs.one import Results, header
 from simulator.scenario import Scenario, User
@@ -68,9 +67,11 @@ with them, and once it outgrows the processor's caches every step costs more. Sh
 90 to 560 device-days ran the reference organisation 12-14 % faster than shards of 2,250,
 in 30 % less memory; 300 keeps every bundled scenario whole (``bench/shard_size.py``;
 docs/DESIGN.md, "Sharded runs")."""
-MAX_AUTO_SHARDS = 256
-"""The most shards ``auto`` makes (beyond, shards grow): the story files of every shard are
-open at once while they are merged."""
+MAX_AUTO_SHARDS = 4096
+"""The most shards ``auto`` makes (beyond, shards grow): each costs a world's start (about
+50 ms) and a scratch story file. The merging process folds each shard's hours in as it
+arrives and merges story files in rounds (``observe/storymerge.py``), so neither limits the
+count."""
 
 
 def auto_shards(scenario: Scenario, processes: int = 1) -> int:
@@ -158,16 +159,16 @@ def merge(parts: Sequence[Iterable[Record]]) -> Iterator[Record]:
             yield shared
 
 
-def combine(base: Scenario, resolved: Scenario, variant: str | None,
-            parts: Sequence[Partial], keep_history: bool = False,
-            story_file: Path | None = None, shard_stories: Sequence[Path] = ()) -> Results:
+def combine(base: Scenario, resolved: Scenario, variant: str | None, parts: Gathered,
+            keep_history: bool = False, story_file: Path | None = None,
+            shard_stories: Sequence[Path] = ()) -> Results:
     """The Results of the whole run from its shards' partial results (with their histories,
     unpacked, when ``keep_history``); the shards' story files ``shard_stories``, if any, are
     merged into ``story_file``."""
-    metrics, rows = merge_parts(parts)
+    metrics, rows = parts.merge()
     history = History(keep=keep_history)
     if keep_history:
-        history.events = list(merge([p.history or [] for p in parts]))
+        history.events = list(merge([parts.parts[k].history or [] for k in sorted(parts.parts)]))
     if story_file is not None and shard_stories:
         merge_story_files(shard_stories, story_file)
     return Results(resolved, {**header(base, variant), **metrics}, rows, history, story_file)

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from simulator.observe import storymerge
 from simulator.observe.history import ServerBytes
-from simulator.observe.merge import _server_total
+from simulator.observe.merge import Gathered, _server_total
 from simulator.observe.storymerge import line_time, merge_story_files
 from simulator.runs import Task, WorkerDied, run, run_sharded
 from simulator.runs.batch import Executor, Part, _parts, ready
@@ -68,6 +69,38 @@ def test_shard_story_files_merge_into_the_whole_runs_records_in_time_order(
     assert times == sorted(times) and len(lines) > 1000
     assert any(b"uidvalidity_reset" in line for line in lines)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["merged.jsonl.gz", "whole.jsonl.gz"]
+
+
+def test_many_story_files_merge_in_rounds_into_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond FAN_IN files, story files are merged in rounds of consecutive files; the
+    result is byte for byte the one-round merge (lines of one instant in shard order, the
+    reset once), and no scratch file is left behind."""
+    scenario = shortened(load_scenario("scenarios/faults.yaml"), 4)
+    one = run_sharded(scenario, 5, keep_history=False, story_file=tmp_path / "one.jsonl.gz")
+    monkeypatch.setattr(storymerge, "FAN_IN", 2)  # 5 files, then 3, then 2, then one
+    rounds = run_sharded(scenario, 5, keep_history=False,
+                         story_file=tmp_path / "rounds.jsonl.gz")
+    same_bytes(one, rounds)
+    assert (tmp_path / "one.jsonl.gz").read_bytes() == (tmp_path / "rounds.jsonl.gz").read_bytes()
+    lines = gzip.decompress((tmp_path / "rounds.jsonl.gz").read_bytes()).splitlines()
+    assert sum(b"uidvalidity_reset" in line for line in lines) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.jsonl.gz", "rounds.jsonl.gz"]
+
+
+def test_hours_folded_in_any_order_give_the_whole_runs_time_series() -> None:
+    """Each shard's hourly components, folded into running sums in whatever order shards
+    finish, give the whole run's timeseries rows; the partial results keep no hours."""
+    whole = run(FAULTS, keep_history=False)
+    parts = [run_shard(FAULTS, people) for people in split(FAULTS, 3)]
+    for order in ([0, 1, 2], [2, 0, 1]):
+        gathered = Gathered()
+        for k in order:
+            gathered.add(k, parts[k])
+        _, rows = gathered.merge()
+        assert rows == whole.timeseries
+        assert all(not p.ticks for p in gathered.parts.values())
+    assert all(len(p.ticks) == len(whole.timeseries) for p in parts)  # left whole
 
 
 def test_story_files_that_disagree_on_the_shared_world_are_refused(tmp_path: Path) -> None:

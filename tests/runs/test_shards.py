@@ -246,13 +246,14 @@ duration: {days}d
 
 def test_auto_shards_hold_at_most_the_budget_of_device_days() -> None:
     """``auto`` runs an organisation as the fewest shards of at most SHARD_DEVICE_DAYS
-    device-days each, one per person and 256 at most, and small ones (every bundled
+    device-days each, one per person and 4,096 at most, and small ones (every bundled
     scenario) whole."""
     assert auto_shards(_org(1000, 30)) == 200  # 60,000 device-days
     assert auto_shards(_org(10, 15)) == 1  # 300: one shard
     assert auto_shards(_org(11, 15)) == 2
     assert auto_shards(_org(3, 10_000)) == 3  # never more shards than people
-    assert auto_shards(_org(100_000, 30)) == 256  # nor than MAX_AUTO_SHARDS
+    assert auto_shards(_org(10_000, 30)) == 2000
+    assert auto_shards(_org(100_000, 30)) == 4096  # nor than MAX_AUTO_SHARDS
     assert all(auto_shards(load_scenario(p)) == 1 for p in BUNDLED)
     assert shard_count(_org(1000, 30), 4) == 4 and shard_count(_org(1000, 30), "auto") == 200
 
