@@ -14,10 +14,14 @@ account is rebuilt instant by instant from each shard's changes, for its peak an
 from __future__ import annotations
 
 import heapq
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import reduce
-from itertools import chain
+from itertools import chain, repeat
+from pathlib import Path
 from typing import Any
 
 from simulator.observe.blocks import (
@@ -30,11 +34,17 @@ from simulator.observe.blocks import (
     VerdictBlock,
     Witness,
 )
-from simulator.observe.consistency import ANOMALIES, MAX_WITNESSES, delay_quantiles
+from simulator.observe.consistency import (
+    ANOMALIES,
+    DELAY_QUANTILES,
+    MAX_WITNESSES,
+    delay_quantiles,
+)
 from simulator.observe.durability import examples
 from simulator.observe.exactsum import compact, expand, to_float
 from simulator.observe.partial import Partial, TickParts
-from simulator.observe.stats import SortedRuns, TimeAverage, interpolate, rounded
+from simulator.observe.spill import spill
+from simulator.observe.stats import Picked, TimeAverage, interpolate, rounded
 from simulator.observe.verdict import MAX_VIOLATIONS
 
 
@@ -111,14 +121,17 @@ def _row(hour: TickParts) -> tuple[Any, ...]:
 
 
 class Gathered:
-    """A sharded run's partial results as they arrive, by shard: each one's hourly
-    components are folded into running sums at once and dropped from it, so the merging
-    process holds one set of hours rather than one per shard (720 rows for every shard of
-    a month)."""
+    """A sharded run's partial results as they arrive, by shard. Each one's hourly
+    components are folded into running sums at once and its samples (delays, waits, server
+    totals) written to a scratch folder (in ``folder``, else the system's), so the merging
+    process holds one set of hours and no sample, however many shards and however long the
+    run; the rest of each partial result is kept for the merge."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.parts: dict[int, Partial] = {}
         self.hours: list[TickParts] | None = None
+        self._folder = folder
+        self._scratch: Path | None = None
 
     def __len__(self) -> int:
         return len(self.parts)
@@ -126,11 +139,25 @@ class Gathered:
     def add(self, shard: int, part: Partial) -> None:
         """Shard ``shard``'s partial result (``part`` itself is left whole)."""
         self.hours = list(part.ticks) if self.hours is None else fold(self.hours, part.ticks)
-        self.parts[shard] = replace(part, ticks=[])
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix=".mailsim-samples-", dir=self._folder))
+            weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
+        samples = {name: spill(getattr(part, name), self._scratch / f"{shard}.{name}")
+                   for name in SAMPLES}
+        self.parts[shard] = replace(part, ticks=[], **samples)
 
     def merge(self) -> tuple[Metrics, list[tuple[Any, ...]]]:
-        """:func:`merge` of every shard's partial result, in shard order."""
-        return merge([self.parts[k] for k in sorted(self.parts)], self.hours)
+        """:func:`merge` of every shard's partial result, in shard order; the samples'
+        scratch files go once it is done."""
+        try:
+            return merge([self.parts[k] for k in sorted(self.parts)], self.hours)
+        finally:
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+SAMPLES = ("delays", "waits", "instants", "totals")
+"""The fields of a partial result that grow with the run: on disk while gathering."""
 
 
 def _verdict(parts: Sequence[Partial]) -> VerdictBlock:
@@ -151,7 +178,7 @@ def _consistency(parts: Sequence[Partial]) -> ConsistencyBlock:
     """Agreement summed over sorted devices as the whole run sums it; the rest added up."""
     agreement = dict(sorted(chain.from_iterable(p.agreement.items() for p in parts)))
     n = len(agreement) or 1
-    delays = SortedRuns([p.delays for p in parts])
+    delays = Picked([p.delays for p in parts], (50, 95, *DELAY_QUANTILES))
     return {
         "agreement": rounded(sum(mean for mean, _ in agreement.values()) / n),
         "final_agreement": rounded(sum(ratio for _, ratio in agreement.values()) / n),
@@ -178,7 +205,7 @@ def _earliest(witnesses: list[Witness]) -> list[Witness]:
 
 def _server_total(parts: Sequence[Partial]) -> Iterator[tuple[float, int]]:
     """The server total over every shard at the end of each instant any shard recorded."""
-    changes = heapq.merge(*(zip(p.instants, [k] * len(p.instants), p.totals, strict=True)
+    changes = heapq.merge(*(zip(p.instants, repeat(k), p.totals)
                             for k, p in enumerate(parts)))
     current = [0] * len(parts)
     total, instant = 0, None
@@ -215,7 +242,7 @@ def _server(parts: Sequence[Partial], end: float) -> ServerStorageBlock:
 def _reads(parts: Sequence[Partial]) -> tuple[Any, Any]:
     """The ``offline_availability`` and ``reads`` blocks (latencies from merged samples)."""
     attempts, ok, off, off_ok = (sum(p.reads[i] for p in parts) for i in range(4))
-    waits = SortedRuns([p.waits for p in parts])
+    waits = Picked([p.waits for p in parts], (50, 95))
     offline = {"attempts": off, "succeeded": off_ok,
                "ratio": rounded(off_ok / off) if off else None}
     reads = {

@@ -187,5 +187,5 @@ def _round(value: float | None) -> float | None:
 
 def _sorted(values: array[float]) -> array[float]:
     """A shard's samples sorted, for the merge to take exact percentiles of every shard's
-    together without one list of them all (stats.SortedRuns)."""
+    together without one list of them all (stats.Picked)."""
     return array("d", sorted(values))

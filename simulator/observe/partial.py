@@ -29,6 +29,7 @@ from simulator.observe.blocks import (
 from simulator.observe.durability import MAX_EXAMPLES
 from simulator.observe.exactsum import compact, exact
 from simulator.observe.history import History, ServerBytes, Tick
+from simulator.observe.spill import OnDisk
 
 if TYPE_CHECKING:
     from simulator.observe.accounts import Accounts
@@ -63,13 +64,14 @@ class Partial:
 
     end: float
     ticks: list[TickParts]
-    instants: array[float]  # when this shard's server total changed (each instant once)
-    totals: array[int]  # the shard's server total at the end of each of those instants
+    instants: array[float] | OnDisk  # when this shard's server total changed (each instant
+    # once); these and the other samples are on disk once gathered (merge.Gathered)
+    totals: array[int] | OnDisk  # the shard's server total at the end of each of those instants
     # consistency
     agreement: dict[str, tuple[float, float]]  # device -> (time average, final ratio)
     divergent: int
     unpropagated: int
-    delays: array[float]  # sorted
+    delays: array[float] | OnDisk  # sorted
     anomalies: dict[str, int]
     witnesses: dict[str, list[Witness]]  # the earliest few of each kind, stories told
     missing_reads: int
@@ -81,7 +83,7 @@ class Partial:
     over_quota: int  # exact sum (exactsum) of the spans accounts spent full
     # reads
     reads: tuple[int, int, int, int]  # attempts, succeeded, offline attempts, offline ok
-    waits: array[float]  # sorted
+    waits: array[float] | OnDisk  # sorted
     # per device and per user, whole
     devices: dict[str, DeviceBlock]
     users: dict[str, UserBlock]

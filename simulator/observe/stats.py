@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import math
-import struct
-from bisect import bisect_right
-from collections.abc import Sequence
-from typing import overload
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Protocol, overload
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -23,20 +23,34 @@ def interpolate(ordered: Sequence[float], q: float) -> float | None:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-class SortedRuns(Sequence[float]):
-    """Several sorted runs of values seen as one sorted sequence, without building it: the
-    merge's view of the shards' samples, for exact percentiles in memory that does not grow
-    with a list of every value (a Python float list of 42 million delays takes 1.3 GB).
+class Run(Protocol):
+    """Sorted values that can be counted and read in order (an array, or one on disk)."""
 
-    ``self[k]``, the k-th smallest of all values, is found by a binary search over the
-    floats themselves (``_kth``); it is always one of the values, so percentiles come out
-    the same floats as from ``sorted`` of all the runs together
-    (tests/observe/test_stats.py)."""
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[float]: ...
 
-    def __init__(self, runs: Sequence[Sequence[float]]) -> None:
-        self.runs = [run for run in runs if len(run)]
-        self._size = sum(len(run) for run in self.runs)
-        self._found: dict[int, float] = {}
+
+class Picked(Sequence[float]):
+    """Several sorted runs of values seen as one sorted sequence, but only at the ranks that
+    the percentiles ``qs`` (as :func:`interpolate` takes them) and the maximum need: one pass
+    of a k-way merge over the runs picks those values and keeps nothing else. The runs can
+    be read from disk as they are merged (``spill.OnDisk``), so the merge of a sharded run
+    holds no sample (a Python float list of 42 million delays takes 1.3 GB). The values are
+    the very floats of ``sorted`` over all the runs (tests/observe/test_stats.py)."""
+
+    def __init__(self, runs: Iterable[Run], qs: Iterable[float]) -> None:
+        runs = list(runs)
+        size = sum(len(run) for run in runs)
+        wanted: set[int] = {size - 1} if size else set()
+        for q in qs if size else ():
+            pos = (size - 1) * q / 100.0
+            wanted.update((math.floor(pos), math.ceil(pos)))
+        self._size = size
+        self._values: dict[int, float] = {}
+        merged, at = heapq.merge(*runs), -1
+        for rank in sorted(wanted):  # skip to each rank wanted (islice skips in C)
+            self._values[rank] = next(islice(merged, rank - at - 1, None))
+            at = rank
 
     def __len__(self) -> int:
         return self._size
@@ -47,45 +61,14 @@ class SortedRuns(Sequence[float]):
     def __getitem__(self, k: slice) -> Sequence[float]: ...
     def __getitem__(self, k: int | slice) -> float | Sequence[float]:
         if isinstance(k, slice):
-            raise TypeError("SortedRuns gives single values, not slices")
+            raise TypeError("Picked gives single values, not slices")
         if k < 0:
             k += self._size
         if not 0 <= k < self._size:
             raise IndexError(k)
-        if k not in self._found:
-            self._found[k] = self._kth(k)
-        return self._found[k]
-
-    def _kth(self, k: int) -> float:
-        """The k-th smallest value (from 0): the smallest float with more than k values at
-        or below it, found by binary search over floats in order (their bits read as
-        ordered integers, ``_order``), each step counting with one bisection per run."""
-        runs = self.runs
-        lo = _order(min(run[0] for run in runs))
-        hi = _order(max(run[-1] for run in runs))
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if sum(bisect_right(run, _value(mid)) for run in runs) > k:
-                hi = mid
-            else:
-                lo = mid + 1
-        return _value(lo)
-
-
-_SIGN = 1 << 63
-
-
-def _order(x: float) -> int:
-    """An integer that orders floats as their values do (negative floats' magnitude bits
-    reversed below zero)."""
-    bits = int.from_bytes(struct.pack("<d", x), "little")
-    return bits if bits < _SIGN else -(bits - _SIGN) - 1
-
-
-def _value(key: int) -> float:
-    """The float whose ``_order`` is ``key``."""
-    bits = key if key >= 0 else -(key + 1) + _SIGN
-    return float(struct.unpack("<d", bits.to_bytes(8, "little"))[0])
+        if k not in self._values:
+            raise KeyError(f"rank {k} was not picked (no percentile asked for needs it)")
+        return self._values[k]
 
 
 class TimeAverage:

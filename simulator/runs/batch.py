@@ -420,7 +420,7 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
         if kept is not None:
             parts = [replace(p, story_file=kept.story_path(p) if p.story_file else None)
                      for p in parts]
-        gathered = Gathered()
+        gathered = Gathered(Path(scratch))
         for j, part in enumerate(parts):
             found = kept.load_shard(part) if kept is not None else None
             if found is not None:

@@ -1,19 +1,24 @@
-"""Percentiles over several sorted runs: ``SortedRuns`` is the sorted whole without
-building it, so the merge of shards takes the very floats the unsharded run takes."""
+"""Percentiles over several sorted runs: ``Picked`` takes, in one pass over the runs (in
+memory or on disk), the values the percentiles need, so the merge of shards takes the very
+floats the unsharded run takes."""
 
 from __future__ import annotations
 
 from array import array
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from simulator.observe import spill as spill_module
 from simulator.observe.consistency import DELAY_QUANTILES, delay_quantiles
-from simulator.observe.stats import SortedRuns, interpolate
+from simulator.observe.spill import spill
+from simulator.observe.stats import Picked, interpolate
 
 VALUES = st.floats(-1e6, 1e6, allow_nan=False) | st.sampled_from([0.0, 1.0, 2.5])
 RUNS = st.lists(st.lists(VALUES, max_size=25), min_size=1, max_size=6)
+QS = (*DELAY_QUANTILES, 33.3, 50, 95)
 
 
 def _runs(lists: list[list[float]]) -> list[array[float]]:
@@ -21,29 +26,36 @@ def _runs(lists: list[list[float]]) -> list[array[float]]:
 
 
 @given(RUNS)
-def test_every_rank_is_the_value_of_the_sorted_whole(lists: list[list[float]]) -> None:
-    """The k-th item of the view is the k-th of all values sorted, ties and empty runs
-    included; its length is theirs."""
-    whole = sorted(v for values in lists for v in values)
-    view = SortedRuns(_runs(lists))
-    assert len(view) == len(whole)
-    assert [view[k] for k in range(len(whole))] == whole
-
-
-@given(RUNS)
 def test_percentiles_are_the_same_floats(lists: list[list[float]]) -> None:
     """Interpolated percentiles and the report's CDF quantiles equal those of the sorted
-    whole, float for float."""
+    whole, float for float, ties and empty runs included; its length is theirs."""
     whole = sorted(v for values in lists for v in values)
-    view = SortedRuns(_runs(lists))
-    for q in (*DELAY_QUANTILES, 33.3):
+    view = Picked(_runs(lists), QS)
+    assert len(view) == len(whole)
+    for q in QS:
         assert interpolate(view, q) == interpolate(whole, q)
     assert delay_quantiles(view) == delay_quantiles(whole)
 
 
-def test_the_last_item_is_the_largest_and_out_of_range_fails() -> None:
-    """``view[-1]`` is the maximum; an index past the end is an IndexError."""
-    view = SortedRuns([array("d", [1.0, 4.0]), array("d"), array("d", [2.0, 9.0])])
+def test_the_last_item_is_the_largest_and_other_ranks_are_refused() -> None:
+    """``view[-1]`` is the maximum; a rank no percentile asked for is a KeyError, one past
+    the end an IndexError."""
+    view = Picked([array("d", [1.0, 4.0]), array("d"), array("d", [2.0, 9.0])], (0,))
     assert view[-1] == 9.0 and view[0] == 1.0
+    with pytest.raises(KeyError):
+        view[1]
     with pytest.raises(IndexError):
         view[4]
+
+
+def test_runs_on_disk_read_back_in_chunks_as_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spilled array reads back, chunk by chunk, as the values written; percentiles over
+    runs on disk are those over the same runs in memory."""
+    monkeypatch.setattr(spill_module, "CHUNK", 3)
+    runs = [array("d", sorted([0.5 * k for k in range(n)])) for n in (0, 1, 7, 10)]
+    on_disk = [spill(run, tmp_path / f"{k}.d") for k, run in enumerate(runs)]
+    assert [list(run) for run in on_disk] == [list(run) for run in runs]
+    assert list(spill(array("q", [5, -2, 7]), tmp_path / "q")) == [5, -2, 7]
+    for q in QS:
+        assert interpolate(Picked(on_disk, QS), q) == interpolate(Picked(runs, QS), q)

@@ -121,6 +121,27 @@ def test_kept_shards_are_reused_by_worker_processes_too(tmp_path: Path) -> None:
     assert all(kept.load_shard(p) is not None for p in parts)
 
 
+def test_kept_shards_are_reused_on_a_local_dask_cluster_too(tmp_path: Path) -> None:
+    """On Dask as with worker processes: the kept shard counts as done from the start, the
+    others run on the cluster and are kept, and the results are the same."""
+    pytest.importorskip("dask.distributed")
+    scenario = load(TEAM)
+    whole = run_sharded(scenario, 3, keep_history=False)
+    kept = KeptRuns.open(tmp_path / "k")
+    parts = batch._parts(batch.Task(scenario, keep="summary", shards=3))
+    kept.save_shard(parts[1], batch._run_part(parts[1]))
+    before = kept.shard_path(parts[1]).stat()
+    seen: list[tuple[int, int, str]] = []
+    again = run_sharded(scenario, 3, keep_history=False, workers=2, dask="local", kept=kept,
+                        progress=lambda *p: seen.append(p))
+    assert again.summary_json() == whole.summary_json()
+    assert again.timeseries_csv() == whole.timeseries_csv()
+    assert seen[0] == (1, 3, "resumed") and seen[-1][:2] == (3, 3)
+    assert all(kept.load_shard(p) is not None for p in parts)
+    after = kept.shard_path(parts[1]).stat()  # not written again (a write replaces the file)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
 def test_a_kept_shard_without_its_story_file_runs_again(tmp_path: Path) -> None:
     """A shard's partial result counts only with the story file it was told from."""
     scenario = load(TEAM)
