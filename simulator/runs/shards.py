@@ -68,8 +68,8 @@ with them, and once it outgrows the processor's caches every step costs more. Sh
 in 30 % less memory; 300 keeps every bundled scenario whole (``bench/shard_size.py``;
 docs/DESIGN.md, "Sharded runs")."""
 MAX_AUTO_SHARDS = 4096
-"""The most shards ``auto`` makes (beyond, shards grow): each costs a world's start (2 ms
-of CPU in a 100-person organisation, 19 ms in a 10,000-person one) and a scratch story
+"""The most shards ``auto`` makes (beyond, shards grow): each costs a world's start (1.6 ms
+of CPU in a 100-person organisation, 6.7 ms in a 10,000-person one) and a scratch story
 file. The merging process folds each shard's hours in as it arrives and merges story files
 in rounds (``observe/storymerge.py``), so neither limits the count."""
 
