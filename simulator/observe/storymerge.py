@@ -76,21 +76,26 @@ def _merged(shards: list[_Shard]) -> Iterator[bytes]:
 
 def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
     """Write at ``dest`` the story file of the run whose shards wrote ``paths``. More than
-    FAN_IN files are merged in rounds, FAN_IN consecutive files at a time, into scratch
-    files next to ``dest``: lines of one instant stay in shard order (a group's lines come
-    before the next group's), and each shared line is in every group's file once."""
+    FAN_IN files are first merged a group of consecutive files at a time, into scratch
+    files next to ``dest``, until FAN_IN are left: lines of one instant stay in shard order
+    (a group's lines come before the next group's), each shared line is in every group's
+    file once, and only as many files are merged ahead as must be (300 files: the first
+    174 in two groups, then 128 files in one)."""
     paths = list(paths)
     with tempfile.TemporaryDirectory(prefix=".mailsim-stories-", dir=dest.parent) as scratch:
-        level = 0
+        made = 0
         while len(paths) > FAN_IN:
-            groups = [paths[i:i + FAN_IN] for i in range(0, len(paths), FAN_IN)]
-            paths = [Path(scratch) / f"{level}-{k}.jsonl.gz" for k in range(len(groups))]
-            for group, out in zip(groups, paths, strict=True):
+            fewer, i, merged = len(paths) - FAN_IN, 0, []
+            while fewer > 0 and len(paths) - i > 1:  # each group of n files: n - 1 fewer
+                group = paths[i:i + min(FAN_IN, fewer + 1)]
+                out = Path(scratch) / f"{made}.jsonl.gz"
                 _merge(group, out)
-                if level:  # this round's own scratch files, not the shards'
-                    for done in group:
+                for done in group:
+                    if done.parent == Path(scratch):  # an earlier group's, not a shard's
                         done.unlink()
-            level += 1
+                merged.append(out)
+                made, i, fewer = made + 1, i + len(group), fewer - (len(group) - 1)
+            paths = merged + paths[i:]
         _merge(paths, dest)
 
 

@@ -71,16 +71,26 @@ def test_shard_story_files_merge_into_the_whole_runs_records_in_time_order(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["merged.jsonl.gz", "whole.jsonl.gz"]
 
 
+@pytest.mark.parametrize("fan_in", [2, 3])  # 5 files: 3, 2, then one; or 3, then one
 def test_many_story_files_merge_in_rounds_into_the_same_bytes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Beyond FAN_IN files, story files are merged in rounds of consecutive files; the
-    result is byte for byte the one-round merge (lines of one instant in shard order, the
-    reset once), and no scratch file is left behind."""
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fan_in: int) -> None:
+    """Beyond FAN_IN files, story files are merged ahead in groups of consecutive files;
+    the result is byte for byte the one-round merge (lines of one instant in shard order,
+    the reset once), and no scratch file is left behind."""
     scenario = shortened(load_scenario("scenarios/faults.yaml"), 4)
     one = run_sharded(scenario, 5, keep_history=False, story_file=tmp_path / "one.jsonl.gz")
-    monkeypatch.setattr(storymerge, "FAN_IN", 2)  # 5 files, then 3, then 2, then one
+    monkeypatch.setattr(storymerge, "FAN_IN", fan_in)
+    sizes: list[int] = []
+    real = storymerge._merge
+
+    def counted(paths: list[Path], dest: Path) -> None:
+        sizes.append(len(paths))
+        real(paths, dest)
+
+    monkeypatch.setattr(storymerge, "_merge", counted)
     rounds = run_sharded(scenario, 5, keep_history=False,
                          story_file=tmp_path / "rounds.jsonl.gz")
+    assert sizes == ([2, 2, 2, 2] if fan_in == 2 else [3, 3])
     same_bytes(one, rounds)
     assert (tmp_path / "one.jsonl.gz").read_bytes() == (tmp_path / "rounds.jsonl.gz").read_bytes()
     lines = gzip.decompress((tmp_path / "rounds.jsonl.gz").read_bytes()).splitlines()
