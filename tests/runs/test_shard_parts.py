@@ -113,6 +113,14 @@ def test_hours_folded_in_any_order_give_the_whole_runs_time_series() -> None:
     assert all(len(p.ticks) == len(whole.timeseries) for p in parts)  # left whole
 
 
+def test_a_lines_time_is_read_whether_more_fields_follow_or_not() -> None:
+    """The story merge reads ``t`` from the encoded line: before the next field, at the end
+    of the record, in any float notation JSON gives."""
+    assert line_time(b'{"kind":"end","t":86400.0}') == 86400.0
+    assert line_time(b'{"kind":"view","t":12.5,"device":"a/b","mid":"m1@a"}') == 12.5
+    assert line_time(b'{"kind":"lost","t":1e-05,"device":"x"}') == 1e-05
+
+
 def test_story_files_that_disagree_on_the_shared_world_are_refused(tmp_path: Path) -> None:
     """A reset in one shard's file but not the other's is a bug, not something to merge."""
     for name, text in (("a", b'{"kind":"uidvalidity_reset","t":5.0}\n'), ("b", b"")):
