@@ -58,7 +58,10 @@ def merge(path: Path, copies: int, hold: bool) -> None:
             gathered.add(k, other)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
-    merge_parts(held) if hold else gathered.merge()
+    if hold:
+        merge_parts(held)
+    else:
+        gathered.merge()
     took = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     samples = len(part.delays) * copies

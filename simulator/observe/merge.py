@@ -132,6 +132,7 @@ class Gathered:
         self.hours: list[TickParts] | None = None
         self._folder = folder
         self._scratch: Path | None = None
+        self._cleanup: weakref.finalize[..., Any] | None = None
 
     def __len__(self) -> int:
         return len(self.parts)
@@ -139,21 +140,25 @@ class Gathered:
     def add(self, shard: int, part: Partial) -> None:
         """Shard ``shard``'s partial result (``part`` itself is left whole)."""
         self.hours = list(part.ticks) if self.hours is None else fold(self.hours, part.ticks)
-        if self._scratch is None:
+        if self._scratch is None:  # removed by merge, or when this is dropped unmerged
             self._scratch = Path(tempfile.mkdtemp(prefix=".mailsim-samples-", dir=self._folder))
-            weakref.finalize(self, shutil.rmtree, self._scratch, ignore_errors=True)
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._scratch, True)
         samples = {name: spill(getattr(part, name), self._scratch / f"{shard}.{name}")
                    for name in SAMPLES}
         self.parts[shard] = replace(part, ticks=[], **samples)
+
+    def in_order(self) -> list[Partial]:
+        """The partial results in shard order."""
+        return [self.parts[k] for k in sorted(self.parts)]
 
     def merge(self) -> tuple[Metrics, list[tuple[Any, ...]]]:
         """:func:`merge` of every shard's partial result, in shard order; the samples'
         scratch files go once it is done."""
         try:
-            return merge([self.parts[k] for k in sorted(self.parts)], self.hours)
+            return merge(self.in_order(), self.hours)
         finally:
-            if self._scratch is not None:
-                shutil.rmtree(self._scratch, ignore_errors=True)
+            if self._cleanup is not None:
+                self._cleanup()
 
 
 SAMPLES = ("delays", "waits", "instants", "totals")

@@ -87,16 +87,16 @@ def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
     file once, and only as many files are merged ahead as must be (300 files: the first
     174 in two groups, then 128 files in one)."""
     paths = list(paths)
-    with tempfile.TemporaryDirectory(prefix=".mailsim-stories-", dir=dest.parent) as scratch:
-        made = 0
+    with tempfile.TemporaryDirectory(prefix=".mailsim-stories-", dir=dest.parent) as name:
+        scratch, made = Path(name), 0
         while len(paths) > FAN_IN:
             fewer, i, merged = len(paths) - FAN_IN, 0, []
             while fewer > 0 and len(paths) - i > 1:  # each group of n files: n - 1 fewer
                 group = paths[i:i + min(FAN_IN, fewer + 1)]
-                out = Path(scratch) / f"{made}.jsonl.gz"
+                out = scratch / f"{made}.jsonl.gz"
                 _merge(group, out)
                 for done in group:
-                    if done.parent == Path(scratch):  # an earlier group's, not a shard's
+                    if done.parent == scratch:  # an earlier group's, not a shard's
                         done.unlink()
                 merged.append(out)
                 made, i, fewer = made + 1, i + len(group), fewer - (len(group) - 1)

@@ -168,7 +168,7 @@ def combine(base: Scenario, resolved: Scenario, variant: str | None, parts: Gath
     metrics, rows = parts.merge()
     history = History(keep=keep_history)
     if keep_history:
-        history.events = list(merge([parts.parts[k].history or [] for k in sorted(parts.parts)]))
+        history.events = list(merge([p.history or [] for p in parts.in_order()]))
     if story_file is not None and shard_stories:
         merge_story_files(shard_stories, story_file)
     return Results(resolved, {**header(base, variant), **metrics}, rows, history, story_file)
