@@ -1,82 +1,166 @@
 """The story file of a sharded run: each shard writes its own (``observe/storyfile.py``),
-and they are merged here into one, in time order, streaming (a line at a time per shard).
+and they are merged here into one, in time order, streaming (a block of lines at a time
+per shard).
 
 A shard's lines are in its run's order. Shared records (a UIDVALIDITY reset: the server's,
 so every shard has it at the same place among its own records) cut each shard's file into
 segments; the segments are merged by time (equal times in shard order) and each shared line
 is written once, as ``runs/shards.py`` merges histories; many files are merged in rounds.
-Lines are not decoded: only their ``t`` is read, and they are copied byte for byte.
+Lines are not decoded: only their ``t`` is read, and they are copied byte for byte. The
+work per line is done in C (reading lines, finding their times, sorting, joining): Python
+steps once per block, not once per line.
 """
 
 from __future__ import annotations
 
 import gzip
-import heapq
-import io
 import re
 import tempfile
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
+from operator import itemgetter
 from pathlib import Path
+from typing import IO
 
-SHARED = (b'{"kind":"uidvalidity_reset",',)
+SHARED = b'{"kind":"uidvalidity_reset",'
 """How the lines of shared records begin (the story file's only shared kind)."""
-BATCH = 4096
-"""Lines written to the compressor in one go."""
-READ = 1 << 16
-"""Bytes of decompressed text buffered per file."""
-FAN_IN = 128
-"""Story files open at once while merging (each holds a decompressor and a file handle);
-more are merged in rounds."""
+READ = 1 << 15
+"""Bytes of decompressed lines read from a file at a time (and about as many held per
+file: from 16 to 128 KB, 300 files merge in the same time)."""
+FAN_IN = 512
+"""Story files open at once while merging (each holds a decompressor, a file handle and
+its lines read ahead: 300 files take about 60 MB); more are merged in rounds."""
 
 
 class StoryMismatch(RuntimeError):
     """The shards' story files disagree about the shared world (a bug)."""
 
 
+_TIME = re.compile(rb'\n\{"kind":"[^"]*","t":([^,}]*)')
+"""A record's ``t`` in a block of lines, each after a newline: the field after its kind,
+at the start of its line (a quote inside a string is escaped, so no string can hold this;
+the literal start lets the search skip ahead in C)."""
+_SHARED_LINE = b"\n" + SHARED
+
+
 def line_time(line: bytes) -> float:
     """The ``t`` of an encoded record (every record's first field after its kind)."""
-    start = line.index(b',"t":') + 5
-    return float(_NUMBER.match(line, start).group())  # type: ignore[union-attr]
-
-
-_NUMBER = re.compile(rb"[^,}]*")
-"""A number in a record's line: up to the next field or the end."""
+    return float(_TIME.match(b"\n" + line).group(1))  # type: ignore[union-attr]
 
 
 class _Shard:
-    """One shard's lines, read a segment at a time."""
+    """One shard's lines, read a block at a time: those of the current segment not yet
+    written (``lines``, without their newlines, with their ``times``), those read past its
+    end (``ahead``) and the start of a line not read to its end (``rest``); a block holds
+    lines each after a newline, so that one search finds every line's start."""
 
-    def __init__(self, index: int, lines: Iterator[bytes]) -> None:
-        self.index = index
-        self.lines = lines
-        self.shared: bytes | None = None
+    def __init__(self, reader: IO[bytes]) -> None:
+        self.reader = reader
+        self.times: list[float] = []
+        self.lines: list[bytes] = []
+        self.ahead = b""
+        self.rest = b"\n"
+        self.shared: bytes | None = None  # the line that ended the segment (None: the file)
+        self.done = False  # the segment's lines are all read
 
-    def segment(self) -> Iterator[tuple[float, int, bytes]]:
-        """Own lines up to the next shared one (kept in ``shared``; None at the end), as
-        (t, shard, line): the heap compares times, then shards (one line of each shard is
-        in the heap at a time, so lines themselves are never compared)."""
-        self.shared = None
-        index = self.index
-        for line in self.lines:
-            if line.startswith(SHARED):
-                self.shared = line
-                return
-            yield line_time(line), index, line
+    def start(self) -> None:
+        """Begin the next segment with the lines read past the last one's end."""
+        self.shared, self.done = None, False
+        block, self.ahead = self.ahead, b""
+        if block:
+            self._add(block)
+
+    def fill(self) -> None:
+        """Read until the lines held span more than one instant (or the segment ends), so
+        that they show how far this shard has got."""
+        while not self.done and (not self.times or self.times[0] == self.times[-1]):
+            self.read()
+
+    def read(self) -> None:
+        """Read the next block of whole lines (at the file's end, a last line that has no
+        newline)."""
+        data = self.reader.read(READ)
+        if data:
+            data = self.rest + data
+            end = data.rfind(b"\n")
+            block, self.rest = data[:end], data[end:]
+        elif len(self.rest) > 1:
+            block, self.rest = self.rest, b"\n"
+        else:
+            self.done = True
+            return
+        self._add(block)
+
+    def _add(self, block: bytes) -> None:
+        cut = block.find(_SHARED_LINE)
+        if cut >= 0:
+            end = block.find(b"\n", cut + 1)
+            end = len(block) if end < 0 else end
+            self.shared, self.ahead, self.done = block[cut + 1:end], block[end:], True
+            block = block[:cut]
+        times = list(map(float, _TIME.findall(block)))
+        lines = block.split(b"\n")
+        del lines[0]  # what comes before the first newline: nothing
+        if len(times) != len(lines):
+            raise StoryMismatch(f"a story file has {len(lines)} lines, {len(times)} records")
+        self.times += times
+        self.lines += lines
+
+    def take(self, before: float) -> tuple[list[float], list[bytes]]:
+        """Hand over the lines held from before ``before`` (keeping the rest)."""
+        k = bisect_left(self.times, before)
+        if k == 0:
+            return [], []
+        if k == len(self.times):
+            taken = self.times, self.lines
+            self.times, self.lines = [], []
+        else:
+            taken = self.times[:k], self.lines[:k]
+            del self.times[:k], self.lines[:k]
+        return taken
 
 
-def _merged(shards: list[_Shard]) -> Iterator[bytes]:
-    """Every line of the whole run, in time order, each shared line once."""
+def _segment(shards: list[_Shard]) -> Iterator[Sequence[bytes]]:
+    """The lines of one segment of every shard, in time order, a block at a time: each
+    step writes what is before the earliest point any unfinished shard has reached."""
+    for shard in shards:
+        shard.start()
     while True:
-        for _, _, line in heapq.merge(*(s.segment() for s in shards)):
-            yield line
+        for shard in shards:
+            shard.fill()
+        reached = [s.times[-1] for s in shards if not s.done]
+        until = min(reached) if reached else float("inf")
+        yield _in_order([s.take(until) for s in shards])
+        if not reached:
+            return
+
+
+def _in_order(taken: list[tuple[list[float], list[bytes]]]) -> Sequence[bytes]:
+    """Lines of several shards in time order, equal times in shard order (a stable sort of
+    the shards' lines, each shard's already in order, laid one after the other)."""
+    times: list[float] = []
+    lines: list[bytes] = []
+    for some_times, some_lines in taken:
+        times += some_times
+        lines += some_lines
+    if len(lines) < 2:
+        return lines
+    order = sorted(range(len(times)), key=times.__getitem__)
+    return itemgetter(*order)(lines)  # type: ignore[no-any-return]
+
+
+def _merged(shards: list[_Shard]) -> Iterator[Sequence[bytes]]:
+    """Every line of the whole run, in time order, each shared line once, in blocks."""
+    while True:
+        yield from _segment(shards)
         shared = {s.shared for s in shards}
         if len(shared) != 1:
             raise StoryMismatch(f"shards' story files disagree on the shared world: {shared}")
         line = shared.pop()
         if line is None:
             return
-        yield line
+        yield (line,)
 
 
 def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
@@ -84,8 +168,8 @@ def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
     FAN_IN files are first merged a group of consecutive files at a time, into scratch
     files next to ``dest``, until FAN_IN are left: lines of one instant stay in shard order
     (a group's lines come before the next group's), each shared line is in every group's
-    file once, and only as many files are merged ahead as must be (300 files: the first
-    174 in two groups, then 128 files in one)."""
+    file once, and only as many files are merged ahead as must be (1,000 files: the first
+    489 in one group, then 512 files in one)."""
     paths = list(paths)
     with tempfile.TemporaryDirectory(prefix=".mailsim-stories-", dir=dest.parent) as name:
         scratch, made = Path(name), 0
@@ -107,16 +191,10 @@ def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
 def _merge(paths: Sequence[Path], dest: Path) -> None:
     """Merge ``paths`` (at most FAN_IN) into ``dest``."""
     with ExitStack() as stack:
-        shards = [_Shard(k, iter(io.BufferedReader(stack.enter_context(gzip.open(p, "rb")),
-                                                   READ)))  # lines read in C
-                  for k, p in enumerate(paths)]
+        shards = [_Shard(stack.enter_context(gzip.open(p, "rb"))) for p in paths]
         raw = stack.enter_context(open(dest, "wb"))
         out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=raw,
                                                 compresslevel=1, mtime=0))
-        batch: list[bytes] = []
-        for line in _merged(shards):
-            batch.append(line)
-            if len(batch) >= BATCH:
-                out.write(b"".join(batch))
-                batch.clear()
-        out.write(b"".join(batch))
+        for lines in _merged(shards):
+            if lines:
+                out.write(b"\n".join(lines) + b"\n")
