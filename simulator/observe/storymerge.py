@@ -17,7 +17,7 @@ import gzip
 import re
 import tempfile
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from operator import itemgetter
 from pathlib import Path
@@ -163,14 +163,43 @@ def _merged(shards: list[_Shard]) -> Iterator[Sequence[bytes]]:
         yield (line,)
 
 
-def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
+Told = Callable[[int, int], None]
+"""Told how far a merge has got: (bytes of the shards' files read, of all of them)."""
+TELL_EVERY = 256
+"""Steps of the merge (each writes a block of lines) between two tellings."""
+
+
+class _Meter:
+    """How many bytes of the shards' own files (not the scratch files merged ahead) have
+    been read, told to ``told``."""
+
+    def __init__(self, paths: Sequence[Path], told: Told | None) -> None:
+        self.told = told
+        self.sizes = {p: p.stat().st_size for p in paths} if told is not None else {}
+        self.total = sum(self.sizes.values())
+        self.done = 0
+
+    def tell(self, files: Sequence[IO[bytes]]) -> None:
+        """Tell where reading stands, with ``files`` (the shards' own files now open) read
+        up to where they are."""
+        if self.told is not None:
+            self.told(self.done + sum(f.tell() for f in files), self.total)
+
+    def closed(self, paths: Sequence[Path]) -> None:
+        """``paths`` have been read to their end."""
+        self.done += sum(self.sizes.get(p, 0) for p in paths)
+
+
+def merge_story_files(paths: Sequence[Path], dest: Path, told: Told | None = None) -> None:
     """Write at ``dest`` the story file of the run whose shards wrote ``paths``. More than
     FAN_IN files are first merged a group of consecutive files at a time, into scratch
     files next to ``dest``, until FAN_IN are left: lines of one instant stay in shard order
     (a group's lines come before the next group's), each shared line is in every group's
     file once, and only as many files are merged ahead as must be (1,000 files: the first
-    489 in one group, then 512 files in one)."""
+    489 in one group, then 512 files in one). ``told`` hears how many of the files' bytes
+    have been read, now and then."""
     paths = list(paths)
+    meter = _Meter(paths, told)
     with tempfile.TemporaryDirectory(prefix=".mailsim-stories-", dir=dest.parent) as name:
         scratch, made = Path(name), 0
         while len(paths) > FAN_IN:
@@ -178,23 +207,29 @@ def merge_story_files(paths: Sequence[Path], dest: Path) -> None:
             while fewer > 0 and len(paths) - i > 1:  # each group of n files: n - 1 fewer
                 group = paths[i:i + min(FAN_IN, fewer + 1)]
                 out = scratch / f"{made}.jsonl.gz"
-                _merge(group, out)
+                _merge(group, out, meter)
                 for done in group:
                     if done.parent == scratch:  # an earlier group's, not a shard's
                         done.unlink()
                 merged.append(out)
                 made, i, fewer = made + 1, i + len(group), fewer - (len(group) - 1)
             paths = merged + paths[i:]
-        _merge(paths, dest)
+        _merge(paths, dest, meter)
+    meter.tell(())
 
 
-def _merge(paths: Sequence[Path], dest: Path) -> None:
+def _merge(paths: Sequence[Path], dest: Path, meter: _Meter) -> None:
     """Merge ``paths`` (at most FAN_IN) into ``dest``."""
     with ExitStack() as stack:
-        shards = [_Shard(stack.enter_context(gzip.open(p, "rb"))) for p in paths]
+        files = [stack.enter_context(gzip.open(p, "rb")) for p in paths]
+        shards = [_Shard(f) for f in files]
+        own = [f.fileobj for f, p in zip(files, paths, strict=True) if p in meter.sizes]
         raw = stack.enter_context(open(dest, "wb"))
         out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=raw,
                                                 compresslevel=1, mtime=0))
-        for lines in _merged(shards):
+        for step, lines in enumerate(_merged(shards)):
             if lines:
                 out.write(b"\n".join(lines) + b"\n")
+            if step % TELL_EVERY == 0:
+                meter.tell(own)  # type: ignore[arg-type]
+    meter.closed(paths)

@@ -95,15 +95,24 @@ def progress_bar(console: Console, clock: Callable[[], float] | None = None
     """A progress callback (runs of a batch, hours of a run, shards) drawing a bar on
     ``console``, with the time spent and the time left at the pace since the first run
     finished here (runs taken from an interrupted command's kept ones, "resumed", come
-    first and set no pace). ``clock``: seconds now (default: a monotonic clock)."""
+    first and set no pace). A label ending in "…" names a phase with units of its own (the
+    merge of a sharded run's story files): the bar starts again, its pace too. ``clock``:
+    seconds now (default: a monotonic clock)."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False, get_time=clock,
                   speed_estimate_period=PACE_S) as bar:
         task = bar.add_task("runs", total=None)
+        phase = [""]
 
         def update(done: int, total: int, label: str) -> None:
             """Advance the bar to ``done`` of ``total``."""
+            if label.endswith("…"):
+                if label != phase[0]:
+                    phase[0] = label
+                    bar.reset(task, total=total, completed=done, description=label)
+                bar.update(task, completed=done, total=total)
+                return
             what = "resumed" if label == "resumed" else f"done {label}"
             bar.update(task, completed=done, total=total, description=what)
 

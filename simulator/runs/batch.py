@@ -438,7 +438,7 @@ def run_sharded(scenario: Scenario, shards: Shards, seed: int | None = None,
                 _tell(progress, len(gathered), len(parts), j)
         stories = [p.story_file for p in parts if p.story_file is not None]
         return combine(base, resolved, variant, gathered,
-                       keep_history, story_file, stories)
+                       keep_history, story_file, stories, progress)
 
 
 def _finished(parts: Sequence[Part], todo: Sequence[int], here: bool, workers: int,

@@ -24,7 +24,8 @@ from simulator.scenario.users import account_id
 from simulator.world.world import World
 
 Progress = Callable[[int, int, str], None]
-"""A progress callback: (done, out of, what was just done)."""
+"""A progress callback: (done, out of, what was just done); or, in a phase of its own
+that counts in its own units, (done, out of, what is being done, ending in "…")."""
 
 
 def mailsim_version() -> str:

@@ -26,8 +26,8 @@ from typing import Any, Literal
 
 from simulator.observe.history import RECORDS, History, Record, Tick
 from simulator.observe.merge import Gathered
-from simulator.observe.storymerge import merge_story_files
-from simulator.runs.one import Results, header
+from simulator.observe.storymerge import Told, merge_story_files
+from simulator.runs.one import Progress, Results, header
 from simulator.scenario import Scenario, User
 from simulator.world.timing import DAY
 
@@ -159,16 +159,31 @@ def merge(parts: Sequence[Iterable[Record]]) -> Iterator[Record]:
             yield shared
 
 
+MERGING = "merging the shards' story files (MB)…"
+"""The progress label of the story merge, a phase counted in megabytes read."""
+
+
+def _merging(progress: Progress | None) -> Told | None:
+    """The story merge told as the run's progress, in megabytes (None: not told)."""
+    if progress is None:
+        return None
+
+    def told(done: int, total: int) -> None:
+        progress(done // 1_000_000, max(1, total // 1_000_000), MERGING)
+
+    return told
+
+
 def combine(base: Scenario, resolved: Scenario, variant: str | None, parts: Gathered,
             keep_history: bool = False, story_file: Path | None = None,
-            shard_stories: Sequence[Path] = ()) -> Results:
+            shard_stories: Sequence[Path] = (), progress: Progress | None = None) -> Results:
     """The Results of the whole run from its shards' partial results (with their histories,
     unpacked, when ``keep_history``); the shards' story files ``shard_stories``, if any, are
-    merged into ``story_file``."""
+    merged into ``story_file``, told to ``progress`` in megabytes read."""
     metrics, rows = parts.merge()
     history = History(keep=keep_history)
     if keep_history:
         history.events = list(merge([p.history or [] for p in parts.in_order()]))
     if story_file is not None and shard_stories:
-        merge_story_files(shard_stories, story_file)
+        merge_story_files(shard_stories, story_file, _merging(progress))
     return Results(resolved, {**header(base, variant), **metrics}, rows, history, story_file)

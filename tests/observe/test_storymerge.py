@@ -4,6 +4,7 @@ order, each shared reset once), whatever the size of the blocks it reads them in
 from __future__ import annotations
 
 import gzip
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,3 +121,24 @@ def test_a_reset_one_shard_lacks_is_refused_even_in_the_middle_of_a_block(
     files = [[_line(1.0, 0, 0), RESET % 2.0, _line(3.0, 0, 1)], [_line(1.0, 1, 0)]]
     with pytest.raises(StoryMismatch, match="disagree"):
         merge_story_files(_write(tmp_path, files), tmp_path / "out.jsonl.gz")
+
+
+@pytest.mark.parametrize("fan_in", [2, 512])
+def test_the_merge_tells_how_many_of_the_shards_bytes_it_has_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fan_in: int) -> None:
+    """Now and then, and once at the end, the merge tells the bytes of the shards' own
+    files read so far (scratch files merged ahead do not count), never going back (gzip
+    reads a file 128 KB at a time)."""
+    monkeypatch.setattr(storymerge, "READ", 64)
+    monkeypatch.setattr(storymerge, "TELL_EVERY", 3)
+    monkeypatch.setattr(storymerge, "FAN_IN", fan_in)
+    noise = random.Random(1)  # lines that compress badly: files of several reads each
+    files = [[_line(float(t), k, noise.getrandbits(256)) for t in range(5000)]
+             for k in range(4)]
+    paths = _write(tmp_path, files)
+    total = sum(p.stat().st_size for p in paths)
+    told: list[tuple[int, int]] = []
+    merge_story_files(paths, tmp_path / "out.jsonl.gz", lambda done, of: told.append((done, of)))
+    assert len(told) > 3 and told[-1] == (total, total)
+    assert all(of == total for _, of in told)
+    assert [d for d, _ in told] == sorted(d for d, _ in told) and told[0][0] < total

@@ -36,3 +36,14 @@ def test_kept_runs_taken_at_the_start_do_not_set_the_pace() -> None:
     line = drawn((0.0, 6, 10, "resumed"), (100.0, 7, 10, "imap #3"), (200.0, 8, 10, "x"))
     assert "8/10" in line and line.endswith("left 0:03:20")
     assert drawn((0.0, 6, 10, "resumed")).startswith("resumed")
+
+
+def test_a_phase_of_its_own_starts_the_bar_again_in_its_units() -> None:
+    """After the shards, the story merge (a label ending in "…") shows its own label, its
+    megabytes and a time left at its own pace, from its first telling on: 4 MB in 8 s,
+    10 to go."""
+    merging = "merging the shards' story files (MB)…"
+    line = drawn((100.0, 4, 4, "shard 4"), (101.0, 0, 15, merging), (102.0, 1, 15, merging),
+                 (110.0, 5, 15, merging))
+    assert line.startswith(merging) and "5/15" in line
+    assert line.endswith("left 0:00:20")

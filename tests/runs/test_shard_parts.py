@@ -83,9 +83,9 @@ def test_many_story_files_merge_in_rounds_into_the_same_bytes(
     sizes: list[int] = []
     real = storymerge._merge
 
-    def counted(paths: list[Path], dest: Path) -> None:
+    def counted(paths: list[Path], dest: Path, meter: storymerge._Meter) -> None:
         sizes.append(len(paths))
-        real(paths, dest)
+        real(paths, dest, meter)
 
     monkeypatch.setattr(storymerge, "_merge", counted)
     rounds = run_sharded(scenario, 5, keep_history=False,
