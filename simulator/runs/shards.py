@@ -169,7 +169,8 @@ def _merging(progress: Progress | None) -> Told | None:
         return None
 
     def told(done: int, total: int) -> None:
-        progress(done // 1_000_000, max(1, total // 1_000_000), MERGING)
+        megabytes = max(1, round(total / 1e6))  # the last telling fills the bar
+        progress(done * megabytes // total if total else megabytes, megabytes, MERGING)
 
     return told
 

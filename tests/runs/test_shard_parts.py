@@ -22,7 +22,7 @@ from simulator.runs import Task, WorkerDied, run, run_sharded
 from simulator.runs.batch import Executor, Part, _parts, ready
 from simulator.runs.local import Helpers
 from simulator.runs.one import run_shard
-from simulator.runs.shards import pack, split
+from simulator.runs.shards import MERGING, pack, split
 from simulator.scenario import load_scenario
 from tests.runs.test_shards import same_bytes, shortened
 
@@ -96,6 +96,19 @@ def test_many_story_files_merge_in_rounds_into_the_same_bytes(
     lines = gzip.decompress((tmp_path / "rounds.jsonl.gz").read_bytes()).splitlines()
     assert sum(b"uidvalidity_reset" in line for line in lines) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.jsonl.gz", "rounds.jsonl.gz"]
+
+
+def test_the_story_merge_is_a_phase_of_the_runs_progress(tmp_path: Path) -> None:
+    """After the shards, the run's progress hears the story merge in megabytes read, as a
+    phase of its own, and the last telling fills it."""
+    told: list[tuple[int, int, str]] = []
+    run_sharded(shortened(load_scenario("scenarios/faults.yaml"), 2), 2, keep_history=False,
+                story_file=tmp_path / "s.jsonl.gz",
+                progress=lambda done, total, label: told.append((done, total, label)))
+    labels = [label for *_, label in told]
+    first = labels.index(MERGING)
+    assert first > 0 and set(labels[first:]) == {MERGING} and MERGING not in labels[:first]
+    assert told[-1][:2] == (1, 1)
 
 
 def test_hours_folded_in_any_order_give_the_whole_runs_time_series() -> None:
