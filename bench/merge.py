@@ -7,6 +7,7 @@ them, and prints the peak resident memory before and after the merge and the mer
 
     python bench/merge.py --users 100 --days 30 --copies 100   # ~ a 10,000-person month
     python bench/merge.py --users 4 --days 30 --copies 2500    # the same in 2,500 shards
+    python bench/merge.py --users 4 --days 30 --copies 2500 --distinct   # copies not tied
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
 from pathlib import Path
 
 from reference import SCENARIO
@@ -42,7 +44,15 @@ def renamed(part: object, k: int) -> object:
     return other
 
 
-def merge(path: Path, copies: int, hold: bool) -> None:
+def spread(part: object, k: int) -> None:
+    """Make copy ``k``'s propagation delays and fetch waits its own: each later by k µs
+    (their order kept), as different people's are, not equal to every other copy's."""
+    for name in ("delays", "waits"):
+        values = getattr(part, name)
+        setattr(part, name, array(values.typecode, (v + k * 1e-6 for v in values)))
+
+
+def merge(path: Path, copies: int, hold: bool, distinct: bool = False) -> None:
     """Load the partial result, gather ``copies`` of it and merge them; print the figures."""
     from simulator.observe.merge import Gathered
     from simulator.observe.merge import merge as merge_parts
@@ -52,6 +62,8 @@ def merge(path: Path, copies: int, hold: bool) -> None:
     gathered, held = Gathered(), []
     for k in range(copies):
         other = renamed(pickle.loads(data), k)  # its own arrays and hours, as a shard's
+        if distinct:
+            spread(other, k)
         if hold:
             held.append(other)
         else:
@@ -78,16 +90,19 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=100)
     parser.add_argument("--hold", action="store_true",
                         help="keep every partial result whole until the merge")
+    parser.add_argument("--distinct", action="store_true",
+                        help="shift each copy's delays by k µs, so that copies do not tie")
     parser.add_argument("--merge-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.merge_only:
-        merge(args.merge_only, args.copies, args.hold)
+        merge(args.merge_only, args.copies, args.hold, args.distinct)
         return
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "partial.pickle"
         shard(args.users, args.days, path)
         subprocess.run([sys.executable, __file__, "--merge-only", str(path),
-                        "--copies", str(args.copies), *(["--hold"] if args.hold else [])],
+                        "--copies", str(args.copies), *(["--hold"] if args.hold else []),
+                        *(["--distinct"] if args.distinct else [])],
                        check=True)
 
 

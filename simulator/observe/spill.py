@@ -17,32 +17,39 @@ shards hold 3,000 chunks (24 MB of floats)."""
 
 @dataclass(frozen=True)
 class OnDisk:
-    """An array written to ``path``, read back in order a chunk at a time. The file is
-    opened for each chunk, so thousands can be read together whatever the limit on open
-    files."""
+    """An array written to ``path``, read back in order a chunk at a time, or a slice at a
+    time; ``fences`` holds every CHUNK-th value (``values[::CHUNK]``), kept in memory so a
+    merge can see where each chunk begins without reading it. The file is opened for each
+    read, so thousands can be read together whatever the limit on open files."""
 
     path: Path
     typecode: str
     length: int
+    fences: array[float] | array[int]
 
     def __len__(self) -> int:
         return self.length
 
     def __iter__(self) -> Iterator[float]:
-        size = array(self.typecode).itemsize
         for start in range(0, self.length, CHUNK):
-            chunk = array(self.typecode)
+            yield from self.read(start, start + CHUNK)
+
+    def read(self, start: int, stop: int) -> array[float] | array[int]:
+        """The values from ``start`` up to ``stop`` (fewer at the end)."""
+        chunk = array(self.typecode)
+        stop = min(stop, self.length)
+        if start < stop:
             with open(self.path, "rb") as f:
-                f.seek(start * size)
-                chunk.fromfile(f, min(CHUNK, self.length - start))
-            yield from chunk
+                f.seek(start * chunk.itemsize)
+                chunk.fromfile(f, stop - start)
+        return chunk
 
 
 def spill(values: array[float] | array[int], path: Path) -> OnDisk:
     """Write ``values`` at ``path`` and return them as read back from there."""
     with open(path, "wb") as f:
         values.tofile(f)
-    return OnDisk(path, values.typecode, len(values))
+    return OnDisk(path, values.typecode, len(values), values[::CHUNK])
 
 
 __all__ = ["CHUNK", "OnDisk", "spill"]
