@@ -13,6 +13,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -96,22 +97,22 @@ def progress_bar(console: Console, clock: Callable[[], float] | None = None
     ``console``, with the time spent and the time left at the pace since the first run
     finished here (runs taken from an interrupted command's kept ones, "resumed", come
     first and set no pace). A label ending in "…" names a phase with units of its own (the
-    merge of a sharded run's story files): the bar starts again, its pace too. ``clock``:
-    seconds now (default: a monotonic clock)."""
+    merge of a sharded run's story files): it gets a bar of its own, with its own pace,
+    under the runs' (which stays as it was). ``clock``: seconds now (default: a monotonic
+    clock)."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False, get_time=clock,
                   speed_estimate_period=PACE_S) as bar:
         task = bar.add_task("runs", total=None)
-        phase = [""]
+        phases: dict[str, TaskID] = {}
 
         def update(done: int, total: int, label: str) -> None:
             """Advance the bar to ``done`` of ``total``."""
             if label.endswith("…"):
-                if label != phase[0]:
-                    phase[0] = label
-                    bar.reset(task, total=total, completed=done, description=label)
-                bar.update(task, completed=done, total=total)
+                if label not in phases:
+                    phases[label] = bar.add_task(label, total=total, completed=done)
+                bar.update(phases[label], completed=done, total=total)
                 return
             what = "resumed" if label == "resumed" else f"done {label}"
             bar.update(task, completed=done, total=total, description=what)

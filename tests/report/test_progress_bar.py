@@ -38,12 +38,20 @@ def test_kept_runs_taken_at_the_start_do_not_set_the_pace() -> None:
     assert drawn((0.0, 6, 10, "resumed")).startswith("resumed")
 
 
-def test_a_phase_of_its_own_starts_the_bar_again_in_its_units() -> None:
-    """After the shards, the story merge (a label ending in "…") shows its own label, its
-    megabytes and a time left at its own pace, from its first telling on: 4 MB in 8 s,
-    10 to go."""
+def test_a_phase_of_its_own_gets_a_bar_of_its_own() -> None:
+    """After the shards, the story merge (a label ending in "…") gets its own bar under the
+    shards' (which stays as it was), with its megabytes and a time left at its own pace
+    from its first telling on: 4 MB in 8 s, 10 to go."""
     merging = "merging the shards' story files (MB)…"
-    line = drawn((100.0, 4, 4, "shard 4"), (101.0, 0, 15, merging), (102.0, 1, 15, merging),
-                 (110.0, 5, 15, merging))
-    assert line.startswith(merging) and "5/15" in line
-    assert line.endswith("left 0:00:20")
+    now = [0.0]
+    out = io.StringIO()
+    with progress_bar(Console(file=out, width=120, force_terminal=False),
+                      clock=lambda: now[0]) as update:
+        for t, done, total, label in ((100.0, 4, 4, "shard 4"), (101.0, 0, 15, merging),
+                                      (102.0, 1, 15, merging), (110.0, 5, 15, merging)):
+            now[0] = t
+            update(done, total, label)
+    shards, merge = out.getvalue().strip().splitlines()[-2:]
+    assert shards.startswith("done shard 4") and "4/4" in shards
+    assert merge.startswith(merging) and "5/15" in merge
+    assert merge.endswith("left 0:00:20")
