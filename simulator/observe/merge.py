@@ -13,14 +13,13 @@ account is rebuilt instant by instant from each shard's changes, for its peak an
 
 from __future__ import annotations
 
-import heapq
 import shutil
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import reduce
-from itertools import chain, repeat
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from simulator.observe.consistency import (
 from simulator.observe.durability import examples
 from simulator.observe.exactsum import compact, expand, to_float
 from simulator.observe.partial import Partial, TickParts
+from simulator.observe.servertotal import server_total
 from simulator.observe.spill import spill
 from simulator.observe.stats import Picked, TimeAverage, interpolate, rounded
 from simulator.observe.verdict import MAX_VIOLATIONS
@@ -208,28 +208,12 @@ def _earliest(witnesses: list[Witness]) -> list[Witness]:
     return sorted(witnesses, key=lambda w: (w["t"], w["device"], w["mid"]))[:MAX_WITNESSES]
 
 
-def _server_total(parts: Sequence[Partial]) -> Iterator[tuple[float, int]]:
-    """The server total over every shard at the end of each instant any shard recorded."""
-    changes = heapq.merge(*(zip(p.instants, repeat(k), p.totals)
-                            for k, p in enumerate(parts)))
-    current = [0] * len(parts)
-    total, instant = 0, None
-    for t, k, value in changes:
-        if instant is not None and t != instant:
-            yield instant, total
-        total += value - current[k]
-        current[k] = value
-        instant = t
-    if instant is not None:
-        yield instant, total
-
-
 def _server(parts: Sequence[Partial], end: float) -> ServerStorageBlock:
     """Server storage: the total's mean and peak rebuilt instant by instant. The whole run
     steps its time average at every change, but changes within one instant add nothing
     to its area (a zero span), so stepping once per instant gives the same floats."""
     series, peak = TimeAverage(), 0
-    for t, total in _server_total(parts):
+    for t, total in server_total(parts):
         series.set(t, total)
         peak = max(peak, total)
     final = sum(p.server_final for p in parts)

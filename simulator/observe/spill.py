@@ -6,7 +6,7 @@ the run (DESIGN: sharded runs)."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +31,8 @@ class OnDisk:
         return self.length
 
     def __iter__(self) -> Iterator[float]:
-        for start in range(0, self.length, CHUNK):
-            yield from self.read(start, start + CHUNK)
+        for chunk in chunks(self):
+            yield from chunk
 
     def read(self, start: int, stop: int) -> array[float] | array[int]:
         """The values from ``start`` up to ``stop`` (fewer at the end)."""
@@ -45,6 +45,17 @@ class OnDisk:
         return chunk
 
 
+def chunks(values: OnDisk | Sequence[float]) -> Iterator[Sequence[float]]:
+    """``values`` a CHUNK at a time: read from disk, or sliced."""
+    if isinstance(values, OnDisk):
+        read = values.read
+    else:
+        def read(start: int, stop: int) -> Sequence[float]:
+            return values[start:stop]
+    for start in range(0, len(values), CHUNK):
+        yield read(start, start + CHUNK)
+
+
 def spill(values: array[float] | array[int], path: Path) -> OnDisk:
     """Write ``values`` at ``path`` and return them as read back from there."""
     with open(path, "wb") as f:
@@ -52,4 +63,4 @@ def spill(values: array[float] | array[int], path: Path) -> OnDisk:
     return OnDisk(path, values.typecode, len(values), values[::CHUNK])
 
 
-__all__ = ["CHUNK", "OnDisk", "spill"]
+__all__ = ["CHUNK", "OnDisk", "chunks", "spill"]

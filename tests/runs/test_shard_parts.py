@@ -10,13 +10,17 @@ import os
 import pickle
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from simulator.observe import storymerge
+from simulator.observe import servertotal, storymerge
+from simulator.observe import spill as spill_module
 from simulator.observe.history import ServerBytes
-from simulator.observe.merge import Gathered, _server_total
+from simulator.observe.merge import Gathered
+from simulator.observe.servertotal import server_total
+from simulator.observe.spill import spill
 from simulator.observe.storymerge import line_time, merge_story_files
 from simulator.runs import Task, WorkerDied, run, run_sharded
 from simulator.runs.batch import Executor, Part, _parts, ready
@@ -39,9 +43,15 @@ def test_a_shard_sends_back_a_partial_result_much_smaller_than_its_history() -> 
     assert len(pickle.dumps(part)) * 5 < len(pickle.dumps(pack(kept.history)))
 
 
-def test_the_server_total_rebuilt_from_shards_is_the_whole_runs_at_each_instant() -> None:
+@pytest.mark.parametrize(("chunk", "block"), [(1, 1 << 18), (2, 4), (7, 10), (1024, 1 << 18),
+                                            (1024, 6)])
+def test_the_server_total_rebuilt_from_shards_is_the_whole_runs_at_each_instant(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, block: int) -> None:
     """The server total over every account, rebuilt from each shard's end-of-instant
-    values, is at each instant the whole run's total after that instant's last change."""
+    values (in memory or on disk, read in chunks and summed in blocks of any size), is at
+    each instant the whole run's total after that instant's last change."""
+    monkeypatch.setattr(spill_module, "CHUNK", chunk)
+    monkeypatch.setattr(servertotal, "BLOCK", block)
     whole = run(FAULTS).history
     used: dict[str, int] = {}
     expected: dict[float, int] = {}
@@ -49,8 +59,11 @@ def test_the_server_total_rebuilt_from_shards_is_the_whole_runs_at_each_instant(
         used[e.user] = e.used
         expected[e.t] = sum(used.values())
     parts = [run_shard(FAULTS, people) for people in split(FAULTS, 3)]
-    assert dict(_server_total(parts)) == expected
-    assert list(_server_total(parts)) == sorted(expected.items())
+    on_disk = [replace(p, instants=spill(p.instants, tmp_path / f"{k}.t"),
+                       totals=spill(p.totals, tmp_path / f"{k}.v"))
+               for k, p in enumerate(parts)]
+    for some in (parts, on_disk):
+        assert list(server_total(some)) == sorted(expected.items())
 
 
 def test_shard_story_files_merge_into_the_whole_runs_records_in_time_order(
