@@ -14,8 +14,8 @@ from simulator.observe.partial import Partial
 from simulator.observe.spill import OnDisk, chunks
 
 BLOCK = 1 << 16
-"""Changes summed in one go, about (shards run alike, so each block takes about as many
-from every shard: each gives at most its share)."""
+"""About how many changes are summed in one go. Shards move through time alike, so a block
+takes a share of every shard's: each shard holds at most BLOCK / shards at a time."""
 
 
 class _Changes:
@@ -82,7 +82,6 @@ def server_total(parts: Sequence[Partial]) -> Iterator[tuple[float, int]]:
                            strict=True)
         if not reached:
             return
-
 
 
 def _pieces(values: Sequence[float] | Sequence[int] | OnDisk, step: int
