@@ -16,12 +16,12 @@ from __future__ import annotations
 import gzip
 import re
 import tempfile
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from operator import itemgetter
 from pathlib import Path
 from typing import IO
+
+from simulator.observe.timemerge import Held, steps
 
 SHARED = b'{"kind":"uidvalidity_reset",'
 """How the lines of shared records begin (the story file's only shared kind)."""
@@ -49,20 +49,18 @@ def line_time(line: bytes) -> float:
     return float(_TIME.match(b"\n" + line).group(1))  # type: ignore[union-attr]
 
 
-class _Shard:
+class _Shard(Held):
     """One shard's lines, read a block at a time: those of the current segment not yet
-    written (``lines``, without their newlines, with their ``times``), those read past its
-    end (``ahead``) and the start of a line not read to its end (``rest``); a block holds
-    lines each after a newline, so that one search finds every line's start."""
+    written (held, without their newlines, with their times), those read past its end
+    (``ahead``) and the start of a line not read to its end (``rest``); a block holds lines
+    each after a newline, so that one search finds every line's start."""
 
     def __init__(self, reader: IO[bytes]) -> None:
+        super().__init__()
         self.reader = reader
-        self.times: list[float] = []
-        self.lines: list[bytes] = []
         self.ahead = b""
         self.rest = b"\n"
         self.shared: bytes | None = None  # the line that ended the segment (None: the file)
-        self.done = False  # the segment's lines are all read
 
     def start(self) -> None:
         """Begin the next segment with the lines read past the last one's end."""
@@ -70,12 +68,6 @@ class _Shard:
         block, self.ahead = self.ahead, b""
         if block:
             self._add(block)
-
-    def fill(self) -> None:
-        """Read until the lines held span more than one instant (or the segment ends), so
-        that they show how far this shard has got."""
-        while not self.done and (not self.times or self.times[0] == self.times[-1]):
-            self.read()
 
     def read(self) -> None:
         """Read the next block of whole lines (at the file's end, a last line that has no
@@ -104,50 +96,16 @@ class _Shard:
         del lines[0]  # what comes before the first newline: nothing
         if len(times) != len(lines):
             raise StoryMismatch(f"a story file has {len(lines)} lines, {len(times)} records")
-        self.times += times
-        self.lines += lines
-
-    def take(self, before: float) -> tuple[list[float], list[bytes]]:
-        """Hand over the lines held from before ``before`` (keeping the rest)."""
-        k = bisect_left(self.times, before)
-        if k == 0:
-            return [], []
-        if k == len(self.times):
-            taken = self.times, self.lines
-            self.times, self.lines = [], []
-        else:
-            taken = self.times[:k], self.lines[:k]
-            del self.times[:k], self.lines[:k]
-        return taken
+        self.hold(times, lines)
 
 
 def _segment(shards: list[_Shard]) -> Iterator[Sequence[bytes]]:
-    """The lines of one segment of every shard, in time order, a block at a time: each
-    step writes what is before the earliest point any unfinished shard has reached."""
+    """The lines of one segment of every shard, in time order (equal times in shard
+    order), a block at a time."""
     for shard in shards:
         shard.start()
-    while True:
-        for shard in shards:
-            shard.fill()
-        reached = [s.times[-1] for s in shards if not s.done]
-        until = min(reached) if reached else float("inf")
-        yield _in_order([s.take(until) for s in shards])
-        if not reached:
-            return
-
-
-def _in_order(taken: list[tuple[list[float], list[bytes]]]) -> Sequence[bytes]:
-    """Lines of several shards in time order, equal times in shard order (a stable sort of
-    the shards' lines, each shard's already in order, laid one after the other)."""
-    times: list[float] = []
-    lines: list[bytes] = []
-    for some_times, some_lines in taken:
-        times += some_times
-        lines += some_lines
-    if len(lines) < 2:
-        return lines
-    order = sorted(range(len(times)), key=times.__getitem__)
-    return itemgetter(*order)(lines)  # type: ignore[no-any-return]
+    for _, lines in steps(shards):
+        yield lines
 
 
 def _merged(shards: list[_Shard]) -> Iterator[Sequence[bytes]]:
