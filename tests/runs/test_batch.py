@@ -10,7 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 
 from simulator.runs import Executor, Task, replication_seeds, run, run_batch
-from simulator.runs.batch import ready
+from simulator.runs.batch import local_cluster, ready
 from simulator.runs.local import Helpers
 from tests.scenarios import load, two_devices
 
@@ -123,3 +123,21 @@ def die_in_helper(parent: int) -> int:
         os._exit(3)
     time.sleep(0.5)
     return parent
+
+
+def _profiling() -> bool:
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+def test_a_local_dask_clusters_workers_do_not_profile() -> None:
+    """The local Dask cluster's workers run without Dask's statistical profiler (a run's
+    deep stacks sampled every 10 ms cost CPU and memory for a dashboard nobody reads),
+    while the asking process's own configuration is left as it was."""
+    distributed = pytest.importorskip("dask.distributed")
+    before = _profiling()
+    with local_cluster(distributed.LocalCluster, 1) as cluster, \
+            distributed.Client(cluster) as client:
+        assert set(client.run(_profiling).values()) == {False}
+    assert _profiling() == before
