@@ -14,7 +14,8 @@ from simulator.observe.timemerge import Held, steps
 
 BLOCK = 1 << 16
 """About how many changes are summed in one go. Shards move through time alike, so a block
-takes a share of every shard's: each shard holds at most BLOCK / shards at a time."""
+takes a share of every shard's: each shard reads BLOCK / shards at a time, and the shards
+furthest behind read on while all hold fewer than 2 * BLOCK."""
 
 
 class _Changes(Held):
@@ -45,7 +46,8 @@ def server_total(parts: Sequence[Partial]) -> Iterator[tuple[float, int]]:
     them (``timemerge.steps``), summed in C a block at a time."""
     step = max(1, BLOCK // max(1, len(parts)))
     total = 0
-    for times, deltas in steps([_Changes(p.instants, p.totals, step) for p in parts]):
+    changes = [_Changes(p.instants, p.totals, step) for p in parts]
+    for times, deltas in steps(changes, ahead=2 * BLOCK):
         if not times:
             continue
         sums = list(accumulate(deltas, initial=total))

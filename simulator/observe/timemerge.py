@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
+from heapq import heapify, heappop, heapreplace
 from typing import Any
 
 
@@ -50,26 +51,49 @@ class Held:
         return taken
 
 
-def steps(streams: Sequence[Held]) -> Iterator[tuple[list[float], list[Any]]]:
+def steps(streams: Sequence[Held], ahead: int = 0
+          ) -> Iterator[tuple[list[float], list[Any]]]:
     """(times, items) of every stream, in time order, equal times in stream order, a block
-    at a time, until every stream is done."""
+    at a time, until every stream is done.
+
+    A step hands over what comes before the point the furthest-behind unfinished stream has
+    reached, so that stream is read on until it holds more than one instant and, while all
+    the streams hold fewer than ``ahead`` items, further: with many streams each holding a
+    little, the point would otherwise creep forward a few items a step, and every step
+    visits every stream (3,000 shards' server totals took 71 million visits for 2 million
+    changes). Streams are kept in a heap by the point each has reached."""
+    for stream in streams:
+        stream.fill()
+    held = sum(len(stream.times) for stream in streams)
+    behind = [(stream.times[-1], k) for k, stream in enumerate(streams) if not stream.done]
+    heapify(behind)
     while True:
-        for stream in streams:
-            stream.fill()
-        reached = [s.times[-1] for s in streams if not s.done]
-        until = min(reached) if reached else math.inf
+        while behind:
+            reached, k = behind[0]
+            stream = streams[k]
+            if held >= ahead and stream.times[0] != reached:
+                break
+            before = len(stream.times)
+            stream.read()
+            held += len(stream.times) - before
+            if stream.done:
+                heappop(behind)
+            else:
+                heapreplace(behind, (stream.times[-1], k))
+        until = behind[0][0] if behind else math.inf
         times: list[float] = []
         items: list[Any] = []
         for stream in streams:
             some_times, some_items = stream.take(until)
             times += some_times
             items += some_items
+        held -= len(times)
         if len(times) > 1:  # a stable sort of the streams' items laid one after the other
             order = sorted(range(len(times)), key=times.__getitem__)
             times = list(map(times.__getitem__, order))
             items = list(map(items.__getitem__, order))
         yield times, items
-        if not reached:
+        if not behind:
             return
 
 
