@@ -351,7 +351,7 @@ class Executor:
     def _on_dask(self, pieces: Sequence[Piece]) -> Done:
         """Runs on the Dask cluster (an optional extra, imported only here)."""
         try:
-            from dask.distributed import Client, LocalCluster
+            from dask.distributed import Client
             from dask.distributed import as_completed as dask_completed
         except ImportError:
             raise DaskMissing("--dask needs the dask extra: pip install 'mailsim[dask]'"
@@ -359,7 +359,7 @@ class Executor:
         if self._client is None:
             address = self.dask
             if address == "local":
-                self._cluster = local_cluster(LocalCluster, self.workers)
+                self._cluster = local_cluster(self.workers)
                 address = self._cluster.scheduler_address
             self._client = Client(address)
         futures = {self._client.submit(run_piece, piece, pure=False,
@@ -376,18 +376,19 @@ class Executor:
             yield futures.pop(future), result
 
 
-def local_cluster(cls: Any, workers: int) -> Any:
-    """A Dask ``LocalCluster`` (``cls``) of ``workers`` one-thread worker processes, with
+def local_cluster(workers: int) -> Any:
+    """A Dask ``LocalCluster`` of ``workers`` one-thread worker processes, with
     the workers' statistical profiler off: sampling a run's deep generator stacks every
     10 ms cost about 5 % of the workers' CPU time and 74 MB each on a 10,000-person
     organisation, and only Dask's dashboard reads it. The web server takes any free port:
     two local clusters (two mailsim commands, or a test beside a run) must not fight over
     Dask's 8787."""
     import dask
+    from dask.distributed import LocalCluster
 
     with dask.config.set({"distributed.worker.profile.enabled": False}):
-        return cls(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                   dashboard_address=":0")
+        return LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
+                            processes=True, dashboard_address=":0")
 
 
 def outputs(tasks: Sequence[Task], workers: int = 1, dask: str | None = None

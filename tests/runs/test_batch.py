@@ -137,7 +137,7 @@ def test_a_local_dask_clusters_workers_do_not_profile() -> None:
     while the asking process's own configuration is left as it was."""
     distributed = pytest.importorskip("dask.distributed")
     before = _profiling()
-    with local_cluster(distributed.LocalCluster, 1) as cluster, \
+    with local_cluster(1) as cluster, \
             distributed.Client(cluster) as client:
         assert set(client.run(_profiling).values()) == {False}
     assert _profiling() == before
