@@ -31,6 +31,22 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="
 out = Console()
 err = Console(stderr=True)
 
+
+def _version(asked: bool) -> None:
+    if asked:
+        from simulator.core import status
+        from simulator.runs.one import mailsim_version
+        out.print(f"mailsim {mailsim_version()} (core: {status()})", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and whether the simulation core is compiled, and exit.")]
+          = False) -> None:
+    """Simulate mail accounts used from several devices under POP3 or IMAP."""
+
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 ServerOpt = Annotated[str | None, typer.Option(
     help="Server backend for every server: 'model', or 'dovecot' (Debian's Dovecot serves "

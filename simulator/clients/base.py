@@ -13,7 +13,9 @@ from collections.abc import Callable, Generator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from simulator.clients.local import LocalStore
+from mypy_extensions import mypyc_attr
+
+from simulator.clients.parts import Store
 from simulator.mail.message import Message
 from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.smtp import Submission
@@ -36,6 +38,7 @@ class Cmd(NamedTuple):
     kwargs: Mapping[str, Any] = MappingProxyType({})
 
 
+@mypyc_attr(native_class=False)
 class Conn:
     """Builds commands: ``conn.uidl()`` is ``Cmd("uidl")``. It performs nothing itself."""
 
@@ -76,6 +79,7 @@ def execute(cmd: Cmd, session: Any, submission: Submission, protocol: str) -> Re
     return method(*cmd.args, **cmd.kwargs) if cmd.kwargs else method(*cmd.args)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Client(ABC):
     """Sync logic of one device. Subclass it (or a built-in) and name it in a scenario as
     ``client: {class: "package.module:MyClient"}`` to test your own algorithm."""
@@ -88,7 +92,7 @@ class Client(ABC):
     """Whether the client files mail into local folders that several accounts can share (a
     POP3 client's one local Inbox, claim P8), rather than mirroring each server's folders."""
 
-    def __init__(self, device: str, settings: ClientSettings, store: LocalStore) -> None:
+    def __init__(self, device: str, settings: ClientSettings, store: Store) -> None:
         self.device = device
         self.settings = settings
         self.store = store

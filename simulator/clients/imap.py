@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from mypy_extensions import mypyc_attr
+
 from simulator.clients.base import Client, Conn, SyncGen
 from simulator.clients.imap_state import Action, Cache, FolderState, Where
-from simulator.clients.local import LocalStore
+from simulator.clients.parts import Store
 from simulator.clients.renumber import match
 from simulator.mail.imap import Row
 from simulator.mail.message import Message
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 SYNCED = ("INBOX", "Sent", "Archive")
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class ImapClient(Client):
     """Thunderbird-like IMAP: replay queued actions, then resync each folder (base,
     CONDSTORE or QRESYNC), then fetch new messages and the bodies the cache keeps.
@@ -36,7 +39,7 @@ class ImapClient(Client):
 
     protocol = "imap"
 
-    def __init__(self, device: str, settings: ClientSettings, store: LocalStore) -> None:
+    def __init__(self, device: str, settings: ClientSettings, store: Store) -> None:
         super().__init__(device, settings, store)
         self.cache = Cache(*settings.cache_mode)
         store.count_headers = self.cache.mode != "none"
@@ -186,7 +189,7 @@ class ImapClient(Client):
         if self.careful and action.key in self.unanswered:
             yield from self._select(conn, folder, now)
             if action.key not in self.where.of_key:  # a renumbering may have found it
-                uids = (yield conn.search_message_id(action.msg.mid)).value or []
+                uids = (yield conn.search_message_id(action.msg.mid)).value or []  # type: ignore[union-attr]
                 free = [u for u in uids if self.where.at(folder, u) is None]
                 if free:
                     self._appended(action, free[0])
@@ -250,6 +253,7 @@ class ImapClient(Client):
 
     def _resync_known(self, conn: Conn, folder: str, state: FolderState) -> SyncGen:
         """Base: FETCH FLAGS of all known; CONDSTORE: CHANGEDSINCE + SEARCH for expunges."""
+        present: Any
         if self.resync == "base":
             rows = (yield conn.fetch_flags(self.where.uids(folder))).value
             present = {r.uid for r in rows}

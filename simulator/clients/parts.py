@@ -112,3 +112,7 @@ class StorePart:
 
 
 __all__ = ["LOCAL_TREE", "StorePart"]
+
+
+Store = LocalStore | StorePart
+"""What a client keeps its mail in: the device's whole store, or its account's part of it."""

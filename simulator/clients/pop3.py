@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mypy_extensions import mypyc_attr
+
 from simulator.clients.base import Client, Conn, SyncGen
-from simulator.clients.local import LocalStore
+from simulator.clients.parts import Store
 from simulator.mail.message import Message
 from simulator.mail.store import SEEN
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from simulator.scenario.devices import ClientSettings
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Pop3Client(Client):
     """Thunderbird/Outlook-style POP3: leave on server, delete after N days, delete when
     deleted locally; sent mail and flags never leave the device (rule 7)."""
@@ -25,7 +28,7 @@ class Pop3Client(Client):
     protocol = "pop3"
     merges_accounts = True  # downloads go to local folders: every account into one Inbox
 
-    def __init__(self, device: str, settings: ClientSettings, store: LocalStore) -> None:
+    def __init__(self, device: str, settings: ClientSettings, store: Store) -> None:
         super().__init__(device, settings, store)
         self.known: dict[str, float] = {}  # UIDL -> when this device downloaded it
         self.deleted_here: set[str] = set()  # UIDLs deleted locally, DELE at next session

@@ -6,6 +6,7 @@ snapshot at login, marks deletions, and removes them only on QUIT (the UPDATE st
 
 from __future__ import annotations
 
+import builtins
 from typing import TypeVar
 
 from simulator.mail.message import HEADER_BYTES, Message, command_cost
@@ -143,7 +144,7 @@ class Session:
         rows = self._rows(self.sizes)
         return Reply(True, rows, command_cost(down=15 * len(rows)))
 
-    def _rows(self, column: list[_T]) -> list[tuple[int, _T]]:
+    def _rows(self, column: builtins.list[_T]) -> builtins.list[tuple[int, _T]]:
         """(number, value) for every unmarked message, from a column aligned with the snapshot."""
         if not self.marked:  # the usual case (listing before any DELE): no test per message
             return list(enumerate(column, 1))

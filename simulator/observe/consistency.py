@@ -175,7 +175,7 @@ class Consistency:
         order = (t, device, mid)
         if len(kept) == MAX_WITNESSES and order >= _order(kept[-1]):
             return
-        insort(kept, {"mid": mid, "device": device, "t": t, "what": text}, key=_order)
+        insort(kept, {"mid": mid, "device": device, "t": t, "what": text}, key=_order)  # type: ignore[misc]
         del kept[MAX_WITNESSES:]
 
     def _anomalies(self, t: float, device: str, user: str, mid: str,

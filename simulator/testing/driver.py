@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulator.clients.base import Client, Cmd, ConnectionLost, SyncGen, execute
+from simulator.clients.base import Client, Cmd, Conn, ConnectionLost, SyncGen, execute
 from simulator.clients.imap import ImapClient
 from simulator.clients.local import LocalStore
 from simulator.clients.pop3 import Pop3Client
@@ -101,9 +101,4 @@ class Bench:
         raise AssertionError("client kept going after ConnectionLost")
 
 
-class _AnyConn:
-    def __getattr__(self, name: str) -> Any:
-        return lambda *args, **kwargs: Cmd(name, args, kwargs)
-
-
-_CONN: Any = _AnyConn()
+_CONN = Conn()

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simulator.clients.base import Client, Conn, ConnectionLost, SyncGen, execute
-from simulator.mail import imap, pop3
 from simulator.mail.connect import connect_cost, plaintext_login
 from simulator.mail.message import Cost
 from simulator.mail.reply import ProtocolError
@@ -43,7 +42,7 @@ class Line:
         self.client = client
         self.conn = Conn()
         self.drops = Drops(self)
-        self.session: pop3.Session | imap.Session | None = None
+        self.session: Any = None  # the backend's session (the model's or Dovecot's), or None
         self.busy = False
         self.wake = self.env.event()
         self.jobs: deque[Job] = deque()
@@ -152,7 +151,9 @@ class Line:
         changes (named after the program and this device) and the device's Maildir back,
         then spend the run's traffic on the link."""
         self.next_poll = self.env.now + self.poll
-        server, client, history = self.server, self.client, self.world.history
+        history = self.world.history
+        server: Any = self.server  # a backend's server and a real program's client: their
+        client: Any = self.client  # own methods, beyond the model's interfaces
         if not (self.online and server.up):
             self.last_ok_sync = None
             return False
@@ -186,9 +187,14 @@ class Line:
         if not self.online or self.session is None:
             return False
         ok = yield from self.drive(self.client.open(self.conn, mid, self.env.now))
-        if self.session is not None and not self._keep_open():
+        if self.in_session() and not self._keep_open():  # the reading may have lost it
             yield from self._close()
         return bool(ok)
+
+    def in_session(self) -> bool:
+        """Whether a session is open (read afresh: a check before a yield does not hold after
+        it, which the compiled core would otherwise assume)."""
+        return self.session is not None
 
     def _keep_open(self) -> bool:
         return self.client.idles or self.poll < self.server.config.autologout

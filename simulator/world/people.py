@@ -136,7 +136,7 @@ class Person:
             device = self._pick(rng.random())
             size = draw_size(rng, mail.size)
             if device is not None:
-                device.request(lambda d, s=size, a=account: _now(self.send, d, s, a))
+                device.request(lambda d, s=size, a=account: _now(self.send, d, s, a))  # type: ignore[misc]
 
     def send(self, device: Device, size: int, account: str = "") -> None:
         """Write and send a message from ``account`` on ``device``; the person expects it in
@@ -164,7 +164,7 @@ class Person:
                 continue
             device = self._pick(pick)
             if device is not None:
-                device.request(lambda d, n=self.checks: self.check(d, n))
+                device.request(lambda d, n=self.checks: self.check(d, n))  # type: ignore[misc]
 
     def _quiet(self) -> bool:
         """Whether the run has reached its quiet stretch (no new mail, nobody acts)."""

@@ -7,6 +7,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import simpy
+from mypy_extensions import mypyc_attr
 
 from simulator.mail import imap, pop3
 from simulator.mail.message import Message
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from simulator.scenario import ServerConfig
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Server:
     """A mail server: its accounts (one per user, and any further accounts people have on
     it) and the protocol front ends."""
@@ -50,7 +52,7 @@ class Server:
         self.history.add("server_bytes", self.env.now, user, 0)
         return account
 
-    def open(self, user: str, protocol: str, by: str) -> pop3.Session | imap.Session:
+    def open(self, user: str, protocol: str, by: str) -> Any:
         """A new connection to ``user``'s account over ``protocol``, made by device ``by``
         (the store's events name it as the maker of that session's changes)."""
         if protocol == "pop3":
@@ -97,6 +99,7 @@ class Server:
     def retention(self) -> Generator[Any, Any, None]:
         """Once a day, expunge every message older than the retention period (claim R1)."""
         keep = self.config.retention
+        assert keep is not None  # started only for a server that has a retention period
         while True:
             yield self.env.timeout(RETENTION_SWEEP)
             cutoff = self.env.now - keep

@@ -89,7 +89,7 @@ class Topology:
             state.scheduled = self._on(attachment.weekly)
             self.graph.add_edge(f"dev:{device.id}", net_node(attachment.network), state=state)
             states.append((attachment.network, state))
-            self._follow(attachment.weekly, state, lambda d=device: self._reroute(d))
+            self._follow(attachment.weekly, state, lambda d=device: self._reroute(d))  # type: ignore[misc]
         self.access[device.id] = states
         self._reroute(device)
 
@@ -101,7 +101,7 @@ class Topology:
             state = self.uplinks[name]
             self._follow(net.up.weekly, state, self._refresh, cause="schedule")
             if net.up.fails:
-                self.env.process(self._failures(state, net.up.mtbf, net.up.mttr))
+                self.env.process(self._failures(state, net.up.mtbf, net.up.mttr))  # type: ignore[arg-type]
 
     # -- availability over time ----------------------------------------------------------------
     def _follow(self, schedule: WeeklySchedule, state: LinkState, changed: Callable[[], None],

@@ -86,7 +86,7 @@ class World:
         classes its servers may ask for (``server: {backend: ...}``)."""
         self.scenario = scenario
         self.only = frozenset(people) if people is not None else None
-        self.env = Clock()
+        self.env = Clock(0.0)  # a float from the start: the compiled core reads times as floats
         self.history = history or History()
         self.server = server_class(scenario.server, backends)(self.env, scenario.server,
                                                               self.history)
@@ -193,7 +193,8 @@ class World:
             require(client.program.name, client.program.package)
         except MissingProgram as err:
             raise SimulationError(f"{spec.id}: {err}") from None
-        client.attach(server.workspace(spec.id.replace("/", "--")), server.letter)
+        real: Any = server  # Dovecot's server (runs_programs), with its own workspaces
+        client.attach(real.workspace(spec.id.replace("/", "--")), real.letter)
 
     def _push(self, account: str, event: StoreEvent) -> None:
         """IDLE: tell the lines of ``account`` about INBOX news (each skips its own)."""

@@ -184,7 +184,7 @@ CRASHING = """\
 mailsim: 1
 name: crashing
 seed: 2
-duration: 14d
+duration: 42d
 users:
   - name: staff
     count: 6
@@ -196,7 +196,7 @@ users:
       - {name: phone, protocol: imap, uses: 0.4, client: {cache: headers, poll: 15m}}
 """
 """Six people whose laptops' client kills any helper process it runs in; a shard (one
-person, 14 days) takes long enough that a helper is up before this process is done."""
+person, 42 days) takes long enough that a helper is up before this process is done."""
 
 
 def test_a_worker_that_dies_leaves_the_finished_shards_to_resume(tmp_path: Path) -> None:
