@@ -36,7 +36,8 @@ def _version(asked: bool) -> None:
     if asked:
         from simulator.core import status
         from simulator.runs.one import mailsim_version
-        out.print(f"mailsim {mailsim_version()} (core: {status()})", highlight=False)
+        out.print(f"mailsim {mailsim_version()} (core: {status()})", highlight=False,
+                  soft_wrap=True)
         raise typer.Exit()
 
 

@@ -60,7 +60,10 @@ def status() -> str:
         return "source (not compiled: no mypyc or C compiler at install)"
     if built != digests():
         return "source (the sources changed since the build: pip install -e . again)"
-    if not all(_built(path) for path in COMPILED):
+    built = [_built(path) for path in COMPILED]
+    if not any(built):
+        return "source (the install compiled nothing: no C compiler?)"
+    if not all(built):
         return "source (a compiled module is missing: pip install -e . again)"
     return "compiled"
 
