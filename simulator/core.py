@@ -55,10 +55,10 @@ def status() -> str:
     if os.environ.get("MAILSIM_PURE"):
         return "source (MAILSIM_PURE is set)"
     try:
-        built = json.loads((ROOT / HASHES).read_text())
+        recorded = json.loads((ROOT / HASHES).read_text())
     except (OSError, ValueError):
         return "source (not compiled: no mypyc or C compiler at install)"
-    if built != digests():
+    if recorded != digests():
         return "source (the sources changed since the build: pip install -e . again)"
     built = [_built(path) for path in COMPILED]
     if not any(built):
