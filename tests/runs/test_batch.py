@@ -9,6 +9,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
+from simulator.core import status
 from simulator.runs import Executor, Task, replication_seeds, run, run_batch
 from simulator.runs.batch import local_cluster, ready
 from simulator.runs.local import Helpers
@@ -129,6 +130,16 @@ def _profiling() -> bool:
     import dask
 
     return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+def test_helpers_and_dask_workers_run_the_core_this_process_runs() -> None:
+    """A helper process and a Dask worker run the compiled core if this process does (and
+    the sources if not): they import the same installed package."""
+    with Helpers(2, status, warm=ready) as helpers:
+        assert helpers.start().submit(status).result(timeout=120) == status()
+    distributed = pytest.importorskip("dask.distributed")
+    with local_cluster(1) as cluster, distributed.Client(cluster) as client:
+        assert set(client.run(status).values()) == {status()}
 
 
 def test_a_local_dask_clusters_workers_do_not_profile() -> None:
