@@ -19,19 +19,11 @@ import sys
 ONE = """\
 import hashlib, json, resource, sys, time
 sys.path.insert(0, "bench")
-from reference import SCENARIO, bare_simpy
+from reference import bare_simpy, reference
 from simulator.core import status
-from simulator.runs import run, run_sharded
-from simulator.scenario import parse_scenario
-users, days, shards = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 bare = bare_simpy()
-scenario = parse_scenario(SCENARIO.format(users=users, days=days), "<bench>")
 start, cpu = time.perf_counter(), time.process_time()
-if shards == "1":
-    results = run(scenario, keep_history=False)
-else:
-    count = "auto" if shards == "auto" else int(shards)
-    results = run_sharded(scenario, count, workers=1, keep_history=False)
+results = reference(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
 text = results.summary_json() + results.timeseries_csv()
 print(json.dumps({"core": status(), "bare": bare, "wall": wall, "cpu": cpu,

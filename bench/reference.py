@@ -16,7 +16,7 @@ import time
 
 import simpy
 
-from simulator.runs import run, run_sharded
+from simulator.runs import Results, run, run_sharded
 from simulator.scenario import parse_scenario
 
 SCENARIO = """\
@@ -60,16 +60,20 @@ def bare_simpy(timeouts: int = 1_000_000) -> float:
     return time.perf_counter() - start
 
 
+def reference(users: int, days: int, shards: str = "1") -> Results:
+    """The reference scenario run whole, or in ``shards`` one after the other here."""
+    scenario = parse_scenario(SCENARIO.format(users=users, days=days), "<bench>")
+    if shards == "1":
+        return run(scenario, keep_history=False)
+    count = "auto" if shards == "auto" else int(shards)
+    return run_sharded(scenario, count, workers=1, keep_history=False)
+
+
 def workload(users: int, days: int, shards: str = "1") -> tuple[float, float, int]:
     """Seconds (wall and this process's CPU) to run the reference scenario (whole, or in
     ``shards`` run one after the other in this process), and its read attempts."""
-    scenario = parse_scenario(SCENARIO.format(users=users, days=days), "<bench>")
     start, cpu = time.perf_counter(), time.process_time()
-    if shards == "1":
-        results = run(scenario, keep_history=False)
-    else:
-        count = "auto" if shards == "auto" else int(shards)
-        results = run_sharded(scenario, count, workers=1, keep_history=False)
+    results = reference(users, days, shards)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert results.valid, results.summary["verdict"]
     return elapsed, cpu, results.summary["reads"]["attempts"]

@@ -11,15 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from simulator import core
 from simulator.runs import run
 from simulator.scenario import load_scenario, parse_scenario
-from simulator.testing.strategies import scenario_dicts
-from tests.faults.test_fault_properties import UPTIMES, fault_events
+from tests.runs.test_shards import faulty_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPILED = core.status() == "compiled"
@@ -77,27 +74,14 @@ def test_a_bundled_scenario_gives_the_same_bytes_compiled_and_from_source(name: 
     assert here(path, variants) == from_source(path, variants)
 
 
-@st.composite
-def organisations(draw: st.DrawFn) -> str:
-    """A small organisation with further accounts, flaky networks, dropped connections, a
-    server outage and scripted faults, as YAML."""
-    doc = draw(scenario_dicts(max_users=3, max_accounts=2, days=2))
-    for network in doc["networks"].values():
-        network["drop_probability"] = draw(st.sampled_from([0.0, 0.05]))
-        network["up"] = draw(UPTIMES)
-    if draw(st.booleans()):
-        doc["server"]["outages"] = [{"at": f"{draw(st.integers(1, 40))}h", "for": "1h"}]
-    doc["events"] = doc.get("events", []) + draw(fault_events(doc, 48, server_faults=True))
-    return yaml.safe_dump(doc, sort_keys=False)
-
-
 @needs_build
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                 HealthCheck.function_scoped_fixture])
-@given(text=organisations())
+@given(text=faulty_documents())
 def test_generated_scenarios_give_the_same_bytes_compiled_and_from_source(
         text: str, tmp_path: Path) -> None:
-    """Whatever the people, accounts, faults and events, under POP3 and IMAP alike."""
+    """Whatever the people, accounts, faults and events (the sharding property's
+    scenarios), under POP3 and IMAP alike."""
     path = tmp_path / "generated.yaml"
     path.write_text(text)
     parse_scenario(text, str(path))  # valid, or the strategy is wrong
