@@ -193,11 +193,13 @@ def faulty_documents(draw: st.DrawFn) -> str:
     return yaml.safe_dump(doc, sort_keys=False)
 
 
-faulty_organisations = faulty_documents().map(lambda text: parse_scenario(text, "<hypothesis>"))
+def faulty_organisations() -> st.SearchStrategy[Scenario]:
+    """The same organisations, parsed."""
+    return faulty_documents().map(lambda text: parse_scenario(text, "<hypothesis>"))
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(faulty_organisations, st.sampled_from([None, "pop3", "imap"]))
+@given(faulty_organisations(), st.sampled_from([None, "pop3", "imap"]))
 def test_generated_scenarios_give_the_same_bytes_in_one_two_and_three_shards(
         scenario: Scenario, variant: str | None) -> None:
     """Whatever the people, accounts, faults and events: 1, 2 and 3 shards give the same
