@@ -3,8 +3,11 @@ order, each shared reset once), whatever the size of the blocks it reads them in
 
 from __future__ import annotations
 
+import errno
 import gzip
+import io
 import random
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,19 +95,27 @@ def _write(folder: Path, files: list[list[bytes]], ragged: bool = False) -> list
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=story_files(), read=st.sampled_from([1, 60, 200, 1 << 15]),
-       fan_in=st.sampled_from([2, 3, 512]), ragged=st.booleans())
+       fan_in=st.sampled_from([2, 3, 512]), ragged=st.booleans(),
+       write=st.sampled_from([1, 300, 1 << 20]))
 def test_blocks_of_any_size_merge_into_the_definitions_order(
         tmp_path_factory: pytest.TempPathFactory, files: list[list[bytes]], read: int,
-        fan_in: int, ragged: bool, monkeypatch_module: pytest.MonkeyPatch) -> None:
+        fan_in: int, ragged: bool, write: int, monkeypatch_module: pytest.MonkeyPatch) -> None:
     """Read a byte at a time or many lines, in one round or several, the merged file holds
     every line once, by time, equal times in shard order and in each file's order, each
     reset once at its place (a string holding ``"t":`` does not confuse it; a file's last
-    line may lack its newline)."""
+    line may lack its newline). However the lines are handed to the compressing thread,
+    the file's bytes are those of compressing the merged lines in one go."""
     monkeypatch_module.setattr(storymerge, "READ", read)
     monkeypatch_module.setattr(storymerge, "FAN_IN", fan_in)
+    monkeypatch_module.setattr(storymerge, "WRITE", write)
     folder = tmp_path_factory.mktemp("stories")
     merge_story_files(_write(folder, files, ragged), folder / "out.jsonl.gz")
-    assert gzip.decompress((folder / "out.jsonl.gz").read_bytes()) == _expected(files)
+    expected = _expected(files)
+    assert gzip.decompress((folder / "out.jsonl.gz").read_bytes()) == expected
+    whole = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=whole, compresslevel=1, mtime=0) as out:
+        out.write(expected)
+    assert (folder / "out.jsonl.gz").read_bytes() == whole.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +153,25 @@ def test_the_merge_tells_how_many_of_the_shards_bytes_it_has_read(
     assert len(told) > 3 and told[-1] == (total, total)
     assert all(of == total for _, of in told)
     assert [d for d, _ in told] == sorted(d for d, _ in told) and told[0][0] < total
+
+
+def test_a_write_that_fails_on_the_compressing_thread_stops_the_merge(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk while the merged file is compressed (on a thread of its own) is raised
+    by the merge, which does not hang, and the thread ends."""
+    monkeypatch.setattr(storymerge, "WRITE", 64)
+    writes = 0
+    real = gzip.GzipFile.write
+
+    def full_disk(self: gzip.GzipFile, data: bytes) -> int:
+        nonlocal writes
+        writes += 1
+        if writes > 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(gzip.GzipFile, "write", full_disk)
+    files = [[_line(float(t), k, t) for t in range(300)] for k in range(3)]
+    with pytest.raises(OSError, match="No space left"):
+        merge_story_files(_write(tmp_path, files), tmp_path / "out.jsonl.gz")
+    assert not [t for t in threading.enumerate() if t.name == "story-compressor"]
