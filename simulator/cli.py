@@ -104,13 +104,27 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def os_problem(problem: OSError) -> str:
+    """An operating system's refusal as "<file>: <reason>" (the file written to, for a
+    copy), e.g. "results/x/.run.k2/stories.jsonl.gz: No space left on device"."""
+    cause: BaseException | None = problem
+    while isinstance(cause, OSError) and not (cause.filename or cause.filename2):
+        cause = cause.__cause__  # SimPy re-raises a process's error without its file name
+    named = cause if isinstance(cause, OSError) else problem
+    where = named.filename2 or named.filename
+    if not problem.strerror:
+        return str(problem)
+    return f"{os.fsdecode(where)}: {problem.strerror}" if where else problem.strerror
+
+
 def ended(problem: BaseException, kept: KeptRuns | None = None,
           goes_on: str = "") -> typer.Exit:
     """The exit of a command that stopped on ``problem`` (Ctrl-C: "interrupted", 130; else
     its message, 2), then ``goes_on`` or, when the command kept finished runs or shards in
     ``kept`` (tidied first: only whole ones stay), where they are and how to go on."""
     interrupted = isinstance(problem, KeyboardInterrupt)
-    text = "interrupted" if interrupted else str(problem)
+    text = ("interrupted" if interrupted
+            else os_problem(problem) if isinstance(problem, OSError) else str(problem))
     if kept is not None and kept.tidy():
         goes_on = (f"{kept.folder}: what finished is kept there; the same command with "
                    "--resume goes on from there")
@@ -229,7 +243,7 @@ def run_cmd(
             if kept is not None:
                 kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
-            KeptRunsError, KeyboardInterrupt) as problem:
+            KeptRunsError, OSError, KeyboardInterrupt) as problem:
         raise ended(problem, kept) from None
     print_table(results)
     out.print(f"results: {dest}")
@@ -326,7 +340,7 @@ def compare_cmd(
         write_comparison(comparison, dest, force=force)
         kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
-            KeptRunsError, KeyboardInterrupt) as problem:
+            KeptRunsError, OSError, KeyboardInterrupt) as problem:
         raise ended(problem, kept) from None
     print_comparison(out, comparison)
     out.print(which_protocol(comparison), markup=False, highlight=False)
@@ -371,7 +385,7 @@ def sweep_cmd(
     except (ScenarioError, GridError, OutputExists, DaskMissing) as problem:
         raise fail(str(problem)) from None
     except OSError as problem:
-        raise fail(f"{scenario}: cannot read: {problem.strerror}") from None
+        raise fail(os_problem(problem)) from None
     except (WorkerDied, KeyboardInterrupt) as problem:
         raise ended(problem, goes_on=SWEEP_GOES_ON) from None
     dest = out_dir or Path("results") / result.spec["name"] / "sweep"
@@ -557,8 +571,16 @@ def schema() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a file that cannot be read or written (a full disk, a
+    folder without permission) ends any command with "mailsim: <file>: <reason>" and exit
+    2, not a traceback; the commands that write do so atomically, so nothing is half
+    written."""
+    try:
+        app()
+    except OSError as problem:
+        err.print(f"mailsim: {os_problem(problem)}", markup=False, highlight=False,
+                  soft_wrap=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -89,6 +89,11 @@ class StoryLog:
         if self.file is not None:
             self.file.close()
 
+    def abandon(self) -> None:
+        """Let go of the story file of a run that stopped, without writing what is held."""
+        if self.file is not None:
+            self.file.abandon()
+
 
 def index(log: StoryLog, mids: Iterable[str]) -> tuple[dict[str, list[Record]], list[Record]]:
     """One pass over the logged records: those naming each wanted mid, and context ones."""

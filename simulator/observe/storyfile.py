@@ -21,6 +21,7 @@ import json
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from json.encoder import encode_basestring as _text
 from pathlib import Path
@@ -213,21 +214,40 @@ class StoryWriter:
         """Encode and compress the buffered records."""
         if self._gz is not None and self._buffer:
             text = "\n".join(_lines(self._buffer))
-            self._gz.write(f"{text}\n".encode())
+            with self._naming():
+                self._gz.write(f"{text}\n".encode())
         self._buffer.clear()
 
     def finish(self) -> None:
         """Write what is buffered and end the file (it can be read from then on)."""
         if self._gz is not None:
             self._flush()
-            self._gz.close()
-            self._gz = None
-            self._raw.flush()
+            with self._naming():
+                self._gz.close()
+                self._gz = None
+                self._raw.flush()
 
     def close(self) -> None:
         """Finish, and let go of the file (an unnamed one is deleted)."""
-        self.finish()
+        try:
+            self.finish()
+        finally:
+            self._raw.close()
+
+    def abandon(self) -> None:
+        """Let go of the file without writing what is held (a run that stopped)."""
+        self._gz, self._buffer = None, []
         self._raw.close()
+
+    @contextmanager
+    def _naming(self) -> Iterator[None]:
+        """A failed write (a full disk) names this file, which the OS error does not."""
+        try:
+            yield
+        except OSError as problem:
+            if problem.filename is not None or self.path is None:
+                raise
+            raise OSError(problem.errno, problem.strerror, str(self.path)) from problem
 
     def __iter__(self) -> Iterator[Record]:
         """Every record written, in order (finishing the file first)."""

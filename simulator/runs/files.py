@@ -23,6 +23,11 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
+    except OSError as problem:
+        Path(tmp).unlink(missing_ok=True)
+        if problem.filename is not None:
+            raise
+        raise OSError(problem.errno, problem.strerror, str(path)) from problem  # say which
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

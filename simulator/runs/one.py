@@ -90,11 +90,12 @@ def _fewer_gc_passes() -> Iterator[None]:
 
 @contextmanager
 def _closing_stories(observer: Observer) -> Iterator[None]:
-    """A run that stops half-way (Ctrl-C, an error) lets go of its story file at once."""
+    """A run that stops half-way (Ctrl-C, an error, also while its stories are told) lets
+    go of its story file at once, without writing what it holds."""
     try:
         yield
     except BaseException:
-        observer.stories.close()
+        observer.stories.abandon()
         raise
 
 
@@ -150,9 +151,10 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
     world = World(resolved, history, backends=SERVERS)
-    with _fewer_gc_passes(), _closing_stories(observer):
-        world.run()
-    done = results(base, resolved, variant, history, observer, story_file)
+    with _closing_stories(observer):
+        with _fewer_gc_passes():
+            world.run()
+        done = results(base, resolved, variant, history, observer, story_file)
     done.logs = world.logs
     return done
 
@@ -186,9 +188,10 @@ def run_shard(scenario: Scenario | str | Path, people: Collection[str], seed: in
                         shard=True)
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
-    with _fewer_gc_passes(), _closing_stories(observer):
-        World(resolved, history, people, SERVERS).run()
-    part = observer.partial()
+    with _closing_stories(observer):
+        with _fewer_gc_passes():
+            World(resolved, history, people, SERVERS).run()
+        part = observer.partial()
     if keep_history:
         part.history = history.events
     return part
