@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -117,18 +118,33 @@ def os_problem(problem: OSError) -> str:
     return f"{os.fsdecode(where)}: {problem.strerror}" if where else problem.strerror
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a batch system's time limit, ``kill``): stops a command as Ctrl-C does."""
+
+
+_TERMINATED: list[bool] = []
+"""Whether SIGTERM came (a command other than run, compare and sweep exits 143 all the same)."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    _TERMINATED.append(True)
+    raise Terminated
+
+
 def ended(problem: BaseException, kept: KeptRuns | None = None,
           goes_on: str = "") -> typer.Exit:
-    """The exit of a command that stopped on ``problem`` (Ctrl-C: "interrupted", 130; else
-    its message, 2), then ``goes_on`` or, when the command kept finished runs or shards in
-    ``kept`` (tidied first: only whole ones stay), where they are and how to go on."""
+    """The exit of a command that stopped on ``problem`` (Ctrl-C: "interrupted", 130;
+    SIGTERM: "terminated", 143; else its message, 2), then ``goes_on`` or, when the command
+    kept finished runs or shards in ``kept`` (tidied first: only whole ones stay), where
+    they are and how to go on."""
     interrupted = isinstance(problem, KeyboardInterrupt)
-    text = ("interrupted" if interrupted
+    text = ("terminated" if isinstance(problem, Terminated) else "interrupted" if interrupted
             else os_problem(problem) if isinstance(problem, OSError) else str(problem))
     if kept is not None and kept.tidy():
         goes_on = (f"{kept.folder}: what finished is kept there; the same command with "
                    "--resume goes on from there")
-    return fail(f"{text}\n{goes_on}" if goes_on else text, 130 if interrupted else 2)
+    code = 128 + signal.SIGTERM if isinstance(problem, Terminated) else 130 if interrupted else 2
+    return fail(f"{text}\n{goes_on}" if goes_on else text, code)
 
 
 SWEEP_GOES_ON = ("the sweep's finished runs are kept in its folder (parts/); the same "
@@ -574,13 +590,18 @@ def main() -> None:
     """Console-script entry point: a file that cannot be read or written (a full disk, a
     folder without permission) ends any command with "mailsim: <file>: <reason>" and exit
     2, not a traceback; the commands that write do so atomically, so nothing is half
-    written."""
+    written. SIGTERM stops a command as Ctrl-C does (exit 143)."""
+    signal.signal(signal.SIGTERM, _terminated)  # stop as on Ctrl-C: tidy, say how to go on
     try:
         app()
     except OSError as problem:
         err.print(f"mailsim: {os_problem(problem)}", markup=False, highlight=False,
                   soft_wrap=True)
         sys.exit(2)
+    except SystemExit:
+        if _TERMINATED:  # click tells any other command's stop as "Aborted!", exit 1
+            sys.exit(128 + signal.SIGTERM)
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

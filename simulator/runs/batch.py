@@ -232,14 +232,15 @@ class Executor:
         """The executor itself, closed at the end of the block."""
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        """Stop the workers."""
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        """Stop the workers (at once, ending what they run, when the block failed)."""
+        self.close(abort=kind is not None)
 
-    def close(self) -> None:
-        """Stop the worker processes or leave the Dask cluster (stopping a local one)."""
+    def close(self, abort: bool = False) -> None:
+        """Stop the worker processes or leave the Dask cluster (stopping a local one);
+        with ``abort``, local helpers are ended without finishing what they run."""
         if self._helpers is not None:
-            self._helpers.close()
+            self._helpers.close(abort)
             self._helpers = None
         if self._client is not None:
             self._client.close()

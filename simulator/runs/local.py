@@ -74,11 +74,16 @@ class Helpers(Generic[T, R]):
             self._ready = [self.pool.submit(self.warm) for _ in range(self.size)]
         return self.pool
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         """Stop the helpers: wait for them if they ran anything, else let them go (a helper
-        still starting up does not hold the batch's end)."""
+        still starting up does not hold the batch's end). With ``abort`` (this process is
+        stopping on an error or a signal only it received, e.g. SIGTERM) they are ended
+        first: nothing they are running is wanted any more."""
         if self.pool is not None:
-            self.pool.shutdown(wait=self._used, cancel_futures=True)
+            if abort:  # the pool has no public way to end its processes before Python 3.14
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.terminate()
+            self.pool.shutdown(wait=self._used or abort, cancel_futures=True)
             self.pool = None
 
     def map(self, items: Sequence[T]) -> Iterator[tuple[int, R]]:

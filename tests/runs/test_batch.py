@@ -4,6 +4,7 @@ whichever executor runs them, and progress counts every run."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 
@@ -115,6 +116,28 @@ def test_a_helper_that_dies_stops_the_batch_with_an_error() -> None:
     instead of waiting for ever."""
     with Helpers(2, die_in_helper, warm=ready) as helpers, pytest.raises(BrokenProcessPool):
         list(helpers.map([os.getpid()] * 40))
+
+
+def test_helpers_closed_on_an_abort_are_ended_not_awaited() -> None:
+    """Closing with ``abort`` (SIGTERM, an error) ends a helper in the middle of its run
+    instead of waiting for the run to end (here it never would)."""
+    helpers = Helpers(2, hang_in_helper, warm=ready)
+    results = helpers.map([os.getpid()] * 100)
+    for _ in range(99):  # this process's runs; the helper's never comes back
+        next(results)
+    closing = threading.Thread(target=helpers.close, kwargs={"abort": True}, daemon=True)
+    closing.start()
+    closing.join(timeout=60)
+    assert not closing.is_alive(), "close(abort=True) waited for a run that never ends"
+
+
+def hang_in_helper(parent: int) -> int:
+    """Never return in a helper process; take a little while in the parent (100 runs leave
+    a helper 5 s to start and take one)."""
+    if os.getpid() != parent:
+        time.sleep(3600)
+    time.sleep(0.05)
+    return parent
 
 
 def die_in_helper(parent: int) -> int:
