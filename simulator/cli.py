@@ -110,7 +110,7 @@ def os_problem(problem: OSError) -> str:
     copy), e.g. "results/x/.run.k2/stories.jsonl.gz: No space left on device"."""
     cause: BaseException | None = problem
     while isinstance(cause, OSError) and not (cause.filename or cause.filename2):
-        cause = cause.__cause__  # SimPy re-raises a process's error without its file name
+        cause = cause.__cause__  # SimPy re-raises a process's error anew, from its args
     named = cause if isinstance(cause, OSError) else problem
     where = named.filename2 or named.filename
     if not problem.strerror:
@@ -137,13 +137,15 @@ def ended(problem: BaseException, kept: KeptRuns | None = None,
     SIGTERM: "terminated", 143; else its message, 2), then ``goes_on`` or, when the command
     kept finished runs or shards in ``kept`` (tidied first: only whole ones stay), where
     they are and how to go on."""
-    interrupted = isinstance(problem, KeyboardInterrupt)
-    text = ("terminated" if isinstance(problem, Terminated) else "interrupted" if interrupted
-            else os_problem(problem) if isinstance(problem, OSError) else str(problem))
+    if isinstance(problem, Terminated):
+        text, code = "terminated", 128 + signal.SIGTERM
+    elif isinstance(problem, KeyboardInterrupt):
+        text, code = "interrupted", 130
+    else:
+        text, code = os_problem(problem) if isinstance(problem, OSError) else str(problem), 2
     if kept is not None and kept.tidy():
         goes_on = (f"{kept.folder}: what finished is kept there; the same command with "
                    "--resume goes on from there")
-    code = 128 + signal.SIGTERM if isinstance(problem, Terminated) else 130 if interrupted else 2
     return fail(f"{text}\n{goes_on}" if goes_on else text, code)
 
 

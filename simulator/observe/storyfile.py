@@ -245,9 +245,9 @@ class StoryWriter:
         try:
             yield
         except OSError as problem:
-            if problem.filename is not None or self.path is None:
-                raise
-            raise OSError(problem.errno, problem.strerror, str(self.path)) from problem
+            if problem.filename is None and self.path is not None:
+                problem.filename = str(self.path)
+            raise
 
     def __iter__(self) -> Iterator[Record]:
         """Every record written, in order (finishing the file first)."""

@@ -23,13 +23,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
-    except OSError as problem:
+    except BaseException as problem:
         Path(tmp).unlink(missing_ok=True)
-        if problem.filename is not None:
-            raise
-        raise OSError(problem.errno, problem.strerror, str(path)) from problem  # say which
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if isinstance(problem, OSError) and problem.filename is None:
+            problem.filename = str(path)  # a failed write names no file: say which
         raise
 
 

@@ -11,37 +11,24 @@ import sys
 import time
 from pathlib import Path
 
-from tests.cli.test_shards_cli import files
+from tests.cli.test_shards_cli import TEAM, files
 
-ORGANISATION = """\
-mailsim: 1
-name: sigterm
-seed: 2
-duration: 14d
-networks:
-  office: {latency: 5ms, bandwidth: 100Mbit}
-users:
-  - name: staff
-    count: 24
-    mail: {receive: 40/d, send: 8/d, size: 75KB}
-    habits: {check_every: 1h, delete: 0.1, archive: 0.2, flag: 0.1}
-    devices:
-      - {name: laptop, protocol: imap, client: {cache: full, idle: true}, network: office,
-         uses: 0.6}
-      - {name: home, protocol: pop3, client: {leave_on_server: true, delete_after: 7d},
-         uses: 0.4}
-"""
+ORGANISATION = TEAM.replace("count: 3", "count: 24").replace("duration: 1d", "duration: 14d")
+"""The team of the sharding tests, larger and longer, so that a run outlasts its first
+shard."""
 
 
-def _children(pid: int) -> list[int]:
-    """The live processes whose parent is ``pid`` (Linux's /proc)."""
+def _helpers(pid: int) -> list[int]:
+    """The helper processes ``pid`` runs (its spawned children; not multiprocessing's
+    resource tracker, which ends on its own once its parent has gone), from Linux's /proc."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rpartition(")")[2].split()
+            spawned = b"spawn_main" in (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue  # it ended meanwhile
-        if int(fields[1]) == pid:
+        if int(fields[1]) == pid and spawned:
             found.append(int(stat.parent.name))
     return found
 
@@ -69,7 +56,7 @@ def test_sigterm_stops_a_sharded_run_with_its_helpers_and_resume_finishes_it(
     deadline = time.monotonic() + 120
     while not list(unfinished.glob("*.shard.json")) and time.monotonic() < deadline:
         time.sleep(0.02)
-    helpers = _children(started.pid)
+    helpers = _helpers(started.pid)
     os.kill(started.pid, signal.SIGTERM)
     _, stderr = started.communicate(timeout=120)
     assert started.returncode == 143, f"finished before it could be stopped: {stderr}"
@@ -78,7 +65,7 @@ def test_sigterm_stops_a_sharded_run_with_its_helpers_and_resume_finishes_it(
         f"terminated\n{unfinished}: what finished is kept there; the same command with "
         "--resume goes on from there")
     assert not out.exists()
-    assert not [pid for pid in helpers if _alive(pid)]
+    assert helpers and not [pid for pid in helpers if _alive(pid)]
     shards = {p.name.removesuffix(".shard.json") for p in unfinished.glob("*.shard.json")}
     stories = {p.name.removesuffix(".stories.jsonl.gz")
                for p in unfinished.glob("*.stories.jsonl.gz")}
