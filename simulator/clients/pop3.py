@@ -7,6 +7,7 @@ N days after *this device's* download, or when deleted locally.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from mypy_extensions import mypyc_attr
@@ -55,17 +56,26 @@ class Pop3Client(Client):
         if not reply.ok:  # IN-USE: another device holds the maildrop lock
             yield conn.quit()
             return False
-        uidls = (yield conn.uidl()).value
-        sizes = dict((yield conn.list()).value)
+        rows = (yield conn.uidl()).value
+        listed = (yield conn.list()).value
+        sizes: dict[int, int] | None = None  # built when a message is new to this device
         doomed: set[str] = set()
         known = self.known
         # Rule 8, tested in the loop (a call per listed message was most of a quiet sync):
         # delete on download, N days after this device's download, or when deleted here.
-        every, after = not self.leave, self.delete_after
+        # None held before can be due by age if the oldest download is not: a - b falls as
+        # b grows, also in floating point, so ``aged`` skips the subtraction exactly.
+        every = not self.leave
+        after = math.inf if self.delete_after is None else self.delete_after
         deleted = self.deleted_here if self.delete_deleted else ()
-        for n, uidl in uidls:
-            fetched = known.get(uidl)  # when this device downloaded it (a float), or None
+        held = len(known)
+        aged = held > 0 and now - min(known.values()) >= after
+        found = 0  # messages held before that the listing names (a UIDL names one message)
+        for n, uidl in rows:
+            fetched = known.get(uidl)
             if fetched is None:
+                if sizes is None:
+                    sizes = dict(listed)
                 if not self.store.room_for(sizes[n]):
                     continue  # disk full: leave it on the server, do not delete it
                 got = yield conn.retr(n)
@@ -73,11 +83,16 @@ class Pop3Client(Client):
                     continue
                 self.store.put(self.key_for(uidl), got.value, "INBOX", frozenset(), body=True)
                 fetched = known[uidl] = now
-            if (every or (after is not None and now - fetched >= after)
-                    or uidl in deleted) and (yield conn.dele(n)).ok:
+                due = now - fetched >= after
+            else:
+                found += 1
+                due = aged and now - fetched >= after
+            if (every or due or uidl in deleted) and (yield conn.dele(n)).ok:
                 doomed.add(uidl)
         yield conn.quit()
-        self._forget(doomed | (known.keys() - dict(uidls).values()))
+        if found < held:  # some held message is no longer listed: forget it too
+            doomed |= known.keys() - {uidl for _, uidl in rows}
+        self._forget(doomed)
         return True
 
     def _forget(self, uidls: set[str]) -> None:

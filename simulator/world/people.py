@@ -37,6 +37,7 @@ class Person:
         self.world, self.env, self.spec = world, world.env, spec
         self.name: str = spec.name
         self.seed: int = world.scenario.seed
+        self.offset = world.scenario.start_weekday_offset_s  # fixed: a property computes it
         self.devices: list[Device] = []
         self.intent: dict[str, State] = {}
         self.unread: dict[str, float] = {}  # INBOX mail not read yet -> when it arrived
@@ -171,7 +172,7 @@ class Person:
         return self.env.now >= self.world.scenario.active_until
 
     def _awake(self) -> bool:
-        clock = (self.world.scenario.start_weekday_offset_s + self.env.now) % DAY
+        clock = (self.offset + self.env.now) % DAY
         return AWAKE[0] <= clock < AWAKE[1]
 
     def _pick(self, u: float) -> Device | None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.clients.base import Conn, SyncGen
+from simulator.clients.pop3 import Pop3Client
 from simulator.mail.message import Message
 from simulator.mail.store import FLAGGED
 from simulator.testing.driver import Bench
@@ -11,6 +16,10 @@ DAY = 86_400.0
 
 def inbox_mids(bench: Bench) -> list[str]:
     return [e.msg.mid for e in bench.account.mailboxes["INBOX"].entries.values()]
+
+
+def inbox_uids(bench: Bench) -> list[int]:
+    return list(bench.account.mailboxes["INBOX"].entries)
 
 
 def deliver(bench: Bench, *mids: str) -> None:
@@ -133,3 +142,81 @@ def test_rule5_a_uidvalidity_reset_makes_pop3_download_everything_again() -> Non
     bench.account.reset_uidvalidity("INBOX")
     bench.sync(laptop)
     assert len(laptop.store.keys_of("m1")) == 2
+
+
+class PlainPop3(Pop3Client):
+    """Rule 8 as it reads: every listed message tested, the sizes and the listing's UIDLs
+    looked up in full (the built-in client skips what cannot be due)."""
+
+    def sync(self, conn: Conn, now: float, fresh: bool, full: bool = True) -> SyncGen:
+        while self.outbox:
+            yield conn.smtp_send(self.outbox[0])
+            self.outbox.pop(0)
+        if not (yield conn.login()).ok:
+            yield conn.quit()
+            return False
+        uidls = (yield conn.uidl()).value
+        sizes = dict((yield conn.list()).value)
+        doomed: set[str] = set()
+        for n, uidl in uidls:
+            fetched = self.known.get(uidl)
+            if fetched is None:
+                if not self.store.room_for(sizes[n]):
+                    continue
+                got = yield conn.retr(n)
+                if not got.ok:
+                    continue
+                self.store.put(self.key_for(uidl), got.value, "INBOX", frozenset(), body=True)
+                fetched = self.known[uidl] = now
+            due = self.delete_after is not None and now - fetched >= self.delete_after
+            deleted = self.delete_deleted and uidl in self.deleted_here
+            if (not self.leave or due or deleted) and (yield conn.dele(n)).ok:
+                doomed.add(uidl)
+        yield conn.quit()
+        self._forget(doomed | (self.known.keys() - dict(uidls).values()))
+        return True
+
+
+SETTINGS = st.fixed_dictionaries({
+    "leave_on_server": st.booleans(),
+    "delete_after": st.sampled_from([None, 0.0, 0.4 * DAY, DAY, 3 * DAY]),
+    "delete_when_deleted_locally": st.booleans(),
+})
+ROUNDS = st.lists(st.tuples(
+    st.sampled_from([0.0, 0.2 * DAY, 0.5 * DAY, DAY]),  # the wait before the round
+    st.integers(0, 3),  # messages delivered
+    st.sampled_from(["", "", "other", "expunge", "delete", "reset"]),  # then this happens
+    st.integers(0, 20)), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SETTINGS, SETTINGS, ROUNDS)
+def test_rule8_the_clients_shortcuts_send_what_the_plain_rule_sends(
+        mine: dict[str, object], other: dict[str, object],
+        rounds: list[tuple[float, int, str, int]]) -> None:
+    """Rule 8, the client's shortcuts (no age test while the oldest download is younger
+    than the setting, sizes read only for a new message, the listing searched for vanished
+    UIDLs only when one is missing): the same commands, the same local mail and the same
+    bookkeeping as the rule tested message by message, round after round of deliveries
+    and syncs, beside another device and a server that deletes and renumbers."""
+    runs = []
+    for cls in (Pop3Client, PlainPop3):
+        bench, now, seen = Bench(), 0.0, []
+        device = bench.client(cls, "laptop", **mine)
+        nearby = bench.client("pop3", "phone", **other)
+        for n, (wait, count, event, pick) in enumerate(rounds):
+            now += wait
+            deliver(bench, *(f"m{n}.{k}" for k in range(count)))
+            uids, held = inbox_uids(bench), sorted(device.store.by_mid)
+            if event == "other":
+                bench.sync(nearby, now=now)
+            elif event == "expunge" and uids:
+                bench.account.expunge("INBOX", [uids[pick % len(uids)]], cause="test")
+            elif event == "delete" and held:
+                device.delete(held[pick % len(held)])
+            elif event == "reset":
+                bench.account.reset_uidvalidity("INBOX")
+            seen.append([(c.name, c.args) for c in bench.sync(device, now=now).commands])
+        runs.append((seen, dict(device.known), set(device.deleted_here),
+                     sorted(device.store.by_mid), inbox_mids(bench)))
+    assert runs[0] == runs[1]
