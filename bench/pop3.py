@@ -16,13 +16,14 @@ import argparse
 import statistics
 import timeit
 
+from simulator.clients.base import Client
 from simulator.mail.message import Message
 from simulator.testing.driver import Bench
 
 DAY = 86_400.0
 
 
-def bench_with(listed: int) -> tuple[Bench, object]:
+def bench_with(listed: int) -> tuple[Bench, Client]:
     """A maildrop of ``listed`` messages, all downloaded by a device that keeps them 14 days."""
     bench = Bench()
     for n in range(listed):
@@ -32,9 +33,9 @@ def bench_with(listed: int) -> tuple[Bench, object]:
     return bench, client
 
 
-def per_sync(bench: Bench, client: object, number: int) -> float:
+def per_sync(bench: Bench, client: Client, number: int) -> float:
     """Microseconds per quiet sync of ``client``."""
-    return timeit.timeit(lambda: bench.sync(client, now=DAY), number=number) / number * 1e6  # type: ignore[arg-type]
+    return timeit.timeit(lambda: bench.sync(client, now=DAY), number=number) / number * 1e6
 
 
 def per_floor(bench: Bench, number: int) -> float:

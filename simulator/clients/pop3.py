@@ -69,7 +69,7 @@ class Pop3Client(Client):
         after = math.inf if self.delete_after is None else self.delete_after
         deleted = self.deleted_here if self.delete_deleted else ()
         held = len(known)
-        aged = held > 0 and now - min(known.values()) >= after
+        aged = held > 0 and after < math.inf and now - min(known.values()) >= after
         found = 0  # messages held before that the listing names (a UIDL names one message)
         for n, uidl in rows:
             fetched = known.get(uidl)
