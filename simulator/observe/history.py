@@ -400,8 +400,12 @@ class History:
         return self._routes[kind][1]
 
     def add(self, kind: str, *fields: Any) -> None:
-        """Build a ``kind`` record from its fields (in order), keep it, feed its subscribers."""
+        """Build a ``kind`` record from its fields (in order), keep it, feed its subscribers
+        (a record nobody keeps or reads is not built: a run that writes no story file has
+        no reader of ``expunged_by``)."""
         cls, handlers = self._routes[kind]
+        if not handlers and not self.keep:
+            return
         record = cls(*fields)
         if self.keep:
             self.events.append(record)

@@ -76,10 +76,15 @@ class StoryLog:
     unnamed), so summary.json is the same whether or not the history is kept and memory
     does not grow with the run's length."""
 
-    def __init__(self, history: History, path: Path | None = None) -> None:
+    def __init__(self, history: History, path: Path | None = None, told: bool = True) -> None:
+        """The log of ``history``; not ``told``, none at all (the run's stories are told
+        another way: runs/retell.py)."""
         self.file: StoryWriter | None = None
         self.events: Iterable[Record] = history.events
-        if path is not None or not history.keep:
+        self.told = told
+        if not told:
+            self.events = ()
+        elif path is not None or not history.keep:
             self.file = self.events = StoryWriter(path)
             for cls in (*ABOUT_A_MESSAGE, *CONTEXT):
                 history.subscribe(cls, self.file.add)

@@ -41,10 +41,11 @@ class Observer:
 
     def __init__(self, history: History, quota: int | None = None,
                  full_margin: dict[str, int] | None = None, story_file: Path | None = None,
-                 shard: bool = False) -> None:
-        """The checkers; a ``shard`` keeps its time series as components to be merged."""
+                 shard: bool = False, stories: bool = True) -> None:
+        """The checkers; a ``shard`` keeps its time series as components to be merged;
+        without ``stories``, witnesses are told no story here (runs/retell.py tells them)."""
         self.history = history
-        self.stories = StoryLog(history, story_file)
+        self.stories = StoryLog(history, story_file, stories)
         self.consistency = Consistency(history)
         self.server = ServerStorage(history, quota, full_margin or {})
         self.devices = DeviceStorage(history)
@@ -100,7 +101,9 @@ class Observer:
         consistency["anomaly_witnesses"] = {
             k: list(v) for k, v in self.consistency.witnesses.items()
         }
-        add_stories(self.stories, consistency["anomaly_witnesses"], durability["lost_examples"])
+        if self.stories.told:
+            add_stories(self.stories, consistency["anomaly_witnesses"],
+                        durability["lost_examples"])
         self.stories.close()
         offline, reads = self.reads.summary()
         traffic, security = self.traffic.summary()
@@ -128,7 +131,8 @@ class Observer:
     def partial(self) -> Partial:
         """This shard's part of every metric (``observe/merge.py`` adds them up): the
         worker side of :meth:`summary`, with the stories of every witness or lost message
-        the whole run might pick told here, from this shard's story file."""
+        the whole run might pick told here, from this shard's story file (unless the whole
+        run tells them again at its end)."""
         assert self.tap is not None, "an Observer(shard=True) has partial results"
         self.tap.finish()
         end, c, server = self.end, self.consistency, self.server
@@ -137,7 +141,8 @@ class Observer:
         for user, mid, device in local_only:
             c.witness("local_only", end, device, mid, f"only on {device}, not on {user}'s server")
         candidates = lost_candidates(lost)
-        add_stories(self.stories, c.witnesses, [x for _, x in candidates])
+        if self.stories.told:
+            add_stories(self.stories, c.witnesses, [x for _, x in candidates])
         self.stories.close()
         stored = self.devices.summary()["per_device"]
         traffic, security = self.traffic.summary()

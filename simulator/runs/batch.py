@@ -26,6 +26,7 @@ from simulator.observe.merge import Gathered
 from simulator.observe.partial import Partial
 from simulator.runs.local import HelperDied, Helpers
 from simulator.runs.one import Progress, Results, hours_of, resolve, run, run_shard
+from simulator.runs.retell import retells
 from simulator.runs.shards import Shards, combine, pack, shard_count, split, unpack
 from simulator.scenario import Scenario, parse_scenario
 
@@ -83,13 +84,15 @@ class Task:
 @dataclass(frozen=True)
 class Part:
     """One shard of a sharded task: the task, the people of the shard, which shard of how
-    many it is, and where it writes its story file (None: an unnamed one)."""
+    many it is, where it writes its story file (None: an unnamed one) and whether it tells
+    stories at all (not when the whole run tells them again: runs/retell.py)."""
 
     task: Task
     people: tuple[str, ...]
     shard: int = 1
     shards: int = 1
     story_file: Path | None = None
+    told: bool = True
 
     def describe(self) -> str:
         """ "shard 2 of 3 (staff-002 … staff-099, 33 people) of reference"."""
@@ -167,7 +170,7 @@ def _run_part(part: Part, progress: Progress | None = None) -> Partial:
     task = part.task
     return run_shard(task.loaded(), part.people, seed=task.seed, variant=task.variant,
                      story_file=part.story_file, keep_history=task.keep == "history",
-                     progress=progress)
+                     progress=progress, told=part.told)
 
 
 def _parts(task: Task, stories: Path | None = None) -> list[Part]:
@@ -175,8 +178,9 @@ def _parts(task: Task, stories: Path | None = None) -> list[Part]:
     ``stories``, if given)."""
     _, resolved = resolve(task.loaded(), task.seed, task.variant)
     shards = split(resolved, shard_count(resolved, task.shards))
+    told = not retells(resolved, task.keep == "history", stories)
     return [Part(task, people, k, len(shards),
-                 stories / f"stories-{k}.jsonl.gz" if stories is not None else None)
+                 stories / f"stories-{k}.jsonl.gz" if stories is not None else None, told)
             for k, people in enumerate(shards, 1)]
 
 

@@ -4,7 +4,6 @@ only; reports are rendered by ``simulator.report`` and written by ``simulator.fo
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import math
@@ -19,6 +18,7 @@ from simulator.backend import SERVERS
 from simulator.observe.history import End, History, Tick
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
 from simulator.observe.partial import Partial
+from simulator.runs.retell import retell, retells
 from simulator.scenario import Scenario, load_scenario, scenario_sha256
 from simulator.scenario.users import account_id
 from simulator.world.world import World
@@ -77,18 +77,6 @@ def full_margins(scenario: Scenario) -> dict[str, int]:
 
 
 @contextmanager
-def _fewer_gc_passes() -> Iterator[None]:
-    """A run allocates millions of small, long-lived objects; Python's default thresholds
-    rescan them all over and over. Collect less often during the run, then restore."""
-    before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
-@contextmanager
 def _closing_stories(observer: Observer) -> Iterator[None]:
     """A run that stops half-way (Ctrl-C, an error, also while its stories are told) lets
     go of its story file at once, without writing what it holds."""
@@ -112,11 +100,12 @@ def observe(resolved: Scenario, keep_history: bool = True, story_file: Path | No
             commands: bool = False) -> tuple[History, Observer]:
     """A fresh history with every checker subscribed to it. Without ``keep_history`` the
     records stories are told from go to a story file (at ``story_file``, else an unnamed
-    one deleted at the end), not to memory; with ``commands`` the history also keeps every
-    command each device sent."""
+    one deleted at the end, unless the run tells its stories again: runs/retell.py), not
+    to memory; with ``commands`` the history also keeps every command each device sent."""
     history = History(keep=keep_history, commands=commands)
+    told = not retells(resolved, keep_history, story_file)
     return history, Observer(history, resolved.server.quota, full_margins(resolved),
-                             story_file)
+                             story_file, stories=told)
 
 
 def header(base: Scenario, variant: str | None) -> dict[str, Any]:
@@ -152,9 +141,11 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
         report_ticks(history, resolved.duration, progress)
     world = World(resolved, history, backends=SERVERS)
     with _closing_stories(observer):
-        with _fewer_gc_passes():
-            world.run()
+        world.run()
         done = results(base, resolved, variant, history, observer, story_file)
+    if not observer.stories.told:
+        retell(resolved, done.summary["consistency"]["anomaly_witnesses"],
+               done.summary["durability"]["lost_examples"], progress)
     done.logs = world.logs
     return done
 
@@ -177,20 +168,21 @@ def report_ticks(history: History, duration: float, progress: Progress) -> None:
 
 def run_shard(scenario: Scenario | str | Path, people: Collection[str], seed: int | None = None,
               variant: str | None = None, story_file: Path | None = None,
-              keep_history: bool = False, progress: Progress | None = None) -> Partial:
+              keep_history: bool = False, progress: Progress | None = None,
+              told: bool = True) -> Partial:
     """One shard of a run with its checkers: only ``people`` live in its world, and what
     comes back is its partial result (``observe/partial.py``; ``observe/merge.py`` adds the
     shards up), its stories written to ``story_file`` (else an unnamed file) unless the
-    history is kept (then in ``Partial.history``); ``progress`` as for :func:`run`."""
+    history is kept (then in ``Partial.history``) or they are not ``told`` here (the whole
+    run tells them again: runs/retell.py); ``progress`` as for :func:`run`."""
     _, resolved = resolve(scenario, seed, variant)
     history = History(keep=keep_history)
     observer = Observer(history, resolved.server.quota, full_margins(resolved), story_file,
-                        shard=True)
+                        shard=True, stories=told)
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
     with _closing_stories(observer):
-        with _fewer_gc_passes():
-            World(resolved, history, people, SERVERS).run()
+        World(resolved, history, people, SERVERS).run()
         part = observer.partial()
     if keep_history:
         part.history = history.events

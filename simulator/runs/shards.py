@@ -28,6 +28,7 @@ from simulator.observe.history import RECORDS, History, Record, Tick
 from simulator.observe.merge import Gathered
 from simulator.observe.storymerge import Told, merge_story_files
 from simulator.runs.one import Progress, Results, header
+from simulator.runs.retell import repeatable, retell, retells
 from simulator.scenario import Scenario, User
 from simulator.world.timing import DAY
 
@@ -81,12 +82,11 @@ def auto_shards(scenario: Scenario, processes: int = 1) -> int:
     one idle for a third of the run), one per person and MAX_AUTO_SHARDS at most; one for
     a run with a real server or real programs (their processes, logs and scratch belong to
     one world)."""
-    users = scenario.expand()
-    servers = [scenario.server, *scenario.servers.values()]
-    devices = [d for u in users for d in u.devices] + [d for _, d in scenario.added_devices()]
-    if any(s.backend != "model" for s in servers) or any(d.client.external for d in devices):
+    if not repeatable(scenario):
         return 1
-    wanted = math.ceil(len(devices) * scenario.duration / DAY / SHARD_DEVICE_DAYS)
+    users = scenario.expand()
+    devices = sum(len(u.devices) for u in users) + len(scenario.added_devices())
+    wanted = math.ceil(devices * scenario.duration / DAY / SHARD_DEVICE_DAYS)
     if wanted > 1 and processes > 1:
         wanted = math.ceil(wanted / processes) * processes
     return max(1, min(len(users), wanted, MAX_AUTO_SHARDS))
@@ -180,11 +180,15 @@ def combine(base: Scenario, resolved: Scenario, variant: str | None, parts: Gath
             shard_stories: Sequence[Path] = (), progress: Progress | None = None) -> Results:
     """The Results of the whole run from its shards' partial results (with their histories,
     unpacked, when ``keep_history``); the shards' story files ``shard_stories``, if any, are
-    merged into ``story_file``, told to ``progress`` in megabytes read."""
+    merged into ``story_file``, told to ``progress`` in megabytes read. A run that tells
+    its stories again (runs/retell.py) tells them here, its shards having told none."""
     metrics, rows = parts.merge()
     history = History(keep=keep_history)
     if keep_history:
         history.events = list(merge([p.history or [] for p in parts.in_order()]))
     if story_file is not None and shard_stories:
         merge_story_files(shard_stories, story_file, _merging(progress))
+    if retells(resolved, keep_history, story_file):
+        retell(resolved, metrics["consistency"]["anomaly_witnesses"],
+               metrics["durability"]["lost_examples"], progress)
     return Results(resolved, {**header(base, variant), **metrics}, rows, history, story_file)

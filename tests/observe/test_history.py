@@ -67,3 +67,17 @@ def test_a_history_that_keeps_nothing_still_feeds_its_subscribers() -> None:
     history.add("deliver", 1.0, "ann", "m1", 100)
     history.emit(Delivered(2.0, "ann", "m2", 100))
     assert len(seen) == 2 and history.events == []
+
+
+def test_a_record_nobody_keeps_or_reads_is_not_built() -> None:
+    """With ``keep=False`` and no subscriber of a kind, ``add`` of that kind builds nothing
+    (a wrong field count goes unnoticed); a subscriber or ``keep`` gets it built."""
+    history = History(keep=False)
+    history.add("deliver", 1.0, "ann", "m1")  # one field short: never built
+    seen: list[Delivered] = []
+    history.subscribe(Delivered, seen.append)
+    with pytest.raises(TypeError, match="size"):
+        history.add("deliver", 1.0, "ann", "m1")
+    with pytest.raises(TypeError, match="size"):
+        History(keep=True).add("deliver", 1.0, "ann", "m1")
+    assert seen == []
