@@ -22,7 +22,7 @@ from pathlib import Path
 from simulator.backend import SERVERS
 from simulator.observe.blocks import LostExample, Witness
 from simulator.observe.history import End, History, Tick
-from simulator.observe.narrative import StoryLog, add_stories
+from simulator.observe.narrative import ABOUT_A_MESSAGE, CONTEXT, StoryLog, add_stories
 from simulator.scenario import Scenario
 from simulator.scenario.users import account_id
 from simulator.world.world import World
@@ -71,16 +71,22 @@ def whose(scenario: Scenario, witnesses: Iterable[Witness], lost: Iterable[LostE
 def retell(scenario: Scenario, witnesses: dict[str, list[Witness]], lost: list[LostExample],
            progress: Callable[[int, int, str], None] | None = None) -> None:
     """Give every witness and lost-mail example its story (in place), from a run of only
-    their people's world (``progress`` hears its simulated hours)."""
+    their people's world that keeps the records their stories read, no others
+    (``progress`` hears its simulated hours)."""
     rows = [w for kind in witnesses.values() for w in kind]
     people = whose(scenario, rows, lost)
     if not people:
         return
-    history = History(keep=True)
+    history, read = History(keep=False), History(keep=True)  # keep only what stories read
+    mids = {x["mid"] for x in [*rows, *lost]}
+    for cls in ABOUT_A_MESSAGE:
+        history.subscribe(cls, lambda e: read.emit(e) if e.mid in mids else None)
+    for cls in CONTEXT:
+        history.subscribe(cls, read.emit)
     if progress is not None:
         hours = max(1, math.ceil(scenario.duration / 3600))
         history.subscribe(Tick, lambda e: progress(min(hours, round(e.t / 3600)), hours,
                                                    RETELLING))
         history.subscribe(End, lambda e: progress(hours, hours, RETELLING))
     World(scenario, history, people, SERVERS).run()
-    add_stories(StoryLog(history), witnesses, lost)
+    add_stories(StoryLog(read), witnesses, lost)
