@@ -16,7 +16,7 @@ RETELL_FROM people on this costs less.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from simulator.backend import SERVERS
@@ -54,18 +54,15 @@ def retells(scenario: Scenario, keep_history: bool, story_file: Path | None) -> 
             and len(scenario.roster()) >= RETELL_FROM and repeatable(scenario))
 
 
-def whose(scenario: Scenario, witnesses: Iterable[Witness], lost: Iterable[LostExample]
-          ) -> list[str]:
+def whose(scenario: Scenario, witnesses: list[Witness], lost: list[LostExample]) -> list[str]:
     """The people the stories of ``witnesses`` and ``lost`` are about, in scenario order:
-    each device's person and each message's (by its account, after the "@")."""
-    person = {}
-    for name, group in scenario.roster():
-        person[name] = name
-        for account in group.accounts:
-            person[account_id(name, account)] = name
-    wanted = {w["device"].partition("/")[0] for w in witnesses}
-    wanted |= {person.get(x["mid"].partition("@")[2], "") for x in [*witnesses, *lost]}
-    return [name for name, _ in scenario.roster() if name in wanted]
+    each device's person and each message's (by its account, after the "@": the person's
+    own or one of their further accounts)."""
+    devices = {w["device"].partition("/")[0] for w in witnesses}
+    accounts = {x["mid"].partition("@")[2] for x in [*witnesses, *lost]}
+    return [name for name, group in scenario.roster()
+            if name in devices or name in accounts
+            or any(account_id(name, a) in accounts for a in group.accounts)]
 
 
 def retell(scenario: Scenario, witnesses: dict[str, list[Witness]], lost: list[LostExample],
