@@ -40,8 +40,9 @@ def repeatable(scenario: Scenario) -> bool:
     device runs a built-in or Python client (a real server's or program's processes, logs
     and scratch belong to one world, and their bytes vary from run to run)."""
     servers = [scenario.server, *scenario.servers.values()]
-    devices = [d for u in scenario.expand() for d in u.devices]
-    devices += [d for _, d in scenario.added_devices()]
+    firsts = {names[0] for names in (g.user_names() for g in scenario.users) if names}
+    devices = [d for u in scenario.expand(firsts) for d in u.devices]  # a group's people
+    devices += [d for _, d in scenario.added_devices()]  # have the same devices: one each
     return all(s.backend == "model" for s in servers) and not any(
         d.client.external for d in devices)
 
