@@ -3,7 +3,6 @@ arrives meanwhile still stops the command."""
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 import time
@@ -34,13 +33,9 @@ def test_ctrl_c_while_the_world_is_collected_is_not_lost() -> None:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.05)  # the signal is handled here, inside the finalizer
 
-    gc.disable()  # no automatic pass may finalize the cycle before collect() does
-    try:
-        node = _Node(process())
-        next(node.gen)
-        del node
-        with pytest.raises(KeyboardInterrupt):
-            collect()
-    finally:
-        gc.enable()
+    node = _Node(process())
+    next(node.gen)
+    del node
+    with pytest.raises(KeyboardInterrupt):
+        collect()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
