@@ -4,7 +4,6 @@ only; reports are rendered by ``simulator.report`` and written by ``simulator.fo
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import math
@@ -140,27 +139,15 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
     history, observer = observe(resolved, keep_history, story_file, commands)
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
+    world = World(resolved, history, backends=SERVERS)
     with _closing_stories(observer):
-        logs = finish(resolved, history)
+        world.run()
         done = results(base, resolved, variant, history, observer, story_file)
     if not observer.stories.told:
         retell(resolved, done.summary["consistency"]["anomaly_witnesses"],
                done.summary["durability"]["lost_examples"], progress)
-    done.logs = logs
+    done.logs = world.logs
     return done
-
-
-def finish(scenario: Scenario, history: History) -> dict[str, str]:
-    """Run the world of ``scenario`` to its end and let it go, keeping only its real
-    programs' logs: the checkers have read everything, and a large world (a cycle of
-    millions of objects) freed now is not still held while the summary sorts its samples
-    and the stories are retold, so the run's peak memory is the world's at its end."""
-    world = World(scenario, history, backends=SERVERS)
-    world.run()
-    logs = world.logs
-    del world
-    gc.collect()
-    return logs
 
 
 def hours_of(duration: float) -> int:
