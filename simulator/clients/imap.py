@@ -84,9 +84,20 @@ class ImapClient(Client):
         self.unanswered.clear()
         self.selected = None
 
-    def _key(self) -> str:
+    def _key(self, mid: str = "") -> str:
+        """A new local key: the message's own Message-ID when it has an "@" (no ``L`` key
+        does) and no copy, location, unanswered APPEND or queued action names it (almost
+        always: no second string per message), else ``L`` and a number, counted either way
+        (so the keys of sent copies do not depend on how others were named)."""
         self._seq += 1
+        if "@" in mid and self._free(mid):
+            return mid
         return f"L{self._seq}"
+
+    def _free(self, key: str) -> bool:
+        """Whether nothing this client keeps names ``key``."""
+        return (self.store.get(key) is None and key not in self.where.of_key
+                and key not in self.unanswered and all(a.key != key for a in self.queue))
 
     # -- sync ------------------------------------------------------------------------------
     def sync(self, conn: Conn, now: float, fresh: bool, full: bool = True) -> SyncGen:
@@ -278,12 +289,12 @@ class ImapClient(Client):
         if key is not None:
             self.store.update(key, flags=row.flags)
             return
-        msg = Message(row.mid, row.size, row.date)
+        msg = row.msg if row.msg is not None else Message(row.mid, row.size, row.date)
         body = self.cache.keeps(row.date, now) and self.store.room_for(row.size)
         if body:
             got = yield conn.fetch_body(row.uid, peek=True)
             body = got.ok
-        key = self._key()  # known only once stored: a drop during the fetch retries it
+        key = self._key(row.mid)  # known only once stored: a drop during the fetch retries it
         self.where.set(key, folder, row.uid, row.mid)
         self.store.put(key, msg, folder, row.flags, body=body)
 

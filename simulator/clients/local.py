@@ -64,8 +64,9 @@ class LocalStore:
         self.capacity = capacity
         self.count_headers = count_headers
         self.msgs: dict[str, LocalMsg] = {}
-        self.by_mid: dict[str, tuple[str, ...]] = {}  # keys in the order stored: a
-        # tuple, not a set or dict, as a message is almost always held under one key
+        self.by_mid: dict[str, str | tuple[str, ...]] = {}
+        """Each message's keys in the order stored: the key itself when it is held under
+        one (almost always), else a tuple; never a set or dict. Read it with :meth:`keys_of`."""
         self.bytes = 0
         self.listener: ViewListener | None = None
 
@@ -76,11 +77,11 @@ class LocalStore:
 
     def keys_of(self, mid: str) -> list[str]:
         """Keys under which ``mid`` is held (more than one visible is a duplicate)."""
-        return list(self.by_mid.get(mid, ()))
+        return list(self._keys(mid))
 
     def shown(self, mid: str) -> LocalMsg | None:
         """The first visible copy of ``mid``, if the person can see it here."""
-        for key in self.by_mid.get(mid, ()):
+        for key in self._keys(mid):
             local = self.msgs[key]
             if local.visible:
                 return local
@@ -88,7 +89,7 @@ class LocalStore:
 
     def has_body(self, mid: str) -> bool:
         """Whether a visible copy of ``mid`` can be read here without a connection."""
-        return any(self.msgs[k].body and self.msgs[k].visible for k in self.by_mid.get(mid, ()))
+        return any(self.msgs[k].body and self.msgs[k].visible for k in self._keys(mid))
 
     def room_for(self, size: int) -> bool:
         """Whether ``size`` more bytes fit within the device's storage limit."""
@@ -145,20 +146,33 @@ class LocalStore:
     def _cost(self, local: LocalMsg) -> int:
         return local.bytes if (local.body or self.count_headers) else 0
 
+    def _keys(self, mid: str) -> tuple[str, ...]:
+        held = self.by_mid.get(mid)
+        if held is None:
+            return ()
+        return (held,) if isinstance(held, str) else held
+
     def _index(self, local: LocalMsg) -> None:
         self.msgs[local.key] = local
         mid = local.msg.mid
-        self.by_mid[mid] = (*self.by_mid.get(mid, ()), local.key)  # the key is not there yet
+        held = self.by_mid.get(mid)  # the key is not there yet
+        if held is None:
+            self.by_mid[mid] = local.key
+        elif isinstance(held, str):
+            self.by_mid[mid] = (held, local.key)
+        else:
+            self.by_mid[mid] = (*held, local.key)
         self.bytes += self._cost(local)
 
     def _unindex(self, local: LocalMsg) -> None:
         del self.msgs[local.key]
         mid = local.msg.mid
-        keys = self.by_mid[mid]
-        if len(keys) == 1:  # it is this key
+        held = self.by_mid[mid]
+        if isinstance(held, str):  # it is this key
             del self.by_mid[mid]
         else:
-            self.by_mid[mid] = tuple(k for k in keys if k != local.key)
+            rest = tuple(k for k in held if k != local.key)
+            self.by_mid[mid] = rest[0] if len(rest) == 1 else rest
         self.bytes -= self._cost(local)
 
     def _notify(self, mid: str) -> None:
@@ -166,7 +180,15 @@ class LocalStore:
             return
         state: State | None = None
         shown = bodies = 0
-        for key in self.by_mid.get(mid, ()):
+        held = self.by_mid.get(mid)
+        if isinstance(held, str):  # one copy: most messages
+            local = self.msgs[held]
+            if local.visible:
+                self.listener(mid, local.state, 1, int(local.body))
+            else:
+                self.listener(mid, None, 0, int(local.body))
+            return
+        for key in held or ():
             local = self.msgs[key]
             bodies += local.body
             if local.visible:

@@ -33,6 +33,10 @@ class Row(NamedTuple):
     flags: frozenset[str]
     modseq: int
     date: float = 0.0
+    msg: Message | None = None
+    """The stored message these fields describe, when the model's server built the row: a
+    client may keep this immutable value instead of an equal copy of its own (one object
+    per message, not one per device); rows read from a real server carry none."""
 
 
 _new = tuple.__new__
@@ -65,7 +69,7 @@ class SelectInfo:
 def row(entry: Entry) -> Row:
     """The FETCH view of a stored entry."""
     msg = entry.msg  # tuple.__new__ is Row(...) without the Python call of Row.__new__
-    return _new(Row, (entry.uid, msg.mid, msg.size, entry.flags, entry.modseq, msg.date))
+    return _new(Row, (entry.uid, msg.mid, msg.size, entry.flags, entry.modseq, msg.date, msg))
 
 
 class ImapServer:

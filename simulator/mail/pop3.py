@@ -48,7 +48,7 @@ class Listing:
         if box is not self.box:
             self.box, self.uidnext, self.gone = box, 1, len(box.vanished)
             self.uidls, self.sizes = {}, {}
-        for _, uid in box.vanished[self.gone:]:
+        for uid in box.vanished[self.gone:]:
             if self.uidls.pop(uid, None) is not None:
                 del self.sizes[uid]
         self.gone = len(box.vanished)

@@ -7,7 +7,7 @@ that POP3 and IMAP sessions are thin views over one store, as in Dovecot.
 from __future__ import annotations
 
 import bisect
-import math
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -74,10 +74,17 @@ class Mailbox:
     uidnext: int = 1
     highestmodseq: int = 1
     entries: dict[int, Entry] = field(default_factory=dict)
-    vanished: list[tuple[int, int]] = field(default_factory=list)  # (modseq, uid), rising
-    """Every expunge, append-only: QRESYNC and the POP3 listing (pop3.Listing) read its tail."""
+    vanished: array[int] = field(default_factory=lambda: array("q"))
+    """The UID of every expunge, append-only: QRESYNC and the POP3 listing (pop3.Listing)
+    read its tail. Two arrays of 8-byte integers, not a list of tuples: they grow with the
+    run's expunges, not with the mail held."""
+    vanished_at: array[int] = field(default_factory=lambda: array("q"))
+    """The MODSEQ of each expunge in ``vanished`` (rising)."""
     _by_modseq: dict[int, None] = field(default_factory=dict, repr=False)  # UIDs, MODSEQ order
-    _stamps: set[int] = field(default_factory=set, repr=False)  # ``stored`` of every entry
+    _stamps: bytearray = field(default_factory=bytearray, repr=False)
+    """One bit per store stamp (``stored``), set while an entry has it: stamps are small
+    rising numbers, a mailbox holds each at most once, and a bit costs far less than a set's
+    element (an int object and a slot) for every message held."""
 
     def _bump(self) -> int:
         self.highestmodseq += 1
@@ -88,7 +95,10 @@ class Mailbox:
         entry = Entry(self.uidnext, msg, shared_flags(flags), self._bump(), stored)
         self.entries[entry.uid] = entry
         self._by_modseq[entry.uid] = None
-        self._stamps.add(stored)
+        byte = stored >> 3
+        if byte >= len(self._stamps):
+            self._stamps.extend(bytes(byte + 64 - len(self._stamps)))
+        self._stamps[byte] |= 1 << (stored & 7)
         self.uidnext += 1
         return entry
 
@@ -107,13 +117,15 @@ class Mailbox:
         """Expunge ``uid``, remembering it as vanished at a new MODSEQ (for QRESYNC)."""
         entry = self.entries.pop(uid)
         del self._by_modseq[uid]
-        self._stamps.discard(entry.stored)
-        self.vanished.append((self._bump(), uid))
+        self._stamps[entry.stored >> 3] &= ~(1 << (entry.stored & 7)) & 0xFF
+        self.vanished_at.append(self._bump())
+        self.vanished.append(uid)
         return entry
 
     def holds_stamp(self, stored: int) -> bool:
         """Whether an entry here has store stamp ``stored`` (a file of that name exists)."""
-        return stored in self._stamps
+        byte = stored >> 3
+        return byte < len(self._stamps) and bool(self._stamps[byte] >> (stored & 7) & 1)
 
     def changed_since(self, modseq: int) -> list[Entry]:
         """Entries whose MODSEQ is above ``modseq``, in UID order; costs only what changed."""
@@ -127,8 +139,8 @@ class Mailbox:
 
     def vanished_since(self, modseq: int) -> list[int]:
         """UIDs expunged after ``modseq``, ascending."""
-        start = bisect.bisect_right(self.vanished, (modseq, math.inf))
-        return sorted(uid for _, uid in self.vanished[start:])
+        start = bisect.bisect_right(self.vanished_at, modseq)
+        return sorted(self.vanished[start:])
 
     @property
     def bytes(self) -> int:

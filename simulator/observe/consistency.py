@@ -29,9 +29,12 @@ DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 _NO_FLAGS: frozenset[str] = frozenset()
 _NONE_OPEN: dict[str, tuple[float, str]] = {}
 """No anomaly open on a (device, message): read, never written."""
-_VIEWS: dict[tuple[State | None, int], tuple[State | None, int]] = {}
-"""One (state, copies shown) pair per distinct value: every device keeps one per message it
-shows, but a run has only a handful of distinct pairs (the states are shared already)."""
+View = tuple["State | None", int, frozenset[str]]
+"""What a device shows of a message: its state, the copies shown, and the flags it showed
+last while the message was intended (what a flag lost since is measured against)."""
+_VIEWS: dict[View, View] = {}
+"""One view per distinct value: every device keeps one per message it shows, but a run has
+only a handful of distinct triples (the states and flag sets are shared already)."""
 
 
 @dataclass
@@ -56,16 +59,21 @@ class Consistency:
         self.user_of: dict[str, str] = {}
         self.devices_of: defaultdict[str, list[str]] = defaultdict(list)
         self.intent: defaultdict[str, dict[str, State]] = defaultdict(dict)
-        self.view: defaultdict[str, dict[str, tuple[State | None, int]]] = defaultdict(dict)
+        self.view: defaultdict[str, dict[str, View]] = defaultdict(dict)
         self.agree: dict[str, DeviceAgreement] = {}
-        self.pending: dict[tuple[str, str], tuple[float, ...]] = {}
+        self.pending: dict[str, dict[str, float | tuple[float, ...]]] = {}
+        """Per device, per message: when the changes it has yet to show were made (one time
+        bare, as a message mostly awaits one change: a float, no tuple, no (device, message)
+        key, as the device's copies of it grow with the mail it keeps)."""
         self.unpropagated = 0  # changes in ``pending``, kept as a count for the time series
         self.delays = array("d")  # one 8-byte float per propagation, not a Python object
         self.deleted: defaultdict[str, set[str]] = defaultdict(set)
         self.counts = dict.fromkeys(ANOMALIES, 0)
         self.witnesses: dict[str, list[Witness]] = {k: [] for k in ANOMALIES}
         self._seen: set[tuple[str, str, str]] = set()
-        self._flags_reflected: defaultdict[str, dict[str, frozenset[str]]] = defaultdict(dict)
+        self._hidden_flags: defaultdict[str, dict[str, frozenset[str]]] = defaultdict(dict)
+        """The flags a device showed last of an intended message it no longer shows (while
+        it shows one, its view holds them: no second map per message shown)."""
         self._missing: dict[tuple[str, str], frozenset[str]] = {}
         self._open: dict[tuple[str, str], dict[str, tuple[float, str]]] = {}
         """Anomalies open per (device, message): kind -> (since, text)."""
@@ -79,9 +87,10 @@ class Consistency:
         self.user_of[device] = user
         self.devices_of[user].append(device)
         self.agree[device] = DeviceAgreement(avg=TimeAverage(t, 1.0))
+        self.pending[device] = {}
         for mid in self.intent[user]:
             self._shift(t, device, 1, 0)  # intended, not shown yet
-            self._wait((device, mid), t)
+            self._wait(device, mid, t)
 
     def _intent(self, e: Intent) -> None:
         t, user, mid, state = e.t, e.user, e.mid, e.state
@@ -107,26 +116,39 @@ class Consistency:
             if union or matching:
                 self._shift(t, device, union, matching)
             if agrees:
-                self._settle((device, mid))
+                self._settle(device, mid)
             else:
-                self._wait((device, mid), t)
+                self._wait(device, mid, t)
         if state is None:
             if e.cause == "delete":
                 self.deleted[user].add(mid)
             for device in devices:  # read only while intended, and a mid is never again
-                self._flags_reflected[device].pop(mid, None)
+                self._hidden_flags[device].pop(mid, None)
+                have = view[device].get(mid)
+                if have is not None and have[2]:
+                    view[device][mid] = _shared((have[0], have[1], _NO_FLAGS))
 
     def _view(self, e: ViewChange) -> None:
         t, device, mid, state, shown = e.t, e.device, e.mid, e.state, e.shown
         user = self.user_of[device]
         views = self.view[device]
         before = views.get(mid)
-        have = (state, shown) if shown else None
-        if have is None:
-            views.pop(mid, None)
-        else:
-            views[mid] = _VIEWS.setdefault(have, have)
+        hidden = self._hidden_flags[device]
+        had = self.shown_last(device, mid)
         want = self.intent[user].get(mid)
+        have: View | None = None
+        if shown:  # intended, the flags it shows now are the ones shown last
+            now = had if want is None else state[1] if state else _NO_FLAGS
+            have = _shared((state, shown, now))
+            views[mid] = have
+            if hidden:
+                hidden.pop(mid, None)
+        else:
+            views.pop(mid, None)
+            if had:
+                hidden[mid] = had
+            elif hidden:
+                hidden.pop(mid, None)
         if want is None:  # one view changes: only the union can move, or only the matching
             union = (have is not None) - (before is not None)  # not intended: shown or not
             if union:
@@ -136,23 +158,45 @@ class Consistency:
                 before is not None and before[0] == want)
             if matching:
                 self._shift(t, device, 0, matching)
-        self._anomalies(t, device, user, mid, before, state, shown, want)
-        key = (device, mid)
-        if key in self.pending and _agrees(want, have):
-            self.delays.extend(t - t0 for t0 in self._settle(key))
+        self._anomalies(t, device, user, mid, before, state, shown, want, had)
+        if mid in self.pending[device] and _agrees(want, have):
+            self.delays.extend(t - t0 for t0 in self._settle(device, mid))
 
     # -- bookkeeping ---------------------------------------------------------------------
-    def _wait(self, key: tuple[str, str], t: float) -> None:
-        """A change at ``t`` has yet to reach this (device, message); kept as a tuple (a
-        message mostly awaits one change), which takes less memory than a list."""
-        self.pending[key] = (*self.pending.get(key, ()), t)
+    def _wait(self, device: str, mid: str, t: float) -> None:
+        """A change at ``t`` has yet to reach this (device, message)."""
+        waits = self.pending[device]
+        had = waits.get(mid)
+        if had is None:
+            waits[mid] = t
+        elif isinstance(had, tuple):
+            waits[mid] = (*had, t)
+        else:
+            waits[mid] = (had, t)
         self.unpropagated += 1
 
-    def _settle(self, key: tuple[str, str]) -> tuple[float, ...]:
+    def _settle(self, device: str, mid: str) -> tuple[float, ...]:
         """The device now shows what is intended: the times of the changes it was awaiting."""
-        waiting = self.pending.pop(key, ())
+        had = self.pending[device].pop(mid, None)
+        if had is None:
+            return ()
+        waiting = had if isinstance(had, tuple) else (had,)
         self.unpropagated -= len(waiting)
         return waiting
+
+    def shown_last(self, device: str, mid: str) -> frozenset[str]:
+        """The flags ``device`` showed last of ``mid`` while the person intended it (what a
+        lost flag change is measured against): in its view while it shows it."""
+        had = self._hidden_flags[device].get(mid)
+        if had is not None:
+            return had
+        have = self.view[device].get(mid)
+        return _NO_FLAGS if have is None else have[2]
+
+    def awaited(self, device: str, mid: str) -> tuple[float, ...]:
+        """When the changes were made that ``device`` has yet to show of ``mid``, oldest first."""
+        had = self.pending[device].get(mid)
+        return () if had is None else had if isinstance(had, tuple) else (had,)
 
     def _shift(self, t: float, device: str, union: int, matching: int) -> None:
         """Move ``device``'s counters by a message's change of contribution (if any)."""
@@ -179,8 +223,10 @@ class Consistency:
         del kept[MAX_WITNESSES:]
 
     def _anomalies(self, t: float, device: str, user: str, mid: str,
-                   before: tuple[State | None, int] | None, state: State | None,
-                   shown: int, want: State | None) -> None:
+                   before: View | None, state: State | None, shown: int,
+                   want: State | None, had: frozenset[str]) -> None:
+        """Open or close the anomalies of a view change; ``had`` is the flags the device
+        showed last while the message was intended."""
         key = (device, mid)
         opened = self._open.get(key, _NONE_OPEN)  # each test below reads only its own kind,
         if shown >= 2:  # which only that test changes: the look-up up front stays right
@@ -199,9 +245,7 @@ class Consistency:
             return
         if not shown:  # a copy that vanishes and comes back without the flag also reverted it
             return
-        reflected = self._flags_reflected[device]
         now_flags = state[1] if state else _NO_FLAGS
-        had = reflected.get(mid, _NO_FLAGS)
         lost = _NO_FLAGS if had is now_flags else had - now_flags  # flag sets are shared
         before_missing = self._missing.get(key)
         if before_missing:
@@ -217,7 +261,6 @@ class Consistency:
                 del self._missing[key]
             if "lost_flag_change" in opened:
                 self._release("lost_flag_change", t, key)
-        reflected[mid] = now_flags  # all shown: the intent may follow the view
 
     def _hold(self, kind: str, t: float, key: tuple[str, str], text: str) -> None:
         """An anomaly's condition holds: open it (from now, if it was not open)."""
@@ -291,7 +334,12 @@ class Consistency:
         }
 
 
-def _agrees(want: State | None, have: tuple[State | None, int] | None) -> bool:
+def _shared(view: View) -> View:
+    """The one object of this view's value."""
+    return _VIEWS.setdefault(view, view)
+
+
+def _agrees(want: State | None, have: View | None) -> bool:
     """A device agrees on a message when it shows it as intended, or neither shows nor
     intends it."""
     return have is None if want is None else (have is not None and have[0] == want)

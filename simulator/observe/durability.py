@@ -4,7 +4,7 @@ so that at the end it can say which messages exist nowhere (lost) or on one devi
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from simulator.observe.blocks import DurabilityBlock, LostExample, Removal
 from simulator.observe.history import (
@@ -50,11 +50,20 @@ class Durability:
     enters the intent when it is delivered or sent, before any copy of it can go, and
     never again once it left it)."""
 
-    def __init__(self, history: History) -> None:
-        self.server: dict[tuple[str, str], int] = {}  # (person, mid) -> server copies (not 0)
-        self.bodies: dict[str, tuple[str, ...]] = {}  # mid -> devices with a body (never
-        # empty; a tuple, not a dict or set: most messages have a body on one or two devices)
-        self.intent: defaultdict[str, dict[str, None]] = defaultdict(dict)
+    def __init__(self, history: History,
+                 intent: defaultdict[str, dict[str, Any]] | None = None) -> None:
+        """``intent``: the person -> expected mids map another checker keeps up to date
+        (the observer shares the consistency checker's: one map, not one per checker, as
+        it holds every message a person expects); without it, this checker keeps its own."""
+        self.server: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        """Person -> mid -> server copies (never 0): per person, not keyed by a (person,
+        mid) tuple, which would cost a tuple per message held."""
+        self.bodies: dict[str, str | tuple[str, ...]] = {}
+        """Mid -> the device with a body, or a tuple of the devices when there are several
+        (never empty; no dict or set: most messages have a body on one or two devices)."""
+        self._owns = intent is None
+        self.intent: defaultdict[str, dict[str, Any]] = defaultdict(dict) if intent is None \
+            else intent
         self.removal: dict[str, Removed] = {}  # intended mid -> its last copy's removal
         self.server_cause: dict[tuple[str, str], str] = {}  # what removed the last server copy
         self.lost_devices: dict[str, float] = {}
@@ -70,32 +79,34 @@ class Durability:
 
     def _store(self, e: StoreChange) -> None:
         """A server copy came or went (a UIDVALIDITY renumbering changes no count)."""
-        person = self.owner.get(e.user, e.user)
-        key = (person, e.mid)
+        person, mid = self.owner.get(e.user, e.user), e.mid
+        counts = self.server[person]
         if e.change == "add":
-            self.server[key] = self.server.get(key, 0) + 1
+            counts[mid] = counts.get(mid, 0) + 1
         elif e.change == "expunge":
-            left = self.server.get(key, 0) - 1
+            left = counts.get(mid, 0) - 1
             if left:
-                self.server[key] = left
+                counts[mid] = left
                 return
-            del self.server[key]
-            if e.mid in self.intent[person]:
-                self.removal[e.mid] = Removed(e.mailbox, e.t, e.cause, "")
-                self.server_cause[key] = e.cause
+            del counts[mid]
+            if mid in self.intent[person]:
+                self.removal[mid] = Removed(e.mailbox, e.t, e.cause, "")
+                self.server_cause[(person, mid)] = e.cause
 
     def _view(self, e: ViewChange) -> None:
         t, device, mid, bodies = e.t, e.device, e.mid, e.bodies
-        held = self.bodies.get(mid)
+        held = _devices(self.bodies.get(mid))
         if bodies:
-            if held is None:
-                self.bodies[mid] = (device,)
+            if not held:
+                self.bodies[mid] = device
             elif device not in held:
                 self.bodies[mid] = (*held, device)
-        elif held is not None and device in held:
+        elif device in held:
             rest = tuple(d for d in held if d != device)
-            if rest:
+            if len(rest) > 1:
                 self.bodies[mid] = rest
+            elif rest:
+                self.bodies[mid] = rest[0]
             else:
                 del self.bodies[mid]
             if mid not in self.intent[device.partition("/")[0]]:
@@ -107,9 +118,11 @@ class Durability:
 
     def _intent(self, e: Intent) -> None:
         if e.state is not None:
-            self.intent[e.user][e.mid] = None
+            if self._owns:
+                self.intent[e.user][e.mid] = None
             return
-        self.intent[e.user].pop(e.mid, None)
+        if self._owns:
+            self.intent[e.user].pop(e.mid, None)
         self.removal.pop(e.mid, None)  # no longer expected: never read again
         self.server_cause.pop((e.user, e.mid), None)
 
@@ -120,7 +133,7 @@ class Durability:
         """How and why a device let go of a body: on its own, or mirroring a server deletion
         (then the server's deletion, e.g. retention, is what removed the message)."""
         key = (device.partition("/")[0], mid)
-        if self.server.get(key, 0) == 0 and key in self.server_cause:
+        if self.server[key[0]].get(mid, 0) == 0 and key in self.server_cause:
             cause = self.server_cause[key]
             return f"removed locally after the server's {cause}", cause
         return "removed locally", "removed locally"
@@ -135,7 +148,7 @@ class Durability:
 
     def where(self, user: str, mid: str) -> tuple[int, list[str]]:
         """Server copies and devices holding a body of ``mid``."""
-        return self.server.get((user, mid), 0), sorted(self.bodies.get(mid, ()))
+        return self.server[user].get(mid, 0), sorted(_devices(self.bodies.get(mid)))
 
     def summary(self) -> tuple[DurabilityBlock, list[tuple[str, str, str]]]:
         """The ``durability`` block and the local-only (user, mid, device) triples."""
@@ -169,6 +182,13 @@ class Durability:
                 elif len(devices) == 1:
                     local_only.append((user, mid, devices[0]))
         return lost, per_user, local_only
+
+
+def _devices(held: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The devices of a ``bodies`` entry."""
+    if held is None:
+        return ()
+    return (held,) if isinstance(held, str) else held
 
 
 def examples(lost: list[LostExample]) -> list[LostExample]:

@@ -50,8 +50,9 @@ class Observer:
         self.server = ServerStorage(history, quota, full_margin or {})
         self.devices = DeviceStorage(history)
         self.reads = Reads(history)
-        self.durability = Durability(history)
-        self.verdict = Verdict(history)
+        intent = self.consistency.intent  # one map of what each person expects, shared
+        self.durability = Durability(history, intent)
+        self.verdict = Verdict(history, intent)
         self.traffic = Traffic(history)
         self.timeline = Timeline(history)
         self.accounts = Accounts(history, self.server)

@@ -4,6 +4,7 @@ verdict means a bug in the model or in a client (DESIGN: verdict.valid)."""
 from __future__ import annotations
 
 from bisect import insort
+from typing import Any
 
 from simulator.observe.blocks import VerdictBlock
 from simulator.observe.history import (
@@ -23,13 +24,16 @@ MAX_VIOLATIONS = 20
 class Verdict:
     """UIDs never reused, no phantom messages, and every message accounted for."""
 
-    def __init__(self, history: History) -> None:
+    def __init__(self, history: History, intent: dict[str, dict[str, Any]] | None = None) -> None:
+        """``intent``: the person -> expected mids map another checker keeps up to date
+        (the observer shares the consistency checker's); without it, this one keeps its own."""
         self.timed: list[tuple[float, str]] = []  # the MAX_VIOLATIONS earliest (when, what)
         self.count = 0
         self.last_uid: dict[tuple[str, str, int], int] = {}
         self.known: set[str] = set()
         self.bounced: set[str] = set()
-        self.intent: dict[str, dict[str, None]] = {}  # a dict as a set: smaller under churn
+        self._owns = intent is None
+        self.intent: dict[str, dict[str, Any]] = {} if intent is None else intent
         self.deleted: set[str] = set()
         history.subscribe(Violation, self._violation)
         history.subscribe(StoreChange, self._store)
@@ -72,14 +76,16 @@ class Verdict:
 
     def _intent(self, e: Intent) -> None:
         t, user, mid = e.t, e.user, e.mid
-        mids = self.intent.setdefault(user, {})
         if e.state is None:
             if e.cause != "delete":
                 self.fail(t, f"t={t:.0f}s: {mid} left {user}'s intent without a deletion")
-            mids.pop(mid, None)
             self.deleted.add(mid)
-        else:
-            mids[mid] = None
+        if self._owns:  # a dict as a set: smaller under churn
+            mids = self.intent.setdefault(user, {})
+            if e.state is None:
+                mids.pop(mid, None)
+            else:
+                mids[mid] = None
 
     def summary(self, storage_over: list[tuple[float, str]]) -> VerdictBlock:
         """The ``verdict`` block: everything recorded (storage over quota among it, by

@@ -4,9 +4,12 @@ only; reports are rendered by ``simulator.report`` and written by ``simulator.fo
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import math
+import signal
+import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +21,7 @@ from simulator.backend import SERVERS
 from simulator.observe.history import End, History, Tick
 from simulator.observe.observer import TIMESERIES_COLUMNS, Observer
 from simulator.observe.partial import Partial
-from simulator.runs.retell import retell, retells
+from simulator.runs.retell import RETELL_FROM, retell, retells
 from simulator.scenario import Scenario, load_scenario, scenario_sha256
 from simulator.scenario.users import account_id
 from simulator.world.world import World
@@ -139,15 +142,46 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, variant: str |
     history, observer = observe(resolved, keep_history, story_file, commands)
     if progress is not None:
         report_ticks(history, resolved.duration, progress)
-    world = World(resolved, history, backends=SERVERS)
     with _closing_stories(observer):
-        world.run()
+        logs = finish(resolved, history)
         done = results(base, resolved, variant, history, observer, story_file)
     if not observer.stories.told:
         retell(resolved, done.summary["consistency"]["anomaly_witnesses"],
                done.summary["durability"]["lost_examples"], progress)
-    done.logs = world.logs
+    done.logs = logs
     return done
+
+
+def finish(scenario: Scenario, history: History) -> dict[str, str]:
+    """Run the world of ``scenario`` to its end and let it go, keeping only its real
+    programs' logs: the checkers have read everything, and a large world (RETELL_FROM people
+    or more: a cycle of millions of objects) freed now is not still held while the summary
+    sorts its samples and the stories are retold, so the run's peak memory is the world's
+    at its end."""
+    world = World(scenario, history, backends=SERVERS)
+    world.run()
+    logs = world.logs
+    del world
+    if len(scenario.roster()) >= RETELL_FROM:  # a small world's memory is not worth a pass
+        collect()
+    return logs
+
+
+def collect() -> None:
+    """A full pass of the cycle collector, with Ctrl-C held until it is done: it finalizes
+    the dead world's SimPy processes (generators), and a KeyboardInterrupt raised inside a
+    finalizer would be printed and lost instead of stopping the command."""
+    if threading.current_thread() is not threading.main_thread():
+        gc.collect()  # signals reach the main thread only
+        return
+    caught: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        gc.collect()
+    finally:
+        signal.signal(signal.SIGINT, before)
+    if caught and callable(before):
+        before(signal.SIGINT, None)
 
 
 def hours_of(duration: float) -> int:

@@ -411,3 +411,45 @@ def test_a_folder_with_no_news_costs_its_select_only_and_news_still_arrives() ->
         bench.sync(laptop, now=150.0)
         assert laptop.store.shown("m3") is not None, mode
         assert set(names(bench.sync(laptop, now=180.0))) == {"select"}, mode
+
+
+def test_a_synced_copy_keeps_the_stored_message_itself_not_an_equal_copy() -> None:
+    """The model's server reports the stored (immutable) message with each new row, and the
+    client keeps that object: one per message however many devices hold it, equal in every
+    field to what the FETCH reported."""
+    bench = Bench()
+    deliver(bench, "m1")
+    laptop = bench.client("imap", "laptop", cache="full")
+    phone = bench.client("imap", "phone", cache="headers")
+    bench.sync(laptop)
+    bench.sync(phone)
+    [entry] = bench.account.mailboxes["INBOX"].entries.values()
+    [key] = laptop.store.keys_of("m1")
+    [other] = phone.store.keys_of("m1")
+    assert laptop.store.msgs[key].msg is entry.msg is phone.store.msgs[other].msg
+
+
+def test_a_synced_message_is_kept_under_its_message_id_unless_that_key_is_taken() -> None:
+    """A message fetched from the server is kept under its own Message-ID (no second string
+    per message); a second copy of it (here: the person's Archive copy, from another device)
+    gets a numbered key, as does a sent copy, and so does a message whose Message-ID a key
+    still in use names (a queued action of a copy gone meanwhile)."""
+    bench = Bench()
+    deliver(bench, "m1@x", "m2@x")
+    laptop = bench.client("imap", "laptop", cache="full")
+    bench.sync(laptop)
+    assert laptop.store.keys_of("m1@x") == ["m1@x"] and laptop.store.keys_of("m2@x") == ["m2@x"]
+    box = bench.account.mailboxes["INBOX"]
+    uid = next(e.uid for e in box.entries.values() if e.msg.mid == "m1@x")
+    bench.account.add("Archive", box.entries[uid].msg, stored=box.entries[uid].stored)
+    bench.sync(laptop)
+    keys = laptop.store.keys_of("m1@x")
+    assert keys[0] == "m1@x" and len(keys) == 2 and keys[1].startswith("L")
+    laptop.send(Message("s1@x", 2_000))
+    assert laptop.store.keys_of("s1@x")[0].startswith("L")
+    assert laptop.flag("m2@x")  # queued under the key m2@x ...
+    bench.account.expunge("INBOX", [e.uid for e in box.entries.values() if e.msg.mid == "m2@x"],
+                          "test")
+    laptop.store.remove("m2@x")  # ... whose copy then goes, the action still queued
+    assert not laptop._free("m2@x")
+    assert laptop._key("m2@x").startswith("L")

@@ -28,7 +28,7 @@ def test_keys_by_mid_equal_a_recount_of_the_messages(ops: list) -> None:
         recount: dict[str, list[str]] = {}
         for k, local in store.msgs.items():
             recount.setdefault(local.msg.mid, []).append(k)
-        assert {mid: list(keys) for mid, keys in store.by_mid.items()} == recount
+        assert {mid: store.keys_of(mid) for mid in store.by_mid} == recount
 
 
 def test_equal_flag_sets_are_one_object_on_server_and_device() -> None:

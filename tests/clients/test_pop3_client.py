@@ -116,7 +116,7 @@ def test_rule3_a_drop_before_quit_deletes_nothing_and_the_next_sync_finishes_the
     bench.sync(phone)
     assert inbox_mids(bench) == []
     assert sorted(phone.store.by_mid) == ["m1", "m2"], "no message was downloaded twice"
-    assert all(len(keys) == 1 for keys in phone.store.by_mid.values())
+    assert all(len(phone.store.keys_of(mid)) == 1 for mid in phone.store.by_mid)
 
 
 def test_rule4_a_locked_maildrop_makes_the_second_client_skip_this_round() -> None:

@@ -134,7 +134,8 @@ def test_ctrl_c_then_resume_writes_what_one_go_writes(tmp_path: Path) -> None:
     traceback); `--resume` finishes it, and its folder equals the
     one written in one go."""
     path = tmp_path / "month.yaml"
-    text = TINY.format(extra="").replace("duration: 2d", "duration: 6d")
+    text = TINY.format(extra="").replace("duration: 2d", "duration: 30d")  # runs long enough
+    # for the signal to land while the comparison still runs, on a fast machine too
     path.write_text(text)
     out, unfinished = tmp_path / "cmp", tmp_path / "cmp.unfinished"
     args = [sys.executable, "-m", "simulator", "compare", str(path), "--replications", "3",

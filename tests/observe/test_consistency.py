@@ -3,7 +3,7 @@ exactly as DESIGN.md defines them."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from simulator.observe.consistency import PERSIST_S, Consistency
@@ -131,6 +131,51 @@ def test_incremental_counters_equal_a_recount_from_intent_and_views(records: lis
             matching = {m for m in mids if m in wants and m in views and views[m][0] == wants[m]}
             assert (check.agree[device].union, check.agree[device].matching) == (
                 len(mids), len(matching))
-            waiting = {m for m in ("m1", "m2", "m3") if (device, m) in check.pending}
+            waiting = {m for m in ("m1", "m2", "m3") if check.awaited(device, m)}
             assert waiting <= mids - matching
-        assert check.unpropagated == sum(len(v) for v in check.pending.values())
+        assert check.unpropagated == sum(
+            len(check.awaited(d, m)) for d in check.pending for m in ("m1", "m2", "m3"))
+
+
+def test_a_copy_that_vanishes_and_comes_back_without_the_flag_reverted_it() -> None:
+    """The device showed \\Seen as intended, stopped showing the message, then showed it
+    again unread: the person's flag was lost on the way."""
+    history, check = checker()
+    history.add("intent", 1.0, "ann", "m1", SEEN, "ann/laptop", "read")
+    history.add("view", 1.0, "ann/laptop", "m1", SEEN, 1, 1)
+    history.add("view", 20.0, "ann/laptop", "m1", None, 0, 0)
+    history.add("view", 30.0, "ann/laptop", "m1", INBOX, 1, 1)
+    summary = check.summary(1000.0)
+    assert summary["anomalies"]["lost_flag_change"] == 1
+
+
+@given(_RECORDS)
+@example([("intent", "m1", SEEN), ("view", "m1", SEEN, "ann/laptop", 1),
+          ("view", "m1", None, "ann/laptop", 0)])
+def test_the_flags_shown_last_while_intended_are_remembered_per_device(records: list) -> None:
+    """A lost flag change is measured against the flags a device showed last while the person
+    intended the message: kept while the device hides it, forgotten when the message leaves
+    the intent. The checker keeps them in its views (and apart only for a message hidden);
+    they equal a plain map updated at every view shown while intended."""
+    history, check = checker()
+    wants: dict[str, tuple[str, frozenset[str]]] = {}
+    shown_last: dict[tuple[str, str], frozenset[str]] = {}
+    for i, record in enumerate(records):
+        t = float(i)
+        if record[0] == "intent":
+            _, mid, state = record
+            history.add("intent", t, "ann", mid, state, "", "read" if state else "delete")
+            if state is None:
+                wants.pop(mid, None)
+                for device in ("ann/laptop", "ann/phone"):
+                    shown_last.pop((device, mid), None)
+            else:
+                wants[mid] = state
+        else:
+            _, mid, state, device, shown = record
+            history.add("view", t, device, mid, state if shown else None, shown, shown)
+            if shown and mid in wants:
+                shown_last[(device, mid)] = state[1] if state else frozenset()
+        for device in ("ann/laptop", "ann/phone"):
+            for mid in ("m1", "m2", "m3"):
+                assert check.shown_last(device, mid) == shown_last.get((device, mid), frozenset())

@@ -21,8 +21,19 @@ def test_durability_forgets_what_no_answer_reads() -> None:
     deleted = {e.mid for e in history.events if e.kind == "intent" and e.state is None}
     expected = {mid for mids in durability.intent.values() for mid in mids}
     assert deleted and durability.removal
-    assert 0 not in durability.server.values()
+    assert all(0 not in counts.values() for counts in durability.server.values())
     assert all(durability.bodies.values())
     assert set(durability.removal) <= expected
     assert not set(durability.removal) & deleted
     assert {mid for _, mid in durability.server_cause} <= expected
+
+
+def test_the_checkers_share_one_map_of_what_each_person_expects() -> None:
+    """Consistency, durability and the verdict all read which messages each person expects:
+    the observer gives them one map, kept by the consistency checker, not a copy each (it
+    holds every message a person keeps)."""
+    _, resolved = resolve(FAULTS)
+    _, observer = observe(resolved, keep_history=False)
+    observer.stories.close()
+    intent = observer.consistency.intent
+    assert observer.durability.intent is intent and observer.verdict.intent is intent
