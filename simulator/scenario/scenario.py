@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic_core import PydanticSerializationError
 
 from .checks import check_scenario
 from .decision import DecisionSettings
@@ -163,7 +164,13 @@ class Scenario(Model):
 
         `parse_scenario(s.to_yaml()) == s` for every scenario s.
         """
-        data = self.model_dump(mode="json", by_alias=True)
+        try:
+            data = self.model_dump(mode="json", by_alias=True)
+        except PydanticSerializationError as problem:
+            stop = problem.__cause__  # e.g. Ctrl-C landing in a unit's (Python) serializer
+            if stop is None or isinstance(stop, Exception):
+                raise
+            raise stop from None  # stop as asked, not as a serialization error
         for optional in ("variants", "decision"):
             if data.get(optional) is None:
                 data.pop(optional, None)

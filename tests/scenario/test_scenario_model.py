@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -15,6 +17,7 @@ from simulator.scenario import (
     load_scenario,
     parse_scenario,
     scenario_sha256,
+    units,
 )
 
 EXAMPLE = Path(__file__).parents[2] / "scenarios" / "examples" / "design-format.yaml"
@@ -162,6 +165,26 @@ def test_to_yaml_writes_units_back_as_strings() -> None:
     text = load_scenario(EXAMPLE).to_yaml()
     assert "duration: 14d\n" in text and "receive: 40/d" in text
     assert "bandwidth: 100Mbit" in text and "weekly: Mon-Fri 08:00-18:00" in text
+
+
+def test_ctrl_c_inside_a_unit_serializer_stops_to_yaml_as_ctrl_c() -> None:
+    """Ctrl-C (or SIGTERM) landing while pydantic calls a unit's serializer comes out of
+    to_yaml as itself, so a command stops as asked (exit 130, no traceback), not as a
+    serialization error reported as a crash: each run dumps its scenario, so it can land
+    there."""
+    scenario = load_scenario(EXAMPLE)
+
+    def ctrl_c_in_format_rate(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code is units.format_rate.__code__:
+            raise KeyboardInterrupt
+
+    sys.settrace(ctrl_c_in_format_rate)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            scenario.to_yaml()
+    finally:
+        sys.settrace(None)
+    assert "receive: 40/d" in scenario.to_yaml()
 
 
 def test_equality_ignores_the_source() -> None:
