@@ -171,10 +171,11 @@ class ImapClient(Client):
         if action.kind == "append":
             yield from self._replay_append(conn, action, now)
             return
-        if action.key not in self.where.of_key:
+        loc = self.where.get(action.key)
+        if loc is None:
             return  # depends on a step that failed (or the message is gone): drop it
-        yield from self._select(conn, self.where.of_key[action.key][0], now)
-        loc = self.where.of_key.get(action.key)
+        yield from self._select(conn, loc[0], now)
+        loc = self.where.get(action.key)
         if loc is None:
             return  # gone from the renumbered mailbox (or the cache was dropped)
         uid = loc[1]
@@ -341,11 +342,11 @@ class ImapClient(Client):
         Thunderbird when marking read is delayed): a lost reply leaves the message unread on
         the server; the person's read then queues +FLAGS \\Seen like any flag change."""
         local = self.store.shown(mid)
-        loc = self.where.of_key.get(local.key) if local else None
+        loc = self.where.get(local.key) if local else None
         if local is None or loc is None:
             return False
         yield from self._select(conn, loc[0], now)
-        loc = self.where.of_key.get(local.key)
+        loc = self.where.get(local.key)
         if loc is None:
             return False
         got = yield conn.fetch_body(loc[1], peek=True)

@@ -46,16 +46,22 @@ class Cache:
 
 
 _NOWHERE: dict[int, str] = {}  # a folder with no located keys (never written to)
+_FOLDERS = ("INBOX", "Sent", "Archive")  # the folders a client syncs, numbered
+_CODES = {folder: code for code, folder in enumerate(_FOLDERS)}
+_FOLDER = 1 << 32  # a located key's folder number counts in these (a UID is below)
 
 
 @dataclass
 class Where:
     """Server location of local messages, both ways: each located key's folder, UID and
     Message-ID (kept for recovery by Message-ID even when the person deleted the local
-    copy), and each folder's keys by UID. One tuple per key and one map per direction:
-    the client holds this for every message it knows."""
+    copy), and each folder's keys by UID. The client holds this for every message it
+    knows, so a key that is its own Message-ID (every synced copy's, most of them) in one
+    of the folders the client syncs keeps one int, its UID plus the folder's number times
+    2^32 (UIDs are 32-bit, RFC 3501 §2.3.1.1; in INBOX, the UID itself); any other key a
+    (folder, UID, Message-ID) tuple."""
 
-    of_key: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    of_key: dict[str, int | tuple[str, int, str]] = field(default_factory=dict)
     by_folder: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def set(self, key: str, folder: str, uid: int, mid: str | None = None) -> None:
@@ -64,8 +70,17 @@ class Where:
         if mid is None:
             assert old is not None, f"{key}: located without its Message-ID"
             mid = old[2]
-        self.of_key[key] = (folder, uid, mid)
+        code = _CODES.get(folder) if mid == key and uid < _FOLDER else None
+        self.of_key[key] = (folder, uid, mid) if code is None else uid + code * _FOLDER
         self.by_folder.setdefault(folder, {})[uid] = key
+
+    def get(self, key: str) -> tuple[str, int, str] | None:
+        """(folder, UID, Message-ID) of ``key``, if it is located."""
+        loc = self.of_key.get(key)
+        if isinstance(loc, int):
+            code, uid = divmod(loc, _FOLDER)
+            return _FOLDERS[code], uid, key
+        return loc
 
     def at(self, folder: str, uid: int) -> str | None:
         """The key located at ``uid`` in ``folder``, if any."""
@@ -76,15 +91,16 @@ class Where:
         self._unlink(key)
 
     def _unlink(self, key: str) -> tuple[str, int, str] | None:
-        loc = self.of_key.pop(key, None)
+        loc = self.get(key)
         if loc is not None:
+            del self.of_key[key]
             self.by_folder[loc[0]].pop(loc[1], None)
         return loc
 
     def cached(self, folder: str) -> list[tuple[int, str, str]]:
         """(UID, key, Message-ID) of every located key in ``folder``."""
         of_key = self.of_key
-        return [(uid, key, of_key[key][2])
+        return [(uid, key, key if isinstance(loc := of_key[key], int) else loc[2])
                 for uid, key in self.by_folder.get(folder, _NOWHERE).items()]
 
     def in_folder(self, folder: str) -> list[str]:

@@ -35,3 +35,57 @@ def test_a_moved_key_keeps_its_message_id_and_leaves_its_old_place() -> None:
     assert where.cached("Archive") == [(3, "L1", "m1@x")] and where.cached("INBOX") == []
     where.drop("L1")
     assert where.at("Archive", 3) is None and "L1" not in where.of_key
+
+
+_KEYS = ("m1@x", "m2@x", "L1", "L2")
+_FOLDERS = ("INBOX", "Sent", "Archive", "Trash")
+_PLACES = (1, 2, 3, 2**32 - 1, 2**32, 2**32 + 2)  # UIDs, and some no server gives
+_STEPS = st.lists(st.tuples(st.sampled_from(_KEYS), st.sampled_from((*_FOLDERS, "drop")),
+                            st.sampled_from(_PLACES), st.sampled_from(("own", "other", "kept"))),
+                  max_size=30)
+
+
+@given(_STEPS)
+def test_every_key_reads_back_where_it_was_last_located(steps: list[tuple[str, str, int, str]]
+                                                        ) -> None:
+    """However a location is kept (a key that is its own Message-ID in a synced folder keeps
+    one int), each key reads back the folder, UID and Message-ID it was last given, a move keeps
+    the Message-ID, and each folder lists exactly the keys located in it."""
+    where, plain = Where(), dict[str, tuple[str, int, str]]()
+    for key, folder, uid, mid in steps:
+        if folder == "drop":
+            where.drop(key)
+            plain.pop(key, None)
+            continue
+        if any(loc[:2] == (folder, uid) for k, loc in plain.items() if k != key):
+            continue  # one key per UID in a folder, as on a server
+        if mid == "kept" and key in plain:
+            where.set(key, folder, uid)
+            plain[key] = (folder, uid, plain[key][2])
+        else:
+            message_id = key if mid == "own" else f"{key}.other@y"
+            where.set(key, folder, uid, message_id)
+            plain[key] = (folder, uid, message_id)
+    for key in _KEYS:
+        assert where.get(key) == plain.get(key)
+    for folder in _FOLDERS:
+        assert sorted(where.cached(folder)) == sorted(
+            (uid, key, mid) for key, (f, uid, mid) in plain.items() if f == folder)
+        for uid in _PLACES:
+            assert where.at(folder, uid) == next(
+                (k for k, loc in plain.items() if loc[:2] == (folder, uid)), None)
+
+
+def test_a_key_that_is_its_message_id_keeps_one_int() -> None:
+    """The common case costs one int per message, not a tuple: in INBOX the UID itself,
+    in the other synced folders the UID and the folder's number; in a folder the client does
+    not sync, or under another key, the location is kept in full."""
+    where = Where()
+    where.set("m1@x", "INBOX", 7, "m1@x")
+    assert where.of_key["m1@x"] == 7 and where.get("m1@x") == ("INBOX", 7, "m1@x")
+    where.set("m1@x", "Archive", 3)
+    assert isinstance(where.of_key["m1@x"], int)
+    assert where.get("m1@x") == ("Archive", 3, "m1@x")
+    where.set("m1@x", "Trash", 3)
+    where.set("L1", "Sent", 4, "m2@x")
+    assert where.of_key == {"m1@x": ("Trash", 3, "m1@x"), "L1": ("Sent", 4, "m2@x")}
