@@ -180,8 +180,8 @@ def collect() -> None:
         gc.collect()
     finally:
         signal.signal(signal.SIGINT, before)
-    if caught and callable(before):
-        before(signal.SIGINT, None)
+    if caught:  # delivered again to what handled it before: stop, or as it says
+        signal.raise_signal(signal.SIGINT)
 
 
 def hours_of(duration: float) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -44,3 +46,39 @@ def test_ctrl_c_while_the_world_is_collected_is_not_lost() -> None:
     finally:
         gc.enable()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+_CHILD = """
+import gc, os, signal, sys, time
+from simulator.runs.one import collect
+
+class Node:
+    def __init__(self, gen):
+        self.gen, self.me = gen, self
+
+def process():
+    try:
+        yield 1
+    finally:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+
+signal.signal(signal.SIGINT, getattr(signal, sys.argv[1]))
+gc.disable()
+node = Node(process())
+next(node.gen)
+del node
+collect()
+print("carried on", flush=True)
+"""
+
+
+@pytest.mark.parametrize(("handler", "code", "out"),
+                         [("SIG_DFL", -signal.SIGINT, ""), ("SIG_IGN", 0, "carried on\n")])
+def test_ctrl_c_while_collecting_goes_to_the_handler_there_was(handler: str, code: int,
+                                                               out: str) -> None:
+    """Under the system's default action a Ctrl-C held during the pass still ends the
+    process once it is done; one the process ignores stays ignored."""
+    child = subprocess.run([sys.executable, "-c", _CHILD, handler], capture_output=True,
+                           text=True, timeout=60)
+    assert (child.returncode, child.stdout) == (code, out), child.stderr
