@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN, shared_flags
@@ -15,16 +16,28 @@ from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN, shared_flags
 VISIBLE_FLAGS = frozenset({SEEN, FLAGGED, ANSWERED})
 HIDDEN_FOLDERS = frozenset({"Trash", "Drafts"})
 
-State = tuple[str, frozenset[str]]
-"""What a person sees of one message on a device: its folder and visible flags."""
 
-_STATES: dict[State, State] = {}
+class State(NamedTuple):
+    """What a person sees of one message on a device: its folder and visible flags.
+
+    A named tuple, not a bare ``tuple[str, frozenset[str]]``: compiled code keeps a bare
+    tuple type unboxed and boxes it anew wherever it is stored, which would undo the
+    sharing of :func:`shared_state` (one object per intent and per view)."""
+
+    folder: str
+    flags: frozenset[str]
 
 
-def shared_state(state: State) -> State:
+_STATES: dict[tuple[str, frozenset[str]], State] = {}
+
+
+def shared_state(folder: str, flags: frozenset[str]) -> State:
     """One object per distinct state: a run records millions of views and intents but only
     a handful of distinct (folder, flags) pairs, so sharing them saves most of their memory."""
-    return _STATES.setdefault(state, state)
+    state = _STATES.get((folder, flags))
+    if state is None:
+        state = _STATES[(folder, flags)] = State(folder, flags)
+    return state
 
 
 ViewListener = Callable[[str, State | None, int, int], None]
@@ -49,7 +62,7 @@ class LocalMsg:
     @property
     def state(self) -> State:
         """The person's view of it: folder and visible flags."""
-        return shared_state((self.folder, self.flags & VISIBLE_FLAGS))
+        return shared_state(self.folder, self.flags & VISIBLE_FLAGS)
 
     @property
     def bytes(self) -> int:

@@ -9,7 +9,7 @@ from bisect import insort
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from simulator.observe.blocks import ConsistencyBlock, DeviceConsistency, Witness
 from simulator.observe.history import History, Intent, NewDevice, ViewChange
@@ -29,10 +29,20 @@ DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 _NO_FLAGS: frozenset[str] = frozenset()
 _NONE_OPEN: dict[str, tuple[float, str]] = {}
 """No anomaly open on a (device, message): read, never written."""
-View = tuple["State | None", int, frozenset[str]]
-"""What a device shows of a message: its state, the copies shown, and the flags it showed
-last while the message was intended (what a flag lost since is measured against)."""
-_VIEWS: dict[View, View] = {}
+
+
+class View(NamedTuple):
+    """What a device shows of a message: its state, the copies shown, and the flags it
+    showed last while the message was intended (what a flag lost since is measured against).
+    A named tuple: compiled code would box a bare tuple type anew wherever it is stored,
+    undoing the sharing of :func:`_shared`."""
+
+    state: State | None
+    shown: int
+    flags: frozenset[str]
+
+
+_VIEWS: dict[tuple[State | None, int, frozenset[str]], View] = {}
 """One view per distinct value: every device keeps one per message it shows, but a run has
 only a handful of distinct triples (the states and flag sets are shared already)."""
 
@@ -126,7 +136,7 @@ class Consistency:
                 self._hidden_flags[device].pop(mid, None)
                 have = view[device].get(mid)
                 if have is not None and have[2]:
-                    view[device][mid] = _shared((have[0], have[1], _NO_FLAGS))
+                    view[device][mid] = _shared(have[0], have[1], _NO_FLAGS)
 
     def _view(self, e: ViewChange) -> None:
         t, device, mid, state, shown = e.t, e.device, e.mid, e.state, e.shown
@@ -139,7 +149,7 @@ class Consistency:
         have: View | None = None
         if shown:  # intended, the flags it shows now are the ones shown last
             now = had if want is None else state[1] if state else _NO_FLAGS
-            have = _shared((state, shown, now))
+            have = _shared(state, shown, now)
             views[mid] = have
             if hidden:
                 hidden.pop(mid, None)
@@ -334,9 +344,12 @@ class Consistency:
         }
 
 
-def _shared(view: View) -> View:
+def _shared(state: State | None, shown: int, flags: frozenset[str]) -> View:
     """The one object of this view's value."""
-    return _VIEWS.setdefault(view, view)
+    view = _VIEWS.get((state, shown, flags))
+    if view is None:
+        view = _VIEWS[(state, shown, flags)] = View(state, shown, flags)
+    return view
 
 
 def _agrees(want: State | None, have: View | None) -> bool:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from simulator.world.world import World
 
 MIN_SIZE = 600
+_NO_FLAGS: frozenset[str] = frozenset()
+_SEEN = frozenset({SEEN})
 
 
 def draw_size(rng: random.Random, size: Size) -> int:
@@ -62,14 +64,14 @@ class Person:
         if state is None:
             self.intent.pop(mid, None)
         else:
-            state = self.intent[mid] = shared_state(state)
+            self.intent[mid] = state
         self.world.history.add("intent", self.env.now, self.name, mid, state, device, cause)
 
     def _change(self, mid: str, device: str, cause: str, folder: str = "", flag: str = "") -> None:
         if mid not in self.intent:
             return  # acting on a copy the person had already deleted elsewhere
         old_folder, flags = self.intent[mid]
-        state = (folder or old_folder, flags | {flag} if flag else flags)
+        state = shared_state(folder or old_folder, flags | {flag} if flag else flags)
         self._intend(mid, state, device, cause)
 
     # -- arrivals and sending ---------------------------------------------------------------
@@ -123,7 +125,7 @@ class Person:
         """Once ``msg`` is in the mailbox, the person expects it (unread)."""
         if outcome == "delivered":
             self.unread[msg.mid] = self.env.now
-            self._intend(msg.mid, ("INBOX", frozenset()), "", "deliver")
+            self._intend(msg.mid, shared_state("INBOX", _NO_FLAGS), "", "deliver")
 
     def sending(self, account: str = "") -> Generator[Any, Any, None]:
         """New mail written from ``account`` at its send rate on a device chosen by ``uses``."""
@@ -148,7 +150,7 @@ class Person:
         msg = Message(f"s{self.seq[account]}@{account}", size, self.env.now)
         self.world.history.add("sent", self.env.now, self.name, msg.mid, size, device.id)
         device.owner(msg.mid).client.send(msg)
-        self._intend(msg.mid, ("Sent", frozenset({SEEN})), device.id, "send")
+        self._intend(msg.mid, shared_state("Sent", _SEEN), device.id, "send")
 
     # -- mail checks -------------------------------------------------------------------------
     def checking(self) -> Generator[Any, Any, None]:
