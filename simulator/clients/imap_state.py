@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from simulator.mail.message import Message
 
@@ -66,13 +67,21 @@ class Where:
 
     def set(self, key: str, folder: str, uid: int, mid: str | None = None) -> None:
         """``key`` is now ``uid`` in ``folder`` (``mid`` is needed the first time)."""
-        old = self._unlink(key)
-        if mid is None:
-            assert old is not None, f"{key}: located without its Message-ID"
-            mid = old[2]
+        old = self.of_key.pop(key, None)
+        if old is not None:
+            self._unfile(old)
+            if mid is None:
+                mid = key if isinstance(old, int) else old[2]
+        assert mid is not None, f"{key}: located without its Message-ID"
+        # Typed Any, one int object both keys the folder's map and locates a key in INBOX:
+        # compiled code would box an ``int`` anew for each map.
+        place: Any = uid
         code = _CODES.get(folder) if mid == key and uid < _FOLDER else None
-        self.of_key[key] = (folder, uid, mid) if code is None else uid + code * _FOLDER
-        self.by_folder.setdefault(folder, {})[uid] = key
+        if code is None:
+            self.of_key[key] = (folder, uid, mid)
+        else:
+            self.of_key[key] = place if code == 0 else uid + code * _FOLDER
+        self.by_folder.setdefault(folder, {})[place] = key
 
     def get(self, key: str) -> tuple[str, int, str] | None:
         """(folder, UID, Message-ID) of ``key``, if it is located."""
@@ -88,14 +97,17 @@ class Where:
 
     def drop(self, key: str) -> None:
         """``key`` has no server copy any more (as far as the client knows)."""
-        self._unlink(key)
+        old = self.of_key.pop(key, None)
+        if old is not None:
+            self._unfile(old)
 
-    def _unlink(self, key: str) -> tuple[str, int, str] | None:
-        loc = self.get(key)
-        if loc is not None:
-            del self.of_key[key]
+    def _unfile(self, loc: int | tuple[str, int, str]) -> None:
+        """Take a location that was just unlinked out of its folder's keys by UID."""
+        if isinstance(loc, int):
+            code, uid = divmod(loc, _FOLDER)
+            self.by_folder[_FOLDERS[code]].pop(uid, None)
+        else:
             self.by_folder[loc[0]].pop(loc[1], None)
-        return loc
 
     def cached(self, folder: str) -> list[tuple[int, str, str]]:
         """(UID, key, Message-ID) of every located key in ``folder``."""

@@ -7,7 +7,7 @@ snapshot at login, marks deletions, and removes them only on QUIT (the UPDATE st
 from __future__ import annotations
 
 import builtins
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from simulator.mail.message import HEADER_BYTES, Message, command_cost
 from simulator.mail.reply import ProtocolError, Reply
@@ -58,8 +58,9 @@ class Listing:
                 break
             newer.append(box.entries[uid])
         for entry in reversed(newer):
-            self.uidls[entry.uid] = uidl_of(box.uidvalidity, entry.uid)
-            self.sizes[entry.uid] = entry.msg.size
+            key: Any = entry.uid  # one int object keys both maps (typed Any: compiled
+            self.uidls[key] = uidl_of(box.uidvalidity, entry.uid)  # code boxes an int
+            self.sizes[key] = entry.msg.size  # anew wherever it stores one)
         self.uidnext = box.uidnext
 
 

@@ -10,7 +10,7 @@ import bisect
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from simulator.mail.message import Message
 
@@ -80,7 +80,10 @@ class Mailbox:
     run's expunges, not with the mail held."""
     vanished_at: array[int] = field(default_factory=lambda: array("q"))
     """The MODSEQ of each expunge in ``vanished`` (rising)."""
-    _by_modseq: dict[int, None] = field(default_factory=dict, repr=False)  # UIDs, MODSEQ order
+    _by_modseq: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Each entry's UID, in MODSEQ order, mapped to itself: the one int object that also
+    keys ``entries`` (typed Any: compiled code boxes an ``int`` anew wherever it stores one,
+    and a UID object costs more than the slot that holds it)."""
     _stamps: bytearray = field(default_factory=bytearray, repr=False)
     """One bit per store stamp (``stored``), set while an entry has it: stamps are small
     rising numbers, a mailbox holds each at most once, and a bit costs far less than a set's
@@ -93,8 +96,9 @@ class Mailbox:
     def add(self, msg: Message, flags: Iterable[str] = (), stored: int = 0) -> Entry:
         """Store ``msg`` under the next UID (UIDNEXT only ever grows)."""
         entry = Entry(self.uidnext, msg, shared_flags(flags), self._bump(), stored)
-        self.entries[entry.uid] = entry
-        self._by_modseq[entry.uid] = None
+        uid: Any = entry.uid  # one object for both maps (see _by_modseq)
+        self.entries[uid] = entry
+        self._by_modseq[uid] = uid
         byte = stored >> 3
         if byte >= len(self._stamps):
             self._stamps.extend(bytes(byte + 64 - len(self._stamps)))
@@ -109,8 +113,8 @@ class Mailbox:
             return False
         entry.flags = shared_flags(flags)
         entry.modseq = self._bump()
-        del self._by_modseq[uid]
-        self._by_modseq[uid] = None
+        same = self._by_modseq.pop(uid)  # to the end, as the object that keys ``entries``
+        self._by_modseq[same] = same
         return True
 
     def remove(self, uid: int) -> Entry:

@@ -4,6 +4,7 @@ propagation delays, and anomalies with witnesses (DESIGN: metric definitions).""
 from __future__ import annotations
 
 import math
+import struct
 from array import array
 from bisect import insort
 from collections import defaultdict
@@ -27,6 +28,7 @@ DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 """Percentiles of the propagation delays kept in summary.json, enough to draw their CDF."""
 
 _NO_FLAGS: frozenset[str] = frozenset()
+_TIME = struct.Struct("d")  # a time awaited, when a message awaits several (see pending)
 _NONE_OPEN: dict[str, tuple[float, str]] = {}
 """No anomaly open on a (device, message): read, never written."""
 
@@ -71,10 +73,13 @@ class Consistency:
         self.intent: defaultdict[str, dict[str, State]] = defaultdict(dict)
         self.view: defaultdict[str, dict[str, View]] = defaultdict(dict)
         self.agree: dict[str, DeviceAgreement] = {}
-        self.pending: dict[str, dict[str, float | tuple[float, ...]]] = {}
-        """Per device, per message: when the changes it has yet to show were made (one time
-        bare, as a message mostly awaits one change: a float, no tuple, no (device, message)
-        key, as the device's copies of it grow with the mail it keeps)."""
+        self.pending: dict[str, dict[str, float | bytes]] = {}
+        """Per device, per message: when the changes it has yet to show were made. One time
+        bare, as a message mostly awaits one change (a float: no tuple, and no (device,
+        message) key, as the device's copies of it grow with the mail it keeps); several
+        packed as 8-byte doubles (a device that cannot show flags, as POP3's, awaits each
+        flag change of each message it holds for the rest of the run: a float object and a
+        tuple slot each would cost four times as much)."""
         self.unpropagated = 0  # changes in ``pending``, kept as a count for the time series
         self.delays = array("d")  # one 8-byte float per propagation, not a Python object
         self.deleted: defaultdict[str, set[str]] = defaultdict(set)
@@ -179,18 +184,15 @@ class Consistency:
         had = waits.get(mid)
         if had is None:
             waits[mid] = t
-        elif isinstance(had, tuple):
-            waits[mid] = (*had, t)
+        elif isinstance(had, bytes):
+            waits[mid] = had + _TIME.pack(t)
         else:
-            waits[mid] = (had, t)
+            waits[mid] = _TIME.pack(had) + _TIME.pack(t)
         self.unpropagated += 1
 
     def _settle(self, device: str, mid: str) -> tuple[float, ...]:
         """The device now shows what is intended: the times of the changes it was awaiting."""
-        had = self.pending[device].pop(mid, None)
-        if had is None:
-            return ()
-        waiting = had if isinstance(had, tuple) else (had,)
+        waiting = _times(self.pending[device].pop(mid, None))
         self.unpropagated -= len(waiting)
         return waiting
 
@@ -205,8 +207,7 @@ class Consistency:
 
     def awaited(self, device: str, mid: str) -> tuple[float, ...]:
         """When the changes were made that ``device`` has yet to show of ``mid``, oldest first."""
-        had = self.pending[device].get(mid)
-        return () if had is None else had if isinstance(had, tuple) else (had,)
+        return _times(self.pending[device].get(mid))
 
     def _shift(self, t: float, device: str, union: int, matching: int) -> None:
         """Move ``device``'s counters by a message's change of contribution (if any)."""
@@ -350,6 +351,15 @@ def _shared(state: State | None, shown: int, flags: frozenset[str]) -> View:
     if view is None:
         view = _VIEWS[(state, shown, flags)] = View(state, shown, flags)
     return view
+
+
+def _times(had: float | bytes | None) -> tuple[float, ...]:
+    """The times of a ``pending`` entry, oldest first."""
+    if had is None:
+        return ()
+    if isinstance(had, bytes):
+        return tuple(memoryview(had).cast("d"))
+    return (had,)
 
 
 def _agrees(want: State | None, have: View | None) -> bool:

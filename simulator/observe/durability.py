@@ -17,6 +17,7 @@ from simulator.observe.history import (
 )
 
 MAX_EXAMPLES = 5
+_NONE: dict[str, Any] = {}  # a person with nothing in a per-person map: read, never written
 
 
 class Removed(NamedTuple):
@@ -65,7 +66,8 @@ class Durability:
         self.intent: defaultdict[str, dict[str, Any]] = defaultdict(dict) if intent is None \
             else intent
         self.removal: dict[str, Removed] = {}  # intended mid -> its last copy's removal
-        self.server_cause: dict[tuple[str, str], str] = {}  # what removed the last server copy
+        self.server_cause: dict[str, dict[str, str]] = {}
+        """Person -> mid -> what removed its last server copy (per person, as ``server``)."""
         self.lost_devices: dict[str, float] = {}
         self.owner: dict[str, str] = {}  # a person's further account -> the person
         history.subscribe(AccountAdded, self._account)
@@ -91,7 +93,7 @@ class Durability:
             del counts[mid]
             if mid in self.intent[person]:
                 self.removal[mid] = Removed(e.mailbox, e.t, e.cause, "")
-                self.server_cause[(person, mid)] = e.cause
+                self.server_cause.setdefault(person, {})[mid] = e.cause
 
     def _view(self, e: ViewChange) -> None:
         t, device, mid, bodies = e.t, e.device, e.mid, e.bodies
@@ -124,7 +126,9 @@ class Durability:
         if self._owns:
             self.intent[e.user].pop(e.mid, None)
         self.removal.pop(e.mid, None)  # no longer expected: never read again
-        self.server_cause.pop((e.user, e.mid), None)
+        causes = self.server_cause.get(e.user)
+        if causes:
+            causes.pop(e.mid, None)
 
     def _lost(self, e: DeviceLost) -> None:
         self.lost_devices[e.device] = e.t
@@ -132,9 +136,9 @@ class Durability:
     def _local(self, device: str, mid: str) -> tuple[str, str]:
         """How and why a device let go of a body: on its own, or mirroring a server deletion
         (then the server's deletion, e.g. retention, is what removed the message)."""
-        key = (device.partition("/")[0], mid)
-        if self.server[key[0]].get(mid, 0) == 0 and key in self.server_cause:
-            cause = self.server_cause[key]
+        person = device.partition("/")[0]
+        cause = self.server_cause.get(person, _NONE).get(mid)
+        if cause is not None and self.server.get(person, _NONE).get(mid, 0) == 0:
             return f"removed locally after the server's {cause}", cause
         return "removed locally", "removed locally"
 
@@ -148,7 +152,7 @@ class Durability:
 
     def where(self, user: str, mid: str) -> tuple[int, list[str]]:
         """Server copies and devices holding a body of ``mid``."""
-        return self.server[user].get(mid, 0), sorted(_devices(self.bodies.get(mid)))
+        return self.server.get(user, _NONE).get(mid, 0), sorted(_devices(self.bodies.get(mid)))
 
     def summary(self) -> tuple[DurabilityBlock, list[tuple[str, str, str]]]:
         """The ``durability`` block and the local-only (user, mid, device) triples."""

@@ -89,3 +89,16 @@ def test_a_key_that_is_its_message_id_keeps_one_int() -> None:
     where.set("m1@x", "Trash", 3)
     where.set("L1", "Sent", 4, "m2@x")
     assert where.of_key == {"m1@x": ("Trash", 3, "m1@x"), "L1": ("Sent", 4, "m2@x")}
+
+
+def test_an_inbox_location_and_its_folder_share_one_uid_object() -> None:
+    """A key located in INBOX holds the very int object that keys INBOX's map, one per
+    message rather than two (the compiled build boxes an int anew for each map otherwise)."""
+    where = Where()
+    for uid in range(1000, 1100):
+        where.set(f"m{uid}@x", "INBOX", uid, f"m{uid}@x")
+    where.set("m1000@x", "Archive", 5000)
+    where.set("m1000@x", "INBOX", 1000)
+    inbox = {id(uid) for uid in where.by_folder["INBOX"]}
+    assert len(inbox) == 100
+    assert {id(loc) for loc in where.of_key.values()} == inbox

@@ -61,6 +61,26 @@ def test_propagation_is_measured_per_other_device_and_unpropagated_counted() -> 
     assert summary["unpropagated"] == 1
 
 
+def test_every_change_a_device_awaits_gets_its_own_delay_when_it_shows_them() -> None:
+    """A device that shows none of three changes awaits all three (oldest first, times
+    exact); once it shows the last state, each change's delay is measured from its own time."""
+    history, check = checker()
+    archived = ("Archive", SEEN[1])
+    history.add("intent", 100.0, "ann", "m1", INBOX, "", "deliver")
+    history.add("view", 100.0, "ann/laptop", "m1", INBOX, 1, 1)
+    history.add("intent", 110.25, "ann", "m1", SEEN, "ann/laptop", "read")
+    history.add("view", 110.25, "ann/laptop", "m1", SEEN, 1, 1)
+    history.add("intent", 120.5, "ann", "m1", archived, "ann/laptop", "archive")
+    history.add("view", 120.5, "ann/laptop", "m1", archived, 1, 1)
+    assert check.awaited("ann/phone", "m1") == (100.0, 110.25, 120.5)
+    assert check.unpropagated == 3
+    history.add("view", 200.0, "ann/phone", "m1", archived, 1, 1)
+    assert check.awaited("ann/phone", "m1") == ()
+    summary = check.summary(1000.0)
+    assert summary["unpropagated"] == 0
+    assert sorted(check.delays) == [0.0, 0.0, 0.0, 79.5, 89.75, 100.0]
+
+
 def test_a_duplicate_that_heals_within_a_minute_is_not_an_anomaly() -> None:
     """Shown twice for a moment during a sync is nothing a person sees."""
     history, check = checker()

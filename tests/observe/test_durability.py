@@ -25,7 +25,7 @@ def test_durability_forgets_what_no_answer_reads() -> None:
     assert all(durability.bodies.values())
     assert set(durability.removal) <= expected
     assert not set(durability.removal) & deleted
-    assert {mid for _, mid in durability.server_cause} <= expected
+    assert {mid for causes in durability.server_cause.values() for mid in causes} <= expected
 
 
 def test_the_checkers_share_one_map_of_what_each_person_expects() -> None:
