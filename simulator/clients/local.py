@@ -79,7 +79,9 @@ class LocalStore:
         self.msgs: dict[str, LocalMsg] = {}
         self.by_mid: dict[str, str | tuple[str, ...]] = {}
         """Each message's keys in the order stored: the key itself when it is held under
-        one (almost always), else a tuple; never a set or dict. Read it with :meth:`keys_of`."""
+        one (almost always), else a tuple; never a set or dict. A message held under its own
+        Message-ID alone (every synced IMAP copy) has no entry: ``msgs`` says it, and a map
+        slot per copy is saved. Read it with :meth:`keys_of`."""
         self.bytes = 0
         self.listener: ViewListener | None = None
 
@@ -91,6 +93,10 @@ class LocalStore:
     def keys_of(self, mid: str) -> list[str]:
         """Keys under which ``mid`` is held (more than one visible is a duplicate)."""
         return list(self._keys(mid))
+
+    def mids(self) -> list[str]:
+        """The Message-IDs held, each once, in the order of their first key stored."""
+        return list(dict.fromkeys(local.msg.mid for local in self.msgs.values()))
 
     def shown(self, mid: str) -> LocalMsg | None:
         """The first visible copy of ``mid``, if the person can see it here."""
@@ -149,7 +155,7 @@ class LocalStore:
 
     def wipe(self) -> None:
         """The device is lost or reset: everything goes."""
-        mids = list(self.by_mid)
+        mids = self.mids()
         for local in list(self.msgs.values()):
             self._unindex(local)
         for mid in mids:
@@ -162,30 +168,41 @@ class LocalStore:
     def _keys(self, mid: str) -> tuple[str, ...]:
         held = self.by_mid.get(mid)
         if held is None:
-            return ()
+            local = self.msgs.get(mid)
+            return (mid,) if local is not None and local.msg.mid == mid else ()
         return (held,) if isinstance(held, str) else held
 
     def _index(self, local: LocalMsg) -> None:
-        self.msgs[local.key] = local
-        mid = local.msg.mid
+        mid, key = local.msg.mid, local.key
         held = self.by_mid.get(mid)  # the key is not there yet
         if held is None:
-            self.by_mid[mid] = local.key
+            alone = self.msgs.get(mid)
+            if alone is not None and alone.msg.mid == mid:
+                held = mid  # held under itself alone until now
+        self.msgs[key] = local
+        if held is None:
+            if key != mid:
+                self.by_mid[mid] = key
         elif isinstance(held, str):
-            self.by_mid[mid] = (held, local.key)
+            self.by_mid[mid] = (held, key)
         else:
-            self.by_mid[mid] = (*held, local.key)
+            self.by_mid[mid] = (*held, key)
         self.bytes += self._cost(local)
 
     def _unindex(self, local: LocalMsg) -> None:
-        del self.msgs[local.key]
-        mid = local.msg.mid
-        held = self.by_mid[mid]
+        mid, key = local.msg.mid, local.key
+        del self.msgs[key]
+        held = self.by_mid.get(mid)
         if isinstance(held, str):  # it is this key
             del self.by_mid[mid]
-        else:
-            rest = tuple(k for k in held if k != local.key)
-            self.by_mid[mid] = rest[0] if len(rest) == 1 else rest
+        elif held is not None:
+            rest = tuple(k for k in held if k != key)
+            if len(rest) > 1:
+                self.by_mid[mid] = rest
+            elif rest[0] != mid:
+                self.by_mid[mid] = rest[0]
+            else:
+                del self.by_mid[mid]  # held under itself alone again
         self.bytes -= self._cost(local)
 
     def _notify(self, mid: str) -> None:
@@ -194,6 +211,12 @@ class LocalStore:
         state: State | None = None
         shown = bodies = 0
         held = self.by_mid.get(mid)
+        if held is None:  # held under itself alone, or not at all
+            one = self.msgs.get(mid)
+            if one is None or one.msg.mid != mid:
+                self.listener(mid, None, 0, 0)
+                return
+            held = mid
         if isinstance(held, str):  # one copy: most messages
             local = self.msgs[held]
             if local.visible:

@@ -61,7 +61,10 @@ class Durability:
         mid) tuple, which would cost a tuple per message held."""
         self.bodies: dict[str, str | tuple[str, ...]] = {}
         """Mid -> the device with a body, or a tuple of the devices when there are several
-        (never empty; no dict or set: most messages have a body on one or two devices)."""
+        (never empty; no dict or set: most messages have a body on one or two devices). A
+        tuple is shared by every message with bodies on the same devices (``_combos``): a
+        person has a handful of devices, and most of their mail is on the same few."""
+        self._combos: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._owns = intent is None
         self.intent: defaultdict[str, dict[str, Any]] = defaultdict(dict) if intent is None \
             else intent
@@ -102,11 +105,11 @@ class Durability:
             if not held:
                 self.bodies[mid] = device
             elif device not in held:
-                self.bodies[mid] = (*held, device)
+                self.bodies[mid] = self._combo((*held, device))
         elif device in held:
             rest = tuple(d for d in held if d != device)
             if len(rest) > 1:
-                self.bodies[mid] = rest
+                self.bodies[mid] = self._combo(rest)
             elif rest:
                 self.bodies[mid] = rest[0]
             else:
@@ -117,6 +120,10 @@ class Durability:
             if self.lost_devices.get(device) != t:
                 how, cause = self._local(device, mid)
             self.removal[mid] = Removed(device, t, cause, how)
+
+    def _combo(self, devices: tuple[str, ...]) -> tuple[str, ...]:
+        """The one tuple of these devices, in this order."""
+        return self._combos.setdefault(devices, devices)
 
     def _intent(self, e: Intent) -> None:
         if e.state is not None:

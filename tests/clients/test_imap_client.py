@@ -85,7 +85,7 @@ def test_rule18_order_is_send_then_replay_then_server_to_client() -> None:
     assert order.index("smtp_send") < order.index("store") < order.index("fetch_new")
     assert order.index("append") < order.index("fetch_new")
     assert FLAGGED in server_flags(bench, "m1")
-    assert "m2" in laptop.store.by_mid
+    assert "m2" in laptop.store.mids()
 
 
 def test_rule19_flags_from_two_devices_merge() -> None:
@@ -122,7 +122,7 @@ def test_rule19_a_flag_on_a_message_expunged_elsewhere_is_dropped_delete_wins() 
     run = bench.sync(phone)
     assert run.finished
     assert bench.account.find("m1") == []
-    assert "m1" not in phone.store.by_mid
+    assert "m1" not in phone.store.mids()
 
 
 def test_rule19_offline_expunge_removes_only_this_clients_deleted_uids() -> None:
@@ -370,7 +370,7 @@ def test_rfc2177_an_idling_client_back_in_inbox_resyncs_what_changed_while_away(
         assert laptop.store.shown("m1").folder == "Archive", mode
         copies = [laptop.store.msgs[k] for k in laptop.store.keys_of("m1")]
         assert [m.folder for m in copies if m.visible] == ["Archive"], mode
-        assert "m3" in laptop.store.by_mid, f"{mode}: new mail while away is fetched too"
+        assert "m3" in laptop.store.mids(), f"{mode}: new mail while away is fetched too"
         assert laptop.selected == "INBOX", "it idles in INBOX again"
 
 

@@ -8,7 +8,7 @@ from simulator.mail.message import Message
 from simulator.mail.store import SEEN, Mailbox
 
 _OPS = st.lists(st.tuples(st.sampled_from(["put", "update", "remove"]),
-                          st.sampled_from(["k1", "k2", "k3", "k4"]),
+                          st.sampled_from(["k1", "k2", "m1", "m2"]),
                           st.sampled_from(["m1", "m2"]),
                           st.sampled_from([frozenset(), frozenset({SEEN})])), max_size=30)
 
@@ -16,8 +16,12 @@ _OPS = st.lists(st.tuples(st.sampled_from(["put", "update", "remove"]),
 @given(_OPS)
 def test_keys_by_mid_equal_a_recount_of_the_messages(ops: list) -> None:
     """After any puts, updates and removals, the keys held per Message-ID are those of the
-    stored messages with that Message-ID, in the order they were stored."""
+    stored messages with that Message-ID, in the order they were stored (keys include
+    Message-IDs, of the same message or of another); a message held under its own
+    Message-ID alone takes no entry in the index."""
     store = LocalStore()
+    told: dict[str, tuple[object, int, int]] = {}
+    store.listener = lambda m, state, shown, bodies: told.__setitem__(m, (state, shown, bodies))
     for op, key, mid, flags in ops:
         if op == "put":
             store.put(key, Message(mid, 100), "INBOX", flags, body=True)
@@ -28,7 +32,15 @@ def test_keys_by_mid_equal_a_recount_of_the_messages(ops: list) -> None:
         recount: dict[str, list[str]] = {}
         for k, local in store.msgs.items():
             recount.setdefault(local.msg.mid, []).append(k)
-        assert {mid: store.keys_of(mid) for mid in store.by_mid} == recount
+        assert {mid: store.keys_of(mid) for mid in store.mids()} == recount
+        assert store.mids() == list(recount)
+        for m in ("m1", "m2"):  # what the device shows is what a recount of its copies says
+            copies = [store.msgs[k] for k in recount.get(m, [])]
+            shown = [c for c in copies if c.visible]
+            assert told.get(m, (None, 0, 0)) == (
+                shown[0].state if shown else None, len(shown), sum(c.body for c in copies))
+        assert [mid for mid, keys in recount.items() if keys == [mid]] == [
+            mid for mid in recount if mid not in store.by_mid]
 
 
 def test_equal_flag_sets_are_one_object_on_server_and_device() -> None:

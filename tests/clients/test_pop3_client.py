@@ -33,7 +33,7 @@ def test_p1_p2_default_downloads_everything_and_deletes_it_from_the_server() -> 
     deliver(bench, "m1", "m2")
     phone = bench.client("pop3", "phone")
     bench.sync(phone)
-    assert sorted(phone.store.by_mid) == ["m1", "m2"]
+    assert sorted(phone.store.mids()) == ["m1", "m2"]
     assert inbox_mids(bench) == []
 
 
@@ -70,7 +70,7 @@ def test_rule8_earliest_deletion_wins_for_every_device() -> None:
     eager = bench.client("pop3", "phone")
     bench.sync(eager)
     bench.sync(keep)
-    assert "m1" not in keep.store.by_mid
+    assert "m1" not in keep.store.mids()
 
 
 def test_rule8_delete_when_deleted_locally_sends_dele_next_session() -> None:
@@ -115,8 +115,8 @@ def test_rule3_a_drop_before_quit_deletes_nothing_and_the_next_sync_finishes_the
     assert sorted(inbox_mids(bench)) == ["m1", "m2"]
     bench.sync(phone)
     assert inbox_mids(bench) == []
-    assert sorted(phone.store.by_mid) == ["m1", "m2"], "no message was downloaded twice"
-    assert all(len(phone.store.keys_of(mid)) == 1 for mid in phone.store.by_mid)
+    assert sorted(phone.store.mids()) == ["m1", "m2"], "no message was downloaded twice"
+    assert all(len(phone.store.keys_of(mid)) == 1 for mid in phone.store.mids())
 
 
 def test_rule4_a_locked_maildrop_makes_the_second_client_skip_this_round() -> None:
@@ -207,7 +207,7 @@ def test_rule8_the_clients_shortcuts_send_what_the_plain_rule_sends(
         for n, (wait, count, event, pick) in enumerate(rounds):
             now += wait
             deliver(bench, *(f"m{n}.{k}" for k in range(count)))
-            uids, held = inbox_uids(bench), sorted(device.store.by_mid)
+            uids, held = inbox_uids(bench), sorted(device.store.mids())
             if event == "other":
                 bench.sync(nearby, now=now)
             elif event == "expunge" and uids:
@@ -218,5 +218,5 @@ def test_rule8_the_clients_shortcuts_send_what_the_plain_rule_sends(
                 bench.account.reset_uidvalidity("INBOX")
             seen.append([(c.name, c.args) for c in bench.sync(device, now=now).commands])
         runs.append((seen, dict(device.known), set(device.deleted_here),
-                     sorted(device.store.by_mid), inbox_mids(bench)))
+                     sorted(device.store.mids()), inbox_mids(bench)))
     assert runs[0] == runs[1]

@@ -32,7 +32,7 @@ def test_two_pop3_accounts_download_into_one_store_without_mixing_keys() -> None
     benches[1].account.add("INBOX", Message("m1@home", 7_000))
     for bench, client in zip(benches, clients, strict=True):
         bench.sync(client)
-    assert sorted(store.by_mid) == ["m1@home", "m1@work"]
+    assert sorted(store.mids()) == ["m1@home", "m1@work"]
     assert len(store.visible_keys("INBOX")) == 2
     assert sorted(filed) == [("m1@home", ""), ("m1@work", "")]
     work, home = (c.store for c in clients)
@@ -50,7 +50,7 @@ def test_an_action_in_one_account_leaves_the_other_alone() -> None:
         bench.sync(client)
     assert clients[1].delete("m1@home")
     assert not clients[1].delete("m1@work"), "not this account's message"
-    assert list(store.by_mid) == ["m1@work"]
+    assert store.mids() == ["m1@work"]
 
 
 def test_imap_accounts_keep_their_own_folder_trees() -> None:

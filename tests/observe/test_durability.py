@@ -28,6 +28,17 @@ def test_durability_forgets_what_no_answer_reads() -> None:
     assert {mid for causes in durability.server_cause.values() for mid in causes} <= expected
 
 
+def test_messages_with_bodies_on_the_same_devices_share_one_tuple_of_them() -> None:
+    """Most of a person's mail has a body on the same few devices: one tuple of them each,
+    not one per message."""
+    _, resolved = resolve(FAULTS)
+    history, observer = observe(resolved, keep_history=True)
+    World(resolved, history).run()
+    several = [held for held in observer.durability.bodies.values() if isinstance(held, tuple)]
+    assert len(several) > len(set(several))
+    assert len({id(held) for held in several}) == len(set(several))
+
+
 def test_the_checkers_share_one_map_of_what_each_person_expects() -> None:
     """Consistency, durability and the verdict all read which messages each person expects:
     the observer gives them one map, kept by the consistency checker, not a copy each (it
