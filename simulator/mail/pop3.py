@@ -58,9 +58,11 @@ class Listing:
                 break
             newer.append(box.entries[uid])
         for entry in reversed(newer):
-            key: Any = entry.uid  # one int object keys both maps (typed Any: compiled
-            self.uidls[key] = uidl_of(box.uidvalidity, entry.uid)  # code boxes an int
-            self.sizes[key] = entry.msg.size  # anew wherever it stores one)
+            # Typed Any, one int object keys both maps: compiled code would box a new one
+            # for each.
+            key: Any = entry.uid
+            self.uidls[key] = uidl_of(box.uidvalidity, entry.uid)
+            self.sizes[key] = entry.msg.size
         self.uidnext = box.uidnext
 
 

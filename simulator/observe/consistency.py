@@ -29,6 +29,7 @@ DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 
 _NO_FLAGS: frozenset[str] = frozenset()
 _TIME = struct.Struct("d")  # a time awaited, when a message awaits several (see pending)
+_TWO = struct.Struct("2d")  # the first two of them
 _NONE_OPEN: dict[str, tuple[float, str]] = {}
 """No anomaly open on a (device, message): read, never written."""
 
@@ -187,7 +188,7 @@ class Consistency:
         elif isinstance(had, bytes):
             waits[mid] = had + _TIME.pack(t)
         else:
-            waits[mid] = _TIME.pack(had) + _TIME.pack(t)
+            waits[mid] = _TWO.pack(had, t)
         self.unpropagated += 1
 
     def _settle(self, device: str, mid: str) -> tuple[float, ...]:
