@@ -8,7 +8,7 @@ N days after *this device's* download, or when deleted locally.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mypy_extensions import mypyc_attr
 
@@ -40,8 +40,10 @@ class Pop3Client(Client):
         self.delete_deleted = settings.delete_when_deleted_locally
 
     def key_for(self, uidl: str) -> str:
-        """The local key of a downloaded message (override to change bookkeeping)."""
-        return "p:" + uidl
+        """The local key of a downloaded message (override to change bookkeeping): its
+        UIDL, the very string the listing and ``known`` hold, so a message held costs no
+        key of its own (UIDLs are hex digits: no Message-ID or ``s:`` key is one)."""
+        return uidl
 
     def pending(self) -> bool:
         """Mail waits in the outbox."""
@@ -71,6 +73,8 @@ class Pop3Client(Client):
         held = len(known)
         aged = held > 0 and after < math.inf and now - min(known.values()) >= after
         found = 0  # messages held before that the listing names (a UIDL names one message)
+        stamp: Any = now  # one float object for every download of this session (compiled
+        # code would box a float anew for each)
         for n, uidl in rows:
             fetched = known.get(uidl)
             if fetched is None:
@@ -82,7 +86,7 @@ class Pop3Client(Client):
                 if not got.ok:
                     continue
                 self.store.put(self.key_for(uidl), got.value, "INBOX", frozenset(), body=True)
-                fetched = known[uidl] = now
+                fetched = known[uidl] = stamp
                 due = now - fetched >= after
             else:
                 found += 1

@@ -9,10 +9,16 @@ from simulator.mail.reply import Reply
 class Submission:
     """The organisation's submission server; it accepts every message a client sends."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        """With ``keep``, ``sent`` holds every message accepted, in order (for tests); a
+        world's servers keep none: nothing there reads them, and they grow with the run."""
+        self.keep = keep
         self.sent: list[Message] = []
+        self.accepted = 0
 
     def send(self, msg: Message) -> Reply:
         """MAIL FROM, RCPT TO, DATA + body: three round trips and the message up."""
-        self.sent.append(msg)
+        self.accepted += 1
+        if self.keep:
+            self.sent.append(msg)
         return Reply(True, msg.mid, command_cost(up=msg.size, round_trips=3))

@@ -10,7 +10,7 @@ from bisect import insort
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from simulator.observe.blocks import ConsistencyBlock, DeviceConsistency, Witness
 from simulator.observe.history import History, Intent, NewDevice, ViewChange
@@ -37,8 +37,9 @@ _NONE_OPEN: dict[str, tuple[float, str]] = {}
 class View(NamedTuple):
     """What a device shows of a message: its state, the copies shown, and the flags it
     showed last while the message was intended (what a flag lost since is measured against).
-    A named tuple: compiled code would box a bare tuple type anew wherever it is stored,
-    undoing the sharing of :func:`_shared`."""
+    A device that shows none of an intended message but showed flags of it keeps
+    ``View(None, 0, flags)``. A named tuple: compiled code would box a bare tuple type anew
+    wherever it is stored, undoing the sharing of :func:`_shared`."""
 
     state: State | None
     shown: int
@@ -48,6 +49,13 @@ class View(NamedTuple):
 _VIEWS: dict[tuple[State | None, int, frozenset[str]], View] = {}
 """One view per distinct value: every device keeps one per message it shows, but a run has
 only a handful of distinct triples (the states and flag sets are shared already)."""
+
+Row = tuple[View | None, ...]
+"""A person's devices' views of one message, in the order the devices came (a device past
+the end has none): one shared tuple per (person, message), not a map slot per device."""
+
+_ROWS: dict[Row, Row] = {}
+"""One row per distinct value: a run has few (a handful of views, a few devices each)."""
 
 
 @dataclass
@@ -71,8 +79,11 @@ class Consistency:
     def __init__(self, history: History) -> None:
         self.user_of: dict[str, str] = {}
         self.devices_of: defaultdict[str, list[str]] = defaultdict(list)
+        self.slot: dict[str, int] = {}  # a device's place in its person's rows
         self.intent: defaultdict[str, dict[str, State]] = defaultdict(dict)
-        self.view: defaultdict[str, dict[str, View]] = defaultdict(dict)
+        self.rows: defaultdict[str, dict[str, Row]] = defaultdict(dict)
+        """Per person, per message their devices show or showed flags of: the devices'
+        views (:class:`View`)."""
         self.agree: dict[str, DeviceAgreement] = {}
         self.pending: dict[str, dict[str, float | bytes]] = {}
         """Per device, per message: when the changes it has yet to show were made. One time
@@ -87,9 +98,6 @@ class Consistency:
         self.counts = dict.fromkeys(ANOMALIES, 0)
         self.witnesses: dict[str, list[Witness]] = {k: [] for k in ANOMALIES}
         self._seen: set[tuple[str, str, str]] = set()
-        self._hidden_flags: defaultdict[str, dict[str, frozenset[str]]] = defaultdict(dict)
-        """The flags a device showed last of an intended message it no longer shows (while
-        it shows one, its view holds them: no second map per message shown)."""
         self._missing: dict[tuple[str, str], frozenset[str]] = {}
         self._open: dict[tuple[str, str], dict[str, tuple[float, str]]] = {}
         """Anomalies open per (device, message): kind -> (since, text)."""
@@ -101,15 +109,18 @@ class Consistency:
     def _device(self, e: NewDevice) -> None:
         t, device, user = e.t, e.device, e.user
         self.user_of[device] = user
+        self.slot[device] = len(self.devices_of[user])
         self.devices_of[user].append(device)
         self.agree[device] = DeviceAgreement(avg=TimeAverage(t, 1.0))
         self.pending[device] = {}
+        at: Any = e.t  # one float object for all of them (see _wait)
         for mid in self.intent[user]:
             self._shift(t, device, 1, 0)  # intended, not shown yet
-            self._wait(device, mid, t)
+            self._wait(device, mid, at)
 
     def _intent(self, e: Intent) -> None:
         t, user, mid, state = e.t, e.user, e.mid, e.state
+        at: Any = e.t  # one float object for every device (see _wait)
         wants = self.intent[user]
         old = wants.get(mid)
         if state is None:
@@ -117,9 +128,10 @@ class Consistency:
         else:
             wants[mid] = state
         devices = self.devices_of[user]
-        view = self.view
-        for device in devices:  # union, matching and _agrees worked out here, in one go
-            have = view[device].get(mid)
+        rows = self.rows[user]
+        row = rows.get(mid, ())
+        for i, device in enumerate(devices):  # union, matching and _agrees worked out here
+            have = _shown(row, i)
             if have is None:
                 union = (state is not None) - (old is not None)
                 matching = 0
@@ -134,37 +146,33 @@ class Consistency:
             if agrees:
                 self._settle(device, mid)
             else:
-                self._wait(device, mid, t)
+                self._wait(device, mid, at)
         if state is None:
             if e.cause == "delete":
                 self.deleted[user].add(mid)
-            for device in devices:  # read only while intended, and a mid is never again
-                self._hidden_flags[device].pop(mid, None)
-                have = view[device].get(mid)
-                if have is not None and have[2]:
-                    view[device][mid] = _shared(have[0], have[1], _NO_FLAGS)
+            if row:  # flags shown last are read only while intended, and a mid is never again
+                _store(rows, mid, tuple(None if v is None or not v[1] else
+                                        _shared(v[0], v[1], _NO_FLAGS) for v in row))
 
     def _view(self, e: ViewChange) -> None:
         t, device, mid, state, shown = e.t, e.device, e.mid, e.state, e.shown
-        user = self.user_of[device]
-        views = self.view[device]
-        before = views.get(mid)
-        hidden = self._hidden_flags[device]
-        had = self.shown_last(device, mid)
+        user, i = self.user_of[device], self.slot[device]
+        rows = self.rows[user]
+        row = rows.get(mid, ())
+        was = row[i] if i < len(row) else None
+        before = was if was is not None and was[1] else None
+        had = _NO_FLAGS if was is None else was[2]
         want = self.intent[user].get(mid)
         have: View | None = None
+        put: View | None = None
         if shown:  # intended, the flags it shows now are the ones shown last
             now = had if want is None else state[1] if state else _NO_FLAGS
             have = _shared(state, shown, now)
-            views[mid] = have
-            if hidden:
-                hidden.pop(mid, None)
-        else:
-            views.pop(mid, None)
-            if had:
-                hidden[mid] = had
-            elif hidden:
-                hidden.pop(mid, None)
+            put = have
+        else:  # none shown: only the flags shown last, if any, are kept
+            put = _shared(None, 0, had) if had else None
+        if put is not was:
+            _store(rows, mid, (*row[:i], *(None,) * (i - len(row)), put, *row[i + 1:]))
         if want is None:  # one view changes: only the union can move, or only the matching
             union = (have is not None) - (before is not None)  # not intended: shown or not
             if union:
@@ -179,8 +187,10 @@ class Consistency:
             self.delays.extend(t - t0 for t0 in self._settle(device, mid))
 
     # -- bookkeeping ---------------------------------------------------------------------
-    def _wait(self, device: str, mid: str, t: float) -> None:
-        """A change at ``t`` has yet to reach this (device, message)."""
+    def _wait(self, device: str, mid: str, t: Any) -> None:
+        """A change at ``t`` has yet to reach this (device, message). ``t`` is typed Any: a
+        change awaited by several devices is kept as one float object (compiled code would
+        box a ``float`` anew for each)."""
         waits = self.pending[device]
         had = waits.get(mid)
         if had is None:
@@ -199,12 +209,17 @@ class Consistency:
 
     def shown_last(self, device: str, mid: str) -> frozenset[str]:
         """The flags ``device`` showed last of ``mid`` while the person intended it (what a
-        lost flag change is measured against): in its view while it shows it."""
-        had = self._hidden_flags[device].get(mid)
-        if had is not None:
-            return had
-        have = self.view[device].get(mid)
-        return _NO_FLAGS if have is None else have[2]
+        lost flag change is measured against)."""
+        row = self.rows[self.user_of[device]].get(mid, ())
+        i = self.slot[device]
+        view = row[i] if i < len(row) else None
+        return _NO_FLAGS if view is None else view[2]
+
+    def views(self, device: str) -> dict[str, View]:
+        """What ``device`` shows: its view of each message it shows."""
+        i = self.slot[device]
+        rows = self.rows[self.user_of[device]].items()
+        return {mid: have for mid, row in rows if (have := _shown(row, i)) is not None}
 
     def awaited(self, device: str, mid: str) -> tuple[float, ...]:
         """When the changes were made that ``device`` has yet to show of ``mid``, oldest first."""
@@ -352,6 +367,27 @@ def _shared(state: State | None, shown: int, flags: frozenset[str]) -> View:
     if view is None:
         view = _VIEWS[(state, shown, flags)] = View(state, shown, flags)
     return view
+
+
+def _shown(row: Row, i: int) -> View | None:
+    """Device ``i``'s view in ``row`` if it shows the message."""
+    view = row[i] if i < len(row) else None
+    return view if view is not None and view[1] else None
+
+
+def _store(rows: dict[str, Row], mid: str, row: Row) -> None:
+    """Keep ``row`` as ``mid``'s, shared, without trailing gaps (none at all: no entry)."""
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    if not end:
+        rows.pop(mid, None)
+        return
+    key = row[:end]
+    shared = _ROWS.get(key)
+    if shared is None:
+        shared = _ROWS[key] = key
+    rows[mid] = shared
 
 
 def _times(had: float | bytes | None) -> tuple[float, ...]:

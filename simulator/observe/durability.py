@@ -3,6 +3,7 @@ so that at the end it can say which messages exist nowhere (lost) or on one devi
 
 from __future__ import annotations
 
+import struct
 from collections import defaultdict
 from typing import Any, NamedTuple
 
@@ -17,6 +18,7 @@ from simulator.observe.history import (
 )
 
 MAX_EXAMPLES = 5
+_PACKED = struct.Struct("dI")  # a removal: when, and the number of its (where, cause, how)
 _NONE: dict[str, Any] = {}  # a person with nothing in a per-person map: read, never written
 
 
@@ -68,7 +70,12 @@ class Durability:
         self._owns = intent is None
         self.intent: defaultdict[str, dict[str, Any]] = defaultdict(dict) if intent is None \
             else intent
-        self.removal: dict[str, Removed] = {}  # intended mid -> its last copy's removal
+        self.removal: dict[str, bytes] = {}
+        """Intended mid -> its last copy's removal (:meth:`removed`), packed: the time as a
+        double and the number of its (where, cause, how) in ``_hows``, which a run has few
+        of (a Removed and its float would cost twice as much per message)."""
+        self._hows: list[tuple[str, str, str]] = []
+        self._how_at: dict[tuple[str, str, str], int] = {}
         self.server_cause: dict[str, dict[str, str]] = {}
         """Person -> mid -> what removed its last server copy (per person, as ``server``)."""
         self.lost_devices: dict[str, float] = {}
@@ -95,7 +102,7 @@ class Durability:
                 return
             del counts[mid]
             if mid in self.intent[person]:
-                self.removal[mid] = Removed(e.mailbox, e.t, e.cause, "")
+                self._remove(mid, e.mailbox, e.t, e.cause, "")
                 self.server_cause.setdefault(person, {})[mid] = e.cause
 
     def _view(self, e: ViewChange) -> None:
@@ -119,7 +126,25 @@ class Durability:
             how, cause = ("device lost",) * 2
             if self.lost_devices.get(device) != t:
                 how, cause = self._local(device, mid)
-            self.removal[mid] = Removed(device, t, cause, how)
+            self._remove(mid, device, t, cause, how)
+
+    def _remove(self, mid: str, where: str, t: float, cause: str, how: str) -> None:
+        """Keep how ``mid``'s last copy went (see ``removal``)."""
+        key = (where, cause, how)
+        n = self._how_at.get(key)
+        if n is None:
+            n = self._how_at[key] = len(self._hows)
+            self._hows.append(key)
+        self.removal[mid] = _PACKED.pack(t, n)
+
+    def removed(self, mid: str) -> Removed | None:
+        """How ``mid``'s last copy went, if it is expected and one did."""
+        packed = self.removal.get(mid)
+        if packed is None:
+            return None
+        t, n = _PACKED.unpack(packed)
+        where, cause, how = self._hows[n]
+        return Removed(where, t, cause, how)
 
     def _combo(self, devices: tuple[str, ...]) -> tuple[str, ...]:
         """The one tuple of these devices, in this order."""
@@ -151,7 +176,7 @@ class Durability:
 
     def _removed(self, mid: str) -> Removal:
         """Where ``mid`` last existed, when it went, and what removed it (a fault or a rule)."""
-        removed = self.removal.get(mid)
+        removed = self.removed(mid)
         if removed is None:
             return {"last_place": "never stored", "removed_at_s": None, "removed_by": None}
         return {"last_place": removed.place, "removed_at_s": removed.t,
@@ -186,10 +211,11 @@ class Durability:
                     continue
                 if not devices:
                     per_user[user] = per_user.get(user, 0) + 1
-                    removed = self.removal.get(mid)
-                    last = removed.seen() if removed else "never stored"
-                    lost.append({"mid": mid, "user": user, "last_seen": last,
-                                 **self._removed(mid)})
+                    removed = self._removed(mid)
+                    last = self.removed(mid)
+                    lost.append({"mid": mid, "user": user,
+                                 "last_seen": last.seen() if last else "never stored",
+                                 **removed})
                 elif len(devices) == 1:
                     local_only.append((user, mid, devices[0]))
         return lost, per_user, local_only

@@ -38,7 +38,7 @@ class Server:
         self.accounts: dict[str, Account] = {}
         self.maildrops: dict[str, pop3.Maildrop] = {}
         self.imap: dict[str, imap.ImapServer] = {}
-        self.submission = Submission()
+        self.submission = Submission(keep=False)  # nothing here reads what it sent
         self.watchers: list[Callable[[str, StoreEvent], None]] = []
         self.up = True
 

@@ -89,5 +89,6 @@ def test_incremental_listing_equals_the_straightforward_one(ops: list[tuple[str,
     box = account.mailboxes["INBOX"]
     drop.listing.update(box)
     listing, validity = drop.listing, box.uidvalidity
-    assert list(listing.uidls.items()) == [(u, pop3.uidl_of(validity, u)) for u in box.entries]
-    assert list(listing.sizes.items()) == [(u, e.msg.size) for u, e in box.entries.items()]
+    assert list(listing.uids) == list(box.entries)
+    assert listing.uidls == [pop3.uidl_of(validity, u) for u in box.entries]
+    assert list(listing.sizes) == [e.msg.size for e in box.entries.values()]

@@ -146,7 +146,7 @@ def test_incremental_counters_equal_a_recount_from_intent_and_views(records: lis
             history.add("view", t, device, mid, state if shown else None, shown, shown)
         wants = check.intent["ann"]
         for device in ("ann/laptop", "ann/phone"):
-            views = check.view[device]
+            views = check.views(device)
             mids = set(wants) | set(views)
             matching = {m for m in mids if m in wants and m in views and views[m][0] == wants[m]}
             assert (check.agree[device].union, check.agree[device].matching) == (
