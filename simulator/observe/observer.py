@@ -52,7 +52,7 @@ class Observer:
         self.reads = Reads(history)
         intent = self.consistency.intent  # one map of what each person expects, shared
         self.durability = Durability(history, intent)
-        self.verdict = Verdict(history, intent)
+        self.verdict = Verdict(history, intent, self.consistency.deleted)
         self.traffic = Traffic(history)
         self.timeline = Timeline(history)
         self.accounts = Accounts(history, self.server)

@@ -162,8 +162,8 @@ def verdict_part(verdict: Verdict, over: list[tuple[float, str]]) -> VerdictPart
     accounting finds, with the first few of each in the order the verdict names them."""
     for t, text in over:
         verdict.fail(t, text)
-    in_intent = set().union(*verdict.intent.values()) if verdict.intent else set()
-    unaccounted = sorted(verdict.known - in_intent - verdict.deleted)
+    in_intent = verdict.in_intent()
+    unaccounted = sorted(verdict.unaccounted(in_intent))
     bounced = sorted(in_intent & verdict.bounced)
     return VerdictPart(list(verdict.timed), verdict.count, unaccounted[:MAX_AT_END],
                        len(unaccounted), bounced[:MAX_AT_END], len(bounced))

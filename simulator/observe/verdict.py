@@ -24,9 +24,12 @@ MAX_VIOLATIONS = 20
 class Verdict:
     """UIDs never reused, no phantom messages, and every message accounted for."""
 
-    def __init__(self, history: History, intent: dict[str, dict[str, Any]] | None = None) -> None:
-        """``intent``: the person -> expected mids map another checker keeps up to date
-        (the observer shares the consistency checker's); without it, this one keeps its own."""
+    def __init__(self, history: History, intent: dict[str, dict[str, Any]] | None = None,
+                 deleted: dict[str, set[str]] | None = None) -> None:
+        """``intent`` and ``deleted``: the person -> expected mids and person -> mids they
+        deleted maps another checker keeps up to date (the observer shares the consistency
+        checker's: they hold every message a person keeps or deleted); without them, this
+        one keeps its own."""
         self.timed: list[tuple[float, str]] = []  # the MAX_VIOLATIONS earliest (when, what)
         self.count = 0
         self.last_uid: dict[tuple[str, str, int], int] = {}
@@ -34,7 +37,9 @@ class Verdict:
         self.bounced: set[str] = set()
         self._owns = intent is None
         self.intent: dict[str, dict[str, Any]] = {} if intent is None else intent
-        self.deleted: set[str] = set()
+        self._owns_deleted = deleted is None
+        self.deleted: dict[str, set[str]] = {} if deleted is None else deleted
+        self.left: set[str] = set()  # mids that left an intent without a deletion (violations)
         history.subscribe(Violation, self._violation)
         history.subscribe(StoreChange, self._store)
         history.subscribe(Delivered, self._known)
@@ -79,7 +84,9 @@ class Verdict:
         if e.state is None:
             if e.cause != "delete":
                 self.fail(t, f"t={t:.0f}s: {mid} left {user}'s intent without a deletion")
-            self.deleted.add(mid)
+                self.left.add(mid)
+            elif self._owns_deleted:
+                self.deleted.setdefault(user, set()).add(mid)
         if self._owns:  # a dict as a set: smaller under churn
             mids = self.intent.setdefault(user, {})
             if e.state is None:
@@ -94,8 +101,8 @@ class Verdict:
             self.fail(t, text)
         violations = [text for _, text in self.timed]
         at_end: list[str] = []
-        in_intent = set().union(*self.intent.values()) if self.intent else set()
-        unaccounted = self.known - in_intent - self.deleted
+        in_intent = self.in_intent()
+        unaccounted = self.unaccounted(in_intent)
         for mid in sorted(unaccounted)[:5]:
             at_end.append(f"{mid} is neither in the intent, nor deleted, nor bounced")
         for mid in sorted(in_intent & self.bounced)[:5]:
@@ -104,6 +111,15 @@ class Verdict:
         violations += at_end[:MAX_VIOLATIONS - len(violations)]
         return {"valid": self.count == 0, "violations": violations,
                 "violation_count": self.count}
+
+
+    def in_intent(self) -> set[str]:
+        """Every message some person expects."""
+        return set().union(*self.intent.values()) if self.intent else set()
+
+    def unaccounted(self, in_intent: set[str]) -> set[str]:
+        """Messages delivered or sent that are neither expected (``in_intent``) nor deleted."""
+        return self.known - in_intent - self.left.union(*self.deleted.values())
 
 
 def _where(e: StoreChange) -> str:
