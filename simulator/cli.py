@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.console import Console
 
+from simulator import stops
 from simulator.scenario import Scenario, ScenarioError, json_schema, load_scenario
+from simulator.stops import Terminated, checked
 
 if TYPE_CHECKING:
     from simulator.runs import Results
@@ -116,19 +118,6 @@ def os_problem(problem: OSError) -> str:
     if not problem.strerror:
         return str(problem)
     return f"{os.fsdecode(where)}: {problem.strerror}" if where else problem.strerror
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (a batch system's time limit, ``kill``): stops a command as Ctrl-C does."""
-
-
-_TERMINATED: list[bool] = []
-"""Whether SIGTERM came (a command other than run, compare and sweep exits 143 all the same)."""
-
-
-def _terminated(signum: int, frame: object) -> None:
-    _TERMINATED.append(True)
-    raise Terminated
 
 
 def ended(problem: BaseException, kept: KeptRuns | None = None,
@@ -248,7 +237,8 @@ def run_cmd(
             kept = KeptRuns.open(dest.with_name(f"{dest.name}.unfinished"), resume, force,
                                  what="shards of an interrupted run")
         with tempfile.TemporaryDirectory(prefix="mailsim-") as scratch, \
-                progress_bar(err) as progress:
+                progress_bar(err) as bar:
+            progress = checked(bar)  # a stop Python lost stops it here
             stories = Path(scratch) / "stories.jsonl.gz" if history else None
             if kept is not None:
                 results = run_sharded(loaded, count, seed, variant, processes, dask,
@@ -257,6 +247,7 @@ def run_cmd(
             else:
                 results = run(loaded, seed=seed, variant=variant, keep_history=False,
                               story_file=stories, progress=progress)
+            stops.check()  # the last moment a stop leaves nothing written
             write_run(results, dest, force=force)
             if kept is not None:
                 kept.discard()
@@ -352,9 +343,11 @@ def compare_cmd(
         if dest.exists() and not force:
             raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
         kept = KeptRuns.open(dest.with_name(f"{dest.name}.unfinished"), resume, force)
-        with progress_bar(err) as progress:
+        with progress_bar(err) as bar:
+            progress = checked(bar)  # a stop Python lost stops it here
             comparison = compare(loaded, names, reps, seed, processes, progress, dask,
                                  max_replications, shards=count, kept=kept)
+        stops.check()  # the last moment a stop leaves nothing written
         write_comparison(comparison, dest, force=force)
         kept.discard()
     except (ScenarioError, SimulationError, OutputExists, DaskMissing, WorkerDied,
@@ -397,7 +390,8 @@ def sweep_cmd(
         raise fail("--replications must be at least 1")
     processes, count = workers_of(workers), shards_of(shards)
     try:
-        with progress_bar(err) as progress:
+        with progress_bar(err) as bar:
+            progress = checked(bar)  # a stop Python lost stops it here
             result = sweep(scenario, grid, replications, seed, out_dir, processes, dask, resume,
                            force, progress, shards=count)
     except (ScenarioError, GridError, OutputExists, DaskMissing) as problem:
@@ -456,7 +450,8 @@ def claims_cmd(
         raise fail("--replications must be at least 1")
     processes = workers_of(workers)
     try:
-        with progress_bar(err) as progress:
+        with progress_bar(err) as bar:
+            progress = checked(bar)  # a stop Python lost stops it here
             findings = judge_claims(CLAIMS, scenarios or CLAIM_SCENARIOS, replications,
                                     processes, progress)
     except (ScenarioError, SimulationError) as problem:
@@ -553,7 +548,8 @@ def drops_cmd(
         raise fail(f"{dest}: exists; pass --force to replace it or --out to choose another")
     importable_here()
     try:
-        with progress_bar(err) as progress:
+        with progress_bar(err) as bar:
+            progress = checked(bar)  # a stop Python lost stops it here
             cuts = exhaustive_drops(loaded, device, *window, progress)
     except (ScenarioError, SimulationError) as problem:
         raise fail(str(problem)) from None
@@ -593,7 +589,7 @@ def main() -> None:
     folder without permission) ends any command with "mailsim: <file>: <reason>" and exit
     2, not a traceback; the commands that write do so atomically, so nothing is half
     written. SIGTERM stops a command as Ctrl-C does (exit 143)."""
-    signal.signal(signal.SIGTERM, _terminated)  # stop as on Ctrl-C: tidy, say how to go on
+    stops.install()  # SIGTERM stops as Ctrl-C does: tidy, say how to go on
     try:
         app()
     except OSError as problem:
@@ -601,7 +597,7 @@ def main() -> None:
                   soft_wrap=True)
         sys.exit(2)
     except SystemExit:
-        if _TERMINATED:  # click tells any other command's stop as "Aborted!", exit 1
+        if stops.terminated():  # click tells any other command's stop as "Aborted!", exit 1
             sys.exit(128 + signal.SIGTERM)
         raise
 

@@ -127,6 +127,12 @@ def test_the_command_keeps_runs_beside_the_folder_until_it_is_written(tmp_path: 
         assert not (tmp_path / f"{name}.unfinished").exists()
 
 
+def _ctrl_c_stops() -> None:
+    """In the command's process: SIGINT takes its default action, which Python turns into
+    KeyboardInterrupt (a suite started as a background job would pass it on ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_then_resume_writes_what_one_go_writes(tmp_path: Path) -> None:
     """The real thing: SIGINT to `mailsim compare` once it has kept a run leaves no
     comparison folder, the kept runs and a line saying how to go on (exit 130, no
@@ -139,7 +145,7 @@ def test_ctrl_c_then_resume_writes_what_one_go_writes(tmp_path: Path) -> None:
     args = [sys.executable, "-m", "simulator", "compare", str(path), "--replications", "3",
             "--workers", "1", "--out", str(out)]
     started = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=_ctrl_c_stops)
     deadline = time.monotonic() + 120
     while not list(unfinished.glob("*.json")) and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -36,6 +36,7 @@ def test_ctrl_c_while_the_world_is_collected_is_not_lost() -> None:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.05)  # the signal is handled here, inside the finalizer
 
+    had = signal.signal(signal.SIGINT, signal.default_int_handler)  # also under `pytest &`
     gc.disable()  # no automatic pass may finalize the cycle before collect() does
     try:
         node = _Node(process())
@@ -43,9 +44,10 @@ def test_ctrl_c_while_the_world_is_collected_is_not_lost() -> None:
         del node
         with pytest.raises(KeyboardInterrupt):
             collect()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
         gc.enable()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        signal.signal(signal.SIGINT, had)
 
 
 _CHILD = """
