@@ -14,7 +14,7 @@ import networkx as nx
 ROOT = Path(__file__).resolve().parents[2] / "simulator"
 
 LAYERS: list[set[str]] = [
-    {"core", "mail", "scenario", "external"},
+    {"core", "stops", "mail", "scenario", "external"},
     {"clients"},
     {"observe"},
     {"world"},
