@@ -19,15 +19,37 @@ class FolderState:
     last_uid: int = 0
 
 
-@dataclass(frozen=True, slots=True)
 class Action:
-    """A queued offline action on local message ``key``: flag (+/-), move, expunge, append."""
+    """A queued offline action on local message ``key``: flag (+/-), move, expunge, append.
 
-    kind: str
-    key: str
-    op: str = "+"
-    arg: str = ""
-    msg: Message | None = None
+    Immutable by convention. A plain class with its own ``__init__``, not a dataclass:
+    compiled, a dataclass keeps the ``__init__`` that ``dataclasses`` writes, which runs
+    interpreted."""
+
+    __slots__ = ("arg", "key", "kind", "msg", "op")
+
+    def __init__(self, kind: str, key: str, op: str = "+", arg: str = "",
+                 msg: Message | None = None) -> None:
+        self.kind = kind
+        self.key = key
+        self.op = op
+        self.arg = arg
+        self.msg = msg
+
+    def _fields(self) -> tuple[str, str, str, str, Message | None]:
+        return (self.kind, self.key, self.op, self.arg, self.msg)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Action):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"Action(kind={self.kind!r}, key={self.key!r}, op={self.op!r}, "
+                f"arg={self.arg!r}, msg={self.msg!r})")
 
 
 @dataclass

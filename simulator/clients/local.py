@@ -7,7 +7,6 @@ the bodies it keeps, which is what survives a lost server) reaches one listener.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from simulator.mail.message import Message
@@ -44,15 +43,37 @@ ViewListener = Callable[[str, State | None, int, int], None]
 """Called with (mid, visible state or None, copies shown, copies with body kept)."""
 
 
-@dataclass(frozen=True, slots=True)
 class LocalMsg:
-    """One message held by a client: its key there, folder, flags and whether its body is kept."""
+    """One message held by a client: its key there, folder, flags and whether its body is kept.
 
-    key: str
-    msg: Message
-    folder: str
-    flags: frozenset[str]
-    body: bool
+    Immutable by convention (a change is a new one). A plain class with its own
+    ``__init__``, not a dataclass: compiled, a dataclass keeps the ``__init__`` that
+    ``dataclasses`` writes, which runs interpreted, and one is built per message stored."""
+
+    __slots__ = ("body", "flags", "folder", "key", "msg")
+
+    def __init__(self, key: str, msg: Message, folder: str, flags: frozenset[str],
+                 body: bool) -> None:
+        self.key = key
+        self.msg = msg
+        self.folder = folder
+        self.flags = flags
+        self.body = body
+
+    def _fields(self) -> tuple[str, Message, str, frozenset[str], bool]:
+        return (self.key, self.msg, self.folder, self.flags, self.body)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LocalMsg):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"LocalMsg(key={self.key!r}, msg={self.msg!r}, folder={self.folder!r}, "
+                f"flags={self.flags!r}, body={self.body!r})")
 
     @property
     def visible(self) -> bool:

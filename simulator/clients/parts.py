@@ -11,7 +11,6 @@ account's name. Each new message filed into an Inbox is reported with that folde
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from simulator.clients.local import LocalMsg, LocalStore
 from simulator.mail.message import Message
@@ -61,7 +60,8 @@ class StorePart:
     def _own(self, local: LocalMsg | None) -> LocalMsg | None:
         if local is None or not local.key.startswith(self.prefix):
             return None
-        return replace(local, key=local.key[len(self.prefix):])
+        return LocalMsg(local.key[len(self.prefix):], local.msg, local.folder, local.flags,
+                        local.body)
 
     def _mine(self, mid: str) -> list[LocalMsg]:
         return [m for m in (self._own(self.whole.get(k)) for k in self.whole.keys_of(mid)) if m]

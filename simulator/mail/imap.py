@@ -54,16 +54,28 @@ class Updates:
         return bool(self.new or self.expunged or self.flags)
 
 
-@dataclass(slots=True)
 class SelectInfo:
-    """What SELECT reports, with QRESYNC's VANISHED and changed rows when asked for."""
+    """What SELECT reports, with QRESYNC's VANISHED and changed rows when asked for.
 
-    uidvalidity: int
-    uidnext: int
-    exists: int
-    highestmodseq: int
-    vanished: list[int] = field(default_factory=list)
-    changed: list[Row] = field(default_factory=list)
+    A plain class with its own ``__init__``, not a dataclass: compiled, a dataclass keeps
+    the ``__init__`` that ``dataclasses`` writes, which runs interpreted, and every SELECT
+    builds one."""
+
+    __slots__ = ("changed", "exists", "highestmodseq", "uidnext", "uidvalidity", "vanished")
+
+    def __init__(self, uidvalidity: int, uidnext: int, exists: int, highestmodseq: int,
+                 vanished: list[int] | None = None, changed: list[Row] | None = None) -> None:
+        self.uidvalidity = uidvalidity
+        self.uidnext = uidnext
+        self.exists = exists
+        self.highestmodseq = highestmodseq
+        self.vanished: list[int] = [] if vanished is None else vanished
+        self.changed: list[Row] = [] if changed is None else changed
+
+    def __repr__(self) -> str:
+        return (f"SelectInfo(uidvalidity={self.uidvalidity!r}, uidnext={self.uidnext!r}, "
+                f"exists={self.exists!r}, highestmodseq={self.highestmodseq!r}, "
+                f"vanished={self.vanished!r}, changed={self.changed!r})")
 
 
 def row(entry: Entry) -> Row:

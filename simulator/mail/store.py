@@ -34,19 +34,34 @@ class OverQuota(Exception):
     """The store refuses a message because the account would exceed its quota."""
 
 
-@dataclass(slots=True)
 class Entry:
     """A message as held in one mailbox: its UID, flags, last MODSEQ and store stamp.
 
     ``stored`` orders the stored file by when it was written (see :meth:`Account.add`);
-    a renumbering after a UIDVALIDITY reset follows it, as Dovecot's Maildir does.
+    a renumbering after a UIDVALIDITY reset follows it, as Dovecot's Maildir does. A plain
+    class with its own ``__init__``, not a dataclass: compiled, a dataclass keeps the
+    ``__init__`` that ``dataclasses`` writes, which runs interpreted.
     """
 
-    uid: int
-    msg: Message
-    flags: frozenset[str]
-    modseq: int
-    stored: int = 0
+    __slots__ = ("flags", "modseq", "msg", "stored", "uid")
+
+    def __init__(self, uid: int, msg: Message, flags: frozenset[str], modseq: int,
+                 stored: int = 0) -> None:
+        self.uid = uid
+        self.msg = msg
+        self.flags = flags
+        self.modseq = modseq
+        self.stored = stored
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return (self.uid, self.msg, self.flags, self.modseq, self.stored) == (
+            other.uid, other.msg, other.flags, other.modseq, other.stored)
+
+    def __repr__(self) -> str:
+        return (f"Entry(uid={self.uid!r}, msg={self.msg!r}, flags={self.flags!r}, "
+                f"modseq={self.modseq!r}, stored={self.stored!r})")
 
 
 class StoreEvent(NamedTuple):
