@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 HEADER_BYTES = 2_000
 """Bytes of a message's header block (what TOP n 0 or a header FETCH moves)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Message:
-    """An immutable mail message; ``mid`` (its Message-ID) identifies it across the world."""
+    """An immutable mail message; ``mid`` (its Message-ID) identifies it across the world.
 
-    mid: str
-    size: int
-    date: float = 0.0  # when it was written (seconds into the scenario), as data, not a clock
+    Immutable by convention, compared and hashed by value. A plain class with its own
+    ``__init__``, not a dataclass: compiled, a dataclass keeps the ``__init__`` that
+    ``dataclasses`` writes, which runs interpreted."""
+
+    __slots__ = ("date", "mid", "size")
+
+    def __init__(self, mid: str, size: int, date: float = 0.0) -> None:
+        self.mid = mid
+        self.size = size
+        self.date = date  # when it was written (seconds into the scenario), as data, not a clock
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return (self.mid, self.size, self.date) == (other.mid, other.size, other.date)
+
+    def __hash__(self) -> int:
+        return hash((self.mid, self.size, self.date))
+
+    def __repr__(self) -> str:
+        return f"Message(mid={self.mid!r}, size={self.size!r}, date={self.date!r})"
 
     @property
     def header_size(self) -> int:
@@ -35,7 +51,12 @@ class Cost(NamedTuple):
     down: int = 0
 
     def __add__(self, other: Cost) -> Cost:  # type: ignore[override]
-        return Cost(self[0] + other[0], self[1] + other[1], self[2] + other[2])
+        return _new(Cost, (self[0] + other[0], self[1] + other[1], self[2] + other[2]))
+
+
+_new = tuple.__new__
+"""``_new(Cost, (...))`` is ``Cost(...)`` without the Python call of the named tuple's
+``__new__`` (one cost is built per command)."""
 
 
 LINE = 40
@@ -51,4 +72,4 @@ def command_cost(down: int = 0, up: int = 0, round_trips: int = 1) -> Cost:
     """Cost of one request/response exchange with ``down``/``up`` payload bytes."""
     if not down and not up and round_trips == 1:
         return PLAIN
-    return Cost(round_trips, LINE + up, LINE + down)
+    return _new(Cost, (round_trips, LINE + up, LINE + down))

@@ -77,6 +77,8 @@ class StoreEvent(NamedTuple):
     by: str = ""  # who made the change over a session (a device id); "" for the server
 
 
+_new = tuple.__new__
+
 Listener = Callable[["Account", StoreEvent], None]
 
 
@@ -184,7 +186,8 @@ class Account:
         return Mailbox(name, self._next_uidvalidity)
 
     def _emit(self, kind: str, box: Mailbox, entry: Entry, cause: str = "", by: str = "") -> None:
-        event = StoreEvent(kind, box.name, box.uidvalidity, entry.uid, entry.msg.mid, cause, by)
+        event = _new(StoreEvent,  # StoreEvent(...) without the Python call of its __new__
+                     (kind, box.name, box.uidvalidity, entry.uid, entry.msg.mid, cause, by))
         for listener in self.listeners:
             listener(self, event)
 

@@ -23,6 +23,7 @@ MSG = Message("m1@x", 1_000, 5.0)
      lambda: LocalMsg("k", MSG, "INBOX", frozenset({"\\Seen"}), False)),
     (lambda: Action("move", "k", arg="Trash"), lambda: Action("move", "k", arg="Archive")),
     (lambda: Entry(7, MSG, frozenset(), 3, 1), lambda: Entry(7, MSG, frozenset(), 4, 1)),
+    (lambda: Message("m1@x", 1_000, 5.0), lambda: Message("m1@x", 1_000, 6.0)),
     (lambda: Reply(True, [1, 2], Cost(1, 10, 20)), lambda: Reply(True, [1, 2], Cost(1, 10, 21))),
 ])
 def test_equal_fields_make_equal_objects(make: Any, other: Any) -> None:
@@ -33,7 +34,9 @@ def test_equal_fields_make_equal_objects(make: Any, other: Any) -> None:
 
 
 def test_the_immutable_ones_hash_by_value() -> None:
-    """A local copy and a queued action hash by value (a frozen dataclass did)."""
+    """A message, a local copy and a queued action hash by value (a frozen dataclass did:
+    the hash of the tuple of its fields)."""
+    assert hash(MSG) == hash(("m1@x", 1_000, 5.0)) == hash(Message("m1@x", 1_000, 5.0))
     assert hash(LocalMsg("k", MSG, "INBOX", frozenset(), True)) == hash(
         LocalMsg("k", MSG, "INBOX", frozenset(), True))
     assert len({Action("flag", "k", "+", "\\Seen"), Action("flag", "k", "+", "\\Seen")}) == 1
@@ -55,3 +58,4 @@ def test_defaults_and_repr() -> None:
         "SelectInfo(uidvalidity=1, uidnext=2, exists=3, highestmodseq=4, vanished=[], "
         "changed=[])")
     assert repr(reply).startswith("Reply(ok=False, value=None, cost=Cost(")
+    assert repr(Message("m", 1)) == "Message(mid='m', size=1, date=0.0)"
