@@ -16,7 +16,6 @@ import argparse
 import hashlib
 import os
 import sys
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ def trace(path: Path | Scenario, variant: str | None, days: float | None) -> tup
     results = run(scenario, variant=variant, keep_history=True, commands=True)
     digest = hashlib.sha256()
     for record in results.history.events:
-        row = (record.kind, *(_plain(getattr(record, f.name)) for f in fields(record)))
+        row = (record.kind, *(_plain(getattr(record, f)) for f in record.FIELDS))
         digest.update(repr(row).encode())
     return digest.hexdigest()[:16], len(results.history.events)
 

@@ -28,6 +28,7 @@ COMPILED = (
     "mail/connect.py", "mail/imap.py", "mail/message.py", "mail/pop3.py", "mail/reply.py",
     "mail/smtp.py", "mail/store.py",
     "observe/accounts.py", "observe/consistency.py", "observe/durability.py",
+    "observe/history.py", "observe/records.py",
     "observe/exactsum.py", "observe/observer.py", "observe/reads.py", "observe/storage.py",
     "observe/timeline.py", "observe/traffic.py", "observe/verdict.py",
     "world/device.py", "world/events.py", "world/line.py",

@@ -25,8 +25,9 @@ from contextlib import contextmanager
 from functools import lru_cache
 from json.encoder import encode_basestring as _text
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
+from simulator.clients.local import State
 from simulator.observe.history import (
     RECORDS,
     Bounced,
@@ -43,9 +44,6 @@ from simulator.observe.history import (
     ViewChange,
 )
 
-if TYPE_CHECKING:
-    from simulator.clients.local import State
-
 FLUSH_EVERY = 4096
 """Records held in memory before they are encoded and compressed in one go."""
 READ_BLOCK = 1 << 20
@@ -57,7 +55,7 @@ _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 def encode(record: Record) -> str:
     """One record as its JSON line (without the newline): any kind, field by field."""
     row: dict[str, Any] = {"kind": record.kind}
-    for name in record.__slots__:
+    for name in record.FIELDS:
         value = getattr(record, name)
         if name == "state" and value is not None:
             value = {"folder": value[0], "flags": sorted(value[1])}
@@ -152,15 +150,17 @@ def line(record: Record) -> str:
 
 def _lines(records: Iterable[Record]) -> list[str]:
     """The lines of ``records``, in order (each as :func:`line` writes it). A time's text is
-    made once for a run of records holding the same time object: the same object has the
-    same repr, and ``last`` keeps it alive, so its id cannot be reused by another float."""
+    made once for a run of records holding the same time: an equal number of the same type
+    has the same repr, but for zero (0.0 and -0.0 are equal) and NaN (never equal). A
+    compiled record gives a new float object each time its time is read, so identity
+    alone would miss."""
     out: list[str] = []
     append, fast_lines, generic = out.append, LINES, encode
     last: object = None  # a record's time is never None
     text = ""
     for record in records:
         t = record.t
-        if t is not last:
+        if t is not last and not (t == last and t and type(t) is type(last)):
             last, text = t, repr(t)
         fast = fast_lines.get(type(record))
         append(generic(record) if fast is None else fast(record, text))
@@ -173,7 +173,9 @@ def decode(line: str | bytes) -> Record:
     cls = RECORDS[row.pop("kind")]
     state = row.get("state")
     if state is not None:
-        row["state"] = (state["folder"], frozenset(state["flags"]))
+        row["state"] = State(state["folder"], frozenset(state["flags"]))
+    if "targets" in row:
+        row["targets"] = tuple(row["targets"])
     return cls(**row)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,7 +36,7 @@ SHARED = frozenset({"tick", "outage", "server_outage", "link", "partition",
 """Kinds of record that every shard makes (the shared world), kept once when merging."""
 
 
-FIELDS = {kind: tuple(f.name for f in fields(cls)) for kind, cls in RECORDS.items()}
+FIELDS = {kind: cls.FIELDS for kind, cls in RECORDS.items()}
 """Each kind's fields in order: a record travels between processes as a plain tuple."""
 
 Packed = list[tuple[Any, ...]]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.clients.base import Client
 from simulator.clients.local import LocalStore, State
+from simulator.observe.records import DeviceBytes, ViewChange
 from simulator.world.line import Job, Line
 from simulator.world.network import Link
 
@@ -95,11 +96,11 @@ class Device:
         """Record what the local store now shows of ``mid``, and its bytes when they moved."""
         now = self.env.now
         history = self.world.history
-        history.add("view", now, self.id, mid, state, shown, bodies)
+        history.emit(ViewChange(now, self.id, mid, state, shown, bodies))
         used = self.store.bytes
         if used != self.stored_bytes:  # a flag change moves no bytes: no event
             self.stored_bytes = used
-            history.add("device_bytes", now, self.id, used)
+            history.emit(DeviceBytes(now, self.id, used))
 
     def owner(self, mid: str) -> Line:
         """The line whose account holds ``mid`` (its mid ends in "@<account>"; mail of the

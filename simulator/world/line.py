@@ -15,6 +15,7 @@ from simulator.mail.connect import connect_cost, plaintext_login
 from simulator.mail.message import Cost
 from simulator.mail.reply import ProtocolError
 from simulator.mail.store import StoreEvent
+from simulator.observe.records import TrafficCharged
 from simulator.world.clock import Clock, FirstOf
 from simulator.world.faults import Drops
 from simulator.world.timing import IDLE_GRACE, PROGRAM_TIMEOUT
@@ -327,7 +328,7 @@ class Line:
         trips, up, down = self._trips, self._up, self._down
         if trips or up or down:
             self._trips = self._up = self._down = 0
-            self.world.history.add("traffic", self.env.now, self.id, trips, up, down)
+            self.world.history.emit(TrafficCharged(self.env.now, self.id, trips, up, down))
 
 
 def _logout(conn: Conn) -> SyncGen:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.clients.local import State, shared_state
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, FLAGGED, SEEN
+from simulator.observe.records import Intent, ReadAttempt
 from simulator.world.streams import stream, uniform
 from simulator.world.timing import AWAKE, DAY, RETRY_EVERY
 
@@ -65,7 +66,7 @@ class Person:
             self.intent.pop(mid, None)
         else:
             self.intent[mid] = state
-        self.world.history.add("intent", self.env.now, self.name, mid, state, device, cause)
+        self.world.history.emit(Intent(self.env.now, self.name, mid, state, device, cause))
 
     def _change(self, mid: str, device: str, cause: str, folder: str = "", flag: str = "") -> None:
         if mid not in self.intent:
@@ -213,9 +214,8 @@ class Person:
         ok = store.has_body(mid)
         if not ok and online and shown:
             ok = yield from device.on(line, lambda d: d.fetch(mid))
-        self.world.history.add(
-            "read", self.env.now, device.id, mid, ok, not online, shown, self.env.now - start
-        )
+        self.world.history.emit(
+            ReadAttempt(self.env.now, device.id, mid, ok, not online, shown, self.env.now - start))
         if ok and line.client.read(mid):
             self.unread.pop(mid, None)
             self._change(mid, device.id, "read", flag=SEEN)

@@ -14,6 +14,7 @@ from simulator.mail.message import Message
 from simulator.mail.smtp import Submission
 from simulator.mail.store import Account, StoreEvent
 from simulator.observe.history import History
+from simulator.observe.records import Delivered, ServerBytes, StoreChange
 from simulator.world.timing import GIVE_UP_AFTER, RETENTION_SWEEP, RETRY_EVERY
 
 if TYPE_CHECKING:
@@ -61,12 +62,10 @@ class Server:
 
     def _on_store(self, account: Account, event: StoreEvent) -> None:
         now = self.env.now
-        self.history.add(
-            "store", now, account.name, event.kind, event.mailbox, event.uidvalidity,
-            event.uid, event.mid, event.cause,
-        )
+        self.history.emit(StoreChange(now, account.name, event.kind, event.mailbox,
+                                      event.uidvalidity, event.uid, event.mid, event.cause))
         if event.kind in ("add", "expunge"):
-            self.history.add("server_bytes", now, account.name, account.used)
+            self.history.emit(ServerBytes(now, account.name, account.used))
         for watch in self.watchers:
             watch(account.name, event)
 
@@ -83,7 +82,7 @@ class Server:
         "bounced", or "deferred" when the sender tries again in RETRY_EVERY."""
         account = self.accounts[user]
         if self.up and account.fits(msg.size):
-            self.history.add("deliver", self.env.now, user, msg.mid, msg.size)
+            self.history.emit(Delivered(self.env.now, user, msg.mid, msg.size))
             account.add("INBOX", msg, cause="deliver")
             return "delivered"
         if self.up and self.config.over_quota == "bounce":

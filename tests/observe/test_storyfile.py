@@ -4,7 +4,7 @@ disk when no file was asked for."""
 
 from __future__ import annotations
 
-import dataclasses
+import ast
 import gzip
 import json
 import tempfile
@@ -100,12 +100,13 @@ def test_fast_lines_are_the_generic_encoding_on_a_whole_run() -> None:
 
 def test_a_buffer_of_records_is_written_line_by_line_whatever_times_they_share() -> None:
     """The buffered path, which writes a time's text once for records holding the same time
-    object, gives each record's own line: with times shared, equal but distinct, and an int
-    0 beside a float 0.0 (equal values, different texts)."""
+    object, gives each record's own line: with times shared, equal but distinct, an int
+    0 beside a float 0.0 and 0.0 beside -0.0 (equal values, different texts)."""
     t = 12.5
     same = [ViewChange(t, "d", "m1", None, 0, 0), Deferred(t, "u", "m1"),
             Delivered(float("12.5"), "u", "m2", 3), Deferred(0, "u", "m3"),
-            Deferred(0.0, "u", "m3"), Drop(0.0, "d", "select", "before", "random")]
+            Deferred(0.0, "u", "m3"), Deferred(-0.0, "u", "m3"), Deferred(12.5, "u", "m4"),
+            Drop(0.0, "d", "select", "before", "random")]
     run_story = [e for e in run(FAULTS).history.events
                  if isinstance(e, (*ABOUT_A_MESSAGE, *CONTEXT))]
     for batch in (same, run_story):
@@ -118,11 +119,24 @@ _FIELD = {"float": st.floats(allow_nan=False, allow_infinity=False) | st.integer
           "str": _TEXT, "int": st.integers(-(2**40), 2**40), "State | None": _STATE}
 
 
+def _field_types() -> dict[str, list[str]]:
+    """Each record class's ``__init__`` annotations, as written (a compiled class keeps
+    none at run time)."""
+    source = Path(__file__).resolve().parents[2] / "simulator" / "observe" / "records.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    return {node.name: [ast.unparse(a.annotation) for a in init.args.args[1:] if a.annotation]
+            for node in tree.body if isinstance(node, ast.ClassDef)
+            for init in node.body if isinstance(init, ast.FunctionDef)}
+
+
+_TYPES = _field_types()
+
+
 @st.composite
 def _story_records(draw: st.DrawFn) -> Record:
     """A record of any story kind with arbitrary field values of its fields' types."""
     cls = draw(st.sampled_from(sorted(LINES, key=lambda c: c.kind)))
-    return cls(*(draw(_FIELD[str(f.type)]) for f in dataclasses.fields(cls)))
+    return cls(*(draw(_FIELD[kind]) for kind in _TYPES[cls.__name__]))
 
 
 @given(_story_records())
