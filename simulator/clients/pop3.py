@@ -60,24 +60,16 @@ class Pop3Client(Client):
             return False
         rows = (yield conn.uidl()).value
         listed = (yield conn.list()).value
-        sizes: dict[int, int] | None = None  # built when a message is new to this device
-        doomed: set[str] = set()
-        known = self.known
-        # Rule 8, tested in the loop (a call per listed message was most of a quiet sync):
-        # delete on download, N days after this device's download, or when deleted here.
-        # None held before can be due by age if the oldest download is not: a - b falls as
-        # b grows, also in floating point, so ``aged`` skips the subtraction exactly.
-        every = not self.leave
+        held = len(self.known)
+        todo, found = self._todo(rows, now)
         after = math.inf if self.delete_after is None else self.delete_after
         deleted = self.deleted_here if self.delete_deleted else ()
-        held = len(known)
-        aged = held > 0 and after < math.inf and now - min(known.values()) >= after
-        found = 0  # messages held before that the listing names (a UIDL names one message)
+        sizes: dict[int, int] | None = None  # built when a message is new to this device
+        doomed: set[str] = set()
         stamp: Any = now  # one float object for every download of this session (compiled
         # code would box a float anew for each)
-        for n, uidl in rows:
-            fetched = known.get(uidl)
-            if fetched is None:
+        for n, uidl, new in todo:
+            if new:
                 if sizes is None:
                     sizes = dict(listed)
                 if not self.store.room_for(sizes[n]):
@@ -86,18 +78,42 @@ class Pop3Client(Client):
                 if not got.ok:
                     continue
                 self.store.put(self.key_for(uidl), got.value, "INBOX", frozenset(), body=True)
-                fetched = known[uidl] = stamp
-                due = now - fetched >= after
-            else:
-                found += 1
-                due = aged and now - fetched >= after
-            if (every or due or uidl in deleted) and (yield conn.dele(n)).ok:
+                self.known[uidl] = stamp
+                if not (not self.leave or now - stamp >= after or uidl in deleted):
+                    continue
+            if (yield conn.dele(n)).ok:
                 doomed.add(uidl)
         yield conn.quit()
         if found < held:  # some held message is no longer listed: forget it too
-            doomed |= known.keys() - {uidl for _, uidl in rows}
+            doomed |= self.known.keys() - {uidl for _, uidl in rows}
         self._forget(doomed)
         return True
+
+    def _todo(self, rows: Any, now: float) -> tuple[list[tuple[int, str, bool]], int]:
+        """The listed messages this session acts on, in order, as (number, UIDL, new to this
+        device), and how many held messages the listing names (a UIDL names one message).
+
+        Rule 8, tested in one plain loop (the session's generator then walks only these):
+        download the new; delete on download, N days after this device's download, or
+        when deleted here. None held before can be due by age if the oldest download is
+        not: a - b falls as b grows, also in floating point, so ``aged`` skips the
+        subtraction exactly."""
+        known = self.known
+        every = not self.leave
+        after = math.inf if self.delete_after is None else self.delete_after
+        deleted = self.deleted_here if self.delete_deleted else ()
+        aged = len(known) > 0 and after < math.inf and now - min(known.values()) >= after
+        todo: list[tuple[int, str, bool]] = []
+        found = 0
+        for n, uidl in rows:
+            fetched = known.get(uidl)
+            if fetched is None:
+                todo.append((n, uidl, True))
+                continue
+            found += 1
+            if every or (aged and now - fetched >= after) or uidl in deleted:
+                todo.append((n, uidl, False))
+        return todo, found
 
     def _forget(self, uidls: set[str]) -> None:
         """Drop the bookkeeping of messages no longer on the server."""

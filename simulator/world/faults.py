@@ -47,7 +47,9 @@ class Drops:
         return False
 
     def before(self, cmd: Cmd) -> bool:
-        """Whether the connection breaks before ``cmd`` reaches the server."""
+        """Whether the connection breaks before ``cmd`` reaches the server (``Line.drive``
+        makes the common case's test itself, to skip the call: nothing armed, nothing due
+        after, no chance of a drop)."""
         self.due_after = ""
         chance = self.line.device.link.drop_probability
         if chance <= 0 and not self.scripted:

@@ -263,7 +263,9 @@ class Line:
                                 client.pending())
                 step += 1
                 if (self.session is None or not device.online or not server.up
-                        or drops.before(cmd)):
+                        or ((drops.due_after or drops.scripted
+                             or not device.link.drop_probability <= 0)  # before's test
+                            and drops.before(cmd))):
                     return self._broken(gen)
                 try:  # execute, not a method around it: one call fewer per command
                     reply = execute(cmd, self.session, submission, protocol)

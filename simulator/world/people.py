@@ -13,7 +13,7 @@ from simulator.clients.local import State, shared_state
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, FLAGGED, SEEN
 from simulator.observe.records import Intent, ReadAttempt
-from simulator.world.streams import stream, uniform
+from simulator.world.streams import Draws, stream
 from simulator.world.timing import AWAKE, DAY, RETRY_EVERY
 
 if TYPE_CHECKING:
@@ -51,6 +51,10 @@ class Person:
             spec.account_id(a): a.mail for a in spec.accounts
         }
         self.seq: dict[str, int] = dict.fromkeys(self.accounts, 0)  # sent per account
+        seed = self.seed  # each decision about a message: a draw named by its kind, the
+        # person and the message (and for reading, the check)
+        self._reads, self._acts = Draws(seed, "read", self.name), Draws(seed, "act", self.name)
+        self._flags, self._replies = Draws(seed, "flag", self.name), Draws(seed, "reply", self.name)
 
     def start(self) -> None:
         """Start mail arriving and being written for every account, and the mail checks."""
@@ -202,7 +206,7 @@ class Person:
                 break
             if mid not in self.unread or arrived > cutoff.get(device.owner(mid).account, -1.0):
                 continue
-            if not read_all and uniform(self.seed, "read", self.name, mid, n) >= self._p("read"):
+            if not read_all and self._reads.uniform(mid, n) >= self._p("read"):
                 continue
             if (yield from self._read(device, mid)):
                 self._act(device, mid)
@@ -227,10 +231,10 @@ class Person:
 
     def _act(self, device: Device, mid: str) -> None:
         """What the person does after reading: delete or archive, flag, reply."""
-        u = uniform(self.seed, "act", self.name, mid)
-        if uniform(self.seed, "flag", self.name, mid) < self._p("flag"):
+        u = self._acts.uniform(mid)
+        if self._flags.uniform(mid) < self._p("flag"):
             self.flag(device, mid)
-        if uniform(self.seed, "reply", self.name, mid) < self._p("reply"):
+        if self._replies.uniform(mid) < self._p("reply"):
             self.answer(device, mid)
         if u < self._p("delete"):
             self.delete(device, mid)
