@@ -21,8 +21,9 @@ other jobs), 200,000 records, medians of 7 and of 11 runs in three invocations:
 
 A NamedTuple costs more on both sides in Python 3.11: its generated ``__new__`` builds the
 tuple in Python, and its field getters are descriptors the interpreter does not specialise,
-whereas slot reads are. So the history keeps slotted (not frozen) dataclasses
-(simulator/observe/history.py).
+whereas slot reads are. So the history kept slotted (not frozen) dataclasses; since
+4 December the records are plain classes compiled with the core (observe/records.py), and
+the last two rows time them (compiled when the build is, from source otherwise).
 
 On a whole run (bench/reference.py's scenario, 20 users x 30 days, the checkers reading
 fewer fields than they used to unpack), CPU seconds of one run, three interleaved pairs:
@@ -190,7 +191,7 @@ class TupleHistory(History):
 
 def named_tuple(kind: str) -> type[Any]:
     """A NamedTuple with ``kind`` first, then the fields of ``kind``'s record."""
-    fields = [("kind", str), *((f.name, Any) for f in dataclasses.fields(RECORDS[kind]))]
+    fields = [("kind", str), *((name, Any) for name in RECORDS[kind].FIELDS)]
     return NamedTuple(RECORDS[kind].__name__, fields)  # type: ignore[misc]
 
 
@@ -210,7 +211,7 @@ class NamedTupleHistory(History):
 
 def frozen(kind: str) -> type[Any]:
     """A frozen slotted dataclass with the fields of ``kind``'s record."""
-    fields = [f.name for f in dataclasses.fields(RECORDS[kind])]
+    fields = list(RECORDS[kind].FIELDS)
     cls = dataclasses.make_dataclass(RECORDS[kind].__name__, fields, slots=True, frozen=True)
     cls.kind = kind
     return cls
@@ -274,8 +275,8 @@ OPTIONS: dict[str, Callable[[list[Any]], float]] = {
     "tuple, read by position": lambda r: timed(TupleHistory(), by_position(Sink()), r),
     "NamedTuple (kind first)": lambda r: timed(NamedTupleHistory(), by_name(Sink()), r),
     "frozen slotted dataclass": lambda r: timed(FrozenHistory(), by_name(Sink()), r),
-    "slotted dataclass, add(kind, ...)": lambda r: timed(History(), by_name(Sink()), r),
-    "slotted dataclass, emit(record)": (
+    "the records, add(kind, ...)": lambda r: timed(History(), by_name(Sink()), r),
+    "the records, emit(record)": (
         lambda r: timed(History(), by_name(Sink()), r, emit=True)),
 }
 
@@ -303,7 +304,7 @@ def main() -> None:
     view = MIX[0][1]
     sizes = {"tuple": sys.getsizeof(("view", *view)),
              "NamedTuple": sys.getsizeof(NAMED["view"]("view", *view)),
-             "slotted dataclass": sys.getsizeof(RECORDS["view"](*view))}
+             "the record": sys.getsizeof(RECORDS["view"](*view))}
     print("  size of a view record: " + ", ".join(f"{k} {v} B" for k, v in sizes.items()))
 
 
