@@ -89,7 +89,8 @@ class Pop3Client(Client):
         self._forget(doomed)
         return True
 
-    def _todo(self, rows: Any, now: float) -> tuple[list[tuple[int, str, bool]], int]:
+    def _todo(self, rows: list[tuple[int, str]], now: float
+              ) -> tuple[list[tuple[int, str, bool]], int]:
         """The listed messages this session acts on, in order, as (number, UIDL, new to this
         device), and how many held messages the listing names (a UIDL names one message).
 
