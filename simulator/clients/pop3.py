@@ -8,6 +8,7 @@ N days after *this device's* download, or when deleted locally.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from mypy_extensions import mypyc_attr
@@ -61,9 +62,9 @@ class Pop3Client(Client):
         rows = (yield conn.uidl()).value
         listed = (yield conn.list()).value
         held = len(self.known)
-        todo, found = self._todo(rows, now)
         after = math.inf if self.delete_after is None else self.delete_after
         deleted = self.deleted_here if self.delete_deleted else ()
+        todo, found = self._todo(rows, now, after, deleted)
         sizes: dict[int, int] | None = None  # built when a message is new to this device
         doomed: set[str] = set()
         stamp: Any = now  # one float object for every download of this session (compiled
@@ -89,20 +90,19 @@ class Pop3Client(Client):
         self._forget(doomed)
         return True
 
-    def _todo(self, rows: list[tuple[int, str]], now: float
-              ) -> tuple[list[tuple[int, str, bool]], int]:
+    def _todo(self, rows: list[tuple[int, str]], now: float, after: float,
+              deleted: Collection[str]) -> tuple[list[tuple[int, str, bool]], int]:
         """The listed messages this session acts on, in order, as (number, UIDL, new to this
         device), and how many held messages the listing names (a UIDL names one message).
 
         Rule 8, tested in one plain loop (the session's generator then walks only these):
         download the new; delete on download, N days after this device's download, or
-        when deleted here. None held before can be due by age if the oldest download is
+        when deleted here (``after``: the days setting, or infinity; ``deleted``: the UIDLs to
+        delete as deleted here). None held before can be due by age if the oldest download is
         not: a - b falls as b grows, also in floating point, so ``aged`` skips the
         subtraction exactly."""
         known = self.known
         every = not self.leave
-        after = math.inf if self.delete_after is None else self.delete_after
-        deleted = self.deleted_here if self.delete_deleted else ()
         aged = len(known) > 0 and after < math.inf and now - min(known.values()) >= after
         todo: list[tuple[int, str, bool]] = []
         found = 0
