@@ -56,9 +56,14 @@ class FirstOf(simpy.Event):
     """Triggered by the first of ``events`` to be processed: SimPy's ``AnyOf`` for events
     that never fail and whose values nobody reads, without the ConditionValue it builds.
 
-    It takes AnyOf's steps exactly (an event's processing schedules this one, now; this
-    one's processing unhooks it from the others, then resumes the waiter), so a run with it
-    is the run with AnyOf, event for event."""
+    It takes AnyOf's steps (an event's processing schedules this one, now; this one's
+    processing unhooks it from the others, then resumes the waiter), but for one shortcut,
+    like :meth:`Clock.skip`'s: when nothing else is due now, this one's step would be the
+    very next, so it is taken at once, inside the step of the event that met it. A run with
+    it is the run with AnyOf, event for event (less those steps, whose ids it leaves to the
+    events after). Exact for the sole waiter of its events, as a line is of its wake and
+    its poll's timeout: a further callback of the event that met it would otherwise run
+    after the waiter instead of before."""
 
     def __init__(self, env: simpy.Environment, events: Sequence[simpy.Event]) -> None:
         super().__init__(env)
@@ -66,15 +71,26 @@ class FirstOf(simpy.Event):
         check = self._check
         for event in events:
             if event.callbacks is None:  # already processed: met at once, like AnyOf
-                check(event)
+                if not self.triggered:  # (scheduled: the waiter is running, not waiting)
+                    self.succeed()
             else:
                 event.callbacks.append(check)
         self.callbacks.append(self._unhook)
 
     def _check(self, event: simpy.Event) -> None:
-        """One of the events happened: trigger, unless another did first."""
-        if not self.triggered:
-            self.succeed()
+        """One of the events happened: trigger, unless another did first; processed at
+        once when nothing else is due now (see the class)."""
+        if self.triggered:
+            return
+        env: Any = self.env
+        queue = env._queue
+        if queue and queue[0][0] <= env._now:
+            self.succeed()  # something else is due now, and goes first
+            return
+        self._ok, self._value = True, None  # succeed() and SimPy's step of this event
+        callbacks, self.callbacks = self.callbacks, None
+        for callback in callbacks:
+            callback(self)
 
     def _unhook(self, event: simpy.Event) -> None:
         """Leave the events that did not happen (a line's wake outlives many waits)."""

@@ -163,3 +163,42 @@ def test_first_of_is_met_by_an_event_already_processed() -> None:
     env.process(sleeper())
     env.run(until=10.0)
     assert times == [1.0]
+
+
+def _steps(waiting: type) -> tuple[int, list[float]]:
+    """SimPy steps of a run where one process sleeps ten times on a wake or a timeout, on
+    ``waiting`` (FirstOf or AnyOf); another wakes it at 2.5 and 6.75; and when it woke."""
+    env = Clock()
+    wake = [env.event()]
+    times: list[float] = []
+
+    def sleeper() -> Generator[Any, Any, None]:
+        for _ in range(10):
+            yield waiting(env, [wake[0], env.timeout(1.0)])
+            times.append(env.now)
+            if wake[0].triggered:
+                wake[0] = env.event()
+
+    def waker() -> Generator[Any, Any, None]:
+        for delay in (2.5, 4.25):
+            yield env.timeout(delay)
+            wake[0].succeed()
+        yield env.timeout(50.0)  # ending at once would schedule its process's end now
+
+    env.process(sleeper())
+    env.process(waker())
+    steps = 0
+    while env.peek() < float("inf"):
+        env.step()
+        steps += 1
+    return steps, times
+
+
+def test_first_of_takes_its_step_at_once_when_nothing_else_is_due() -> None:
+    """When nothing else is due at the instant the wait is met, FirstOf's own step is the
+    next one anyway: it is taken inside the step that met it, so the run has one step
+    fewer per such wait, and the sleeper wakes at the same times as on AnyOf."""
+    first_steps, first_times = _steps(FirstOf)
+    any_steps, any_times = _steps(simpy.AnyOf)
+    assert first_times == any_times == [1.0, 2.0, 2.5, 3.5, 4.5, 5.5, 6.5, 6.75, 7.75, 8.75]
+    assert first_steps == any_steps - 10
