@@ -31,7 +31,7 @@ COMPILED = (
     "observe/history.py", "observe/records.py",
     "observe/exactsum.py", "observe/observer.py", "observe/reads.py", "observe/storage.py",
     "observe/timeline.py", "observe/traffic.py", "observe/verdict.py",
-    "world/device.py", "world/events.py", "world/line.py",
+    "world/device.py", "world/events.py", "world/faults.py", "world/line.py",
     "world/network.py", "world/people.py", "world/server.py", "world/streams.py",
     "world/timing.py", "world/topology.py", "world/world.py",
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
 
 from mypy_extensions import mypyc_attr
 
@@ -50,15 +50,18 @@ class Conn:
         return build
 
 
-_new = tuple.__new__
+_new: Final = tuple.__new__
 """A named tuple's own ``__new__`` is a Python function that calls this with its fields."""
+
+
+_CMD: Final = Cmd  # Final: compiled code reads a C static, not a dict
 
 
 def _builder(name: str) -> Callable[..., Cmd]:
     """A function building ``Cmd(name, ...)`` from a call's arguments."""
 
     def build(*args: Any, **kwargs: Any) -> Cmd:
-        return _new(Cmd, (name, args, kwargs))  # Cmd(name, args, kwargs) less a Python call
+        return _new(_CMD, (name, args, kwargs))  # Cmd(name, args, kwargs) less a Python call
 
     return build
 

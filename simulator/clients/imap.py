@@ -9,7 +9,7 @@ Message-ID) a mailbox renumbered under a new UIDVALIDITY.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -24,7 +24,7 @@ from simulator.mail.store import DELETED, SEEN
 if TYPE_CHECKING:
     from simulator.scenario.devices import ClientSettings
 
-SYNCED = ("INBOX", "Sent", "Archive")
+SYNCED: Final = ("INBOX", "Sent", "Archive")
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from simulator.mail.message import Message
 
@@ -68,10 +68,10 @@ class Cache:
         return False
 
 
-_NOWHERE: dict[int, str] = {}  # a folder with no located keys (never written to)
-_FOLDERS = ("INBOX", "Sent", "Archive")  # the folders a client syncs, numbered
-_CODES = {folder: code for code, folder in enumerate(_FOLDERS)}
-_FOLDER = 1 << 32  # a located key's folder number counts in these (a UID is below)
+_NOWHERE: Final[dict[int, str]] = {}  # a folder with no located keys (never written to)
+_FOLDERS: Final = ("INBOX", "Sent", "Archive")  # the folders a client syncs, numbered
+_CODES: Final = {folder: code for code, folder in enumerate(_FOLDERS)}
+_FOLDER: Final = 1 << 32  # a located key's folder number counts in these (a UID is below)
 
 
 @dataclass

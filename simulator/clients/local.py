@@ -7,13 +7,13 @@ the bodies it keeps, which is what survives a lost server) reaches one listener.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, DELETED, FLAGGED, SEEN, shared_flags
 
-VISIBLE_FLAGS = frozenset({SEEN, FLAGGED, ANSWERED})
-HIDDEN_FOLDERS = frozenset({"Trash", "Drafts"})
+VISIBLE_FLAGS: Final = frozenset({SEEN, FLAGGED, ANSWERED})
+HIDDEN_FOLDERS: Final = frozenset({"Trash", "Drafts"})
 
 
 class State(NamedTuple):
@@ -27,7 +27,7 @@ class State(NamedTuple):
     flags: frozenset[str]
 
 
-_STATES: dict[tuple[str, frozenset[str]], State] = {}
+_STATES: Final[dict[tuple[str, frozenset[str]], State]] = {}
 
 
 def shared_state(folder: str, flags: frozenset[str]) -> State:

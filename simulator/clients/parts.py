@@ -11,6 +11,7 @@ account's name. Each new message filed into an Inbox is reported with that folde
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from simulator.clients.local import LocalMsg, LocalStore
 from simulator.mail.message import Message
@@ -18,7 +19,7 @@ from simulator.mail.message import Message
 Filed = Callable[[str, str], None]
 """Called with (mid, folder tree) when a message is first filed into an Inbox."""
 
-LOCAL_TREE = ""
+LOCAL_TREE: Final = ""
 """The tree of local folders, shared by every account that downloads into it."""
 
 

@@ -7,9 +7,11 @@ commands by the sessions themselves.
 
 from __future__ import annotations
 
+from typing import Final
+
 from simulator.mail.message import LINE, Cost
 
-PORTS = {
+PORTS: Final = {
     ("pop3", "none"): 110,
     ("pop3", "starttls"): 110,
     ("pop3", "implicit"): 995,
@@ -17,9 +19,9 @@ PORTS = {
     ("imap", "starttls"): 143,
     ("imap", "implicit"): 993,
 }
-TLS_HANDSHAKE_DOWN = 4_500
+TLS_HANDSHAKE_DOWN: Final = 4_500
 """Server hello, certificate chain and finished messages."""
-TLS_HANDSHAKE_UP = 600
+TLS_HANDSHAKE_UP: Final = 600
 
 
 def tls_round_trips(tls_version: str) -> int:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from simulator.mail.message import Message, command_cost
 from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.store import DELETED, SEEN, Account, Entry, Mailbox, OverQuota
 
-NOT_AUTH, AUTH, SELECTED, LOGOUT = "NOT_AUTH", "AUTH", "SELECTED", "LOGOUT"
-FLAG_ROW_BYTES = 60
-ENVELOPE_BYTES = 300
-SEARCH_HEADER_BYTES = 40  # "UID SEARCH HEADER Message-ID <...@...>" around the mid
-SELECT_BYTES = 120  # the untagged FLAGS, EXISTS, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ lines
-SELECT_COST = command_cost(down=SELECT_BYTES)
+NOT_AUTH: Final = "NOT_AUTH"
+AUTH: Final = "AUTH"
+SELECTED: Final = "SELECTED"
+LOGOUT: Final = "LOGOUT"
+FLAG_ROW_BYTES: Final = 60
+ENVELOPE_BYTES: Final = 300
+SEARCH_HEADER_BYTES: Final = 40  # "UID SEARCH HEADER Message-ID <...@...>" around the mid
+SELECT_BYTES: Final = 120  # the untagged FLAGS, EXISTS, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ lines
+SELECT_COST: Final = command_cost(down=SELECT_BYTES)
 
 
 class Row(NamedTuple):
@@ -39,7 +42,8 @@ class Row(NamedTuple):
     per message, not one per device); rows read from a real server carry none."""
 
 
-_new = tuple.__new__
+_new: Final = tuple.__new__
+_ROW: Final = Row  # Final: compiled code reads a C static, not a dict
 
 
 @dataclass(slots=True)
@@ -81,7 +85,7 @@ class SelectInfo:
 def row(entry: Entry) -> Row:
     """The FETCH view of a stored entry."""
     msg = entry.msg  # tuple.__new__ is Row(...) without the Python call of Row.__new__
-    return _new(Row, (entry.uid, msg.mid, msg.size, entry.flags, entry.modseq, msg.date, msg))
+    return _new(_ROW, (entry.uid, msg.mid, msg.size, entry.flags, entry.modseq, msg.date, msg))
 
 
 class ImapServer:

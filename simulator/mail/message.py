@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
-HEADER_BYTES = 2_000
+HEADER_BYTES: Final = 2_000
 """Bytes of a message's header block (what TOP n 0 or a header FETCH moves)."""
 
 
@@ -51,19 +51,20 @@ class Cost(NamedTuple):
     down: int = 0
 
     def __add__(self, other: Cost) -> Cost:  # type: ignore[override]
-        return _new(Cost, (self[0] + other[0], self[1] + other[1], self[2] + other[2]))
+        return _new(_COST, (self[0] + other[0], self[1] + other[1], self[2] + other[2]))
 
 
-_new = tuple.__new__
+_new: Final = tuple.__new__
 """``_new(Cost, (...))`` is ``Cost(...)`` without the Python call of the named tuple's
 ``__new__`` (one cost is built per command)."""
+_COST: Final = Cost  # Final: compiled code reads a C static, not a dict
 
 
-LINE = 40
+LINE: Final = 40
 """Bytes of a command line or a one-line status reply."""
 
 
-PLAIN = Cost(1, LINE, LINE)
+PLAIN: Final = Cost(1, LINE, LINE)
 """One command line and a one-line reply: what most commands cost (Cost is immutable, so
 every such command shares this one)."""
 
@@ -72,4 +73,4 @@ def command_cost(down: int = 0, up: int = 0, round_trips: int = 1) -> Cost:
     """Cost of one request/response exchange with ``down``/``up`` payload bytes."""
     if not down and not up and round_trips == 1:
         return PLAIN
-    return _new(Cost, (round_trips, LINE + up, LINE + down))
+    return _new(_COST, (round_trips, LINE + up, LINE + down))

@@ -9,14 +9,17 @@ from __future__ import annotations
 import builtins
 from array import array
 from bisect import bisect_left
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from simulator.mail.message import HEADER_BYTES, Message, command_cost
 from simulator.mail.reply import ProtocolError, Reply
 from simulator.mail.store import SEEN, Account, Entry, Mailbox
 
 _T = TypeVar("_T")
-AUTHORIZATION, TRANSACTION, UPDATE, CLOSED = "AUTHORIZATION", "TRANSACTION", "UPDATE", "CLOSED"
+AUTHORIZATION: Final = "AUTHORIZATION"
+TRANSACTION: Final = "TRANSACTION"
+UPDATE: Final = "UPDATE"
+CLOSED: Final = "CLOSED"
 
 
 def uidl_of(uidvalidity: int, uid: int) -> str:

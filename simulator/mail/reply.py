@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from simulator.mail.message import Cost
 
-NO_COST = Cost()
+NO_COST: Final = Cost()
 """What a reply built without a cost costs (immutable, so every such reply shares it)."""
 
 

@@ -10,16 +10,19 @@ import bisect
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from simulator.mail.message import Message
 
-FOLDERS = ("INBOX", "Sent", "Drafts", "Trash", "Archive")
-SEEN, ANSWERED, FLAGGED = "\\Seen", "\\Answered", "\\Flagged"
-DELETED, DRAFT = "\\Deleted", "\\Draft"
-SYSTEM_FLAGS = frozenset({SEEN, ANSWERED, FLAGGED, DELETED, DRAFT})
+FOLDERS: Final = ("INBOX", "Sent", "Drafts", "Trash", "Archive")
+SEEN: Final = "\\Seen"
+ANSWERED: Final = "\\Answered"
+FLAGGED: Final = "\\Flagged"
+DELETED: Final = "\\Deleted"
+DRAFT: Final = "\\Draft"
+SYSTEM_FLAGS: Final = frozenset({SEEN, ANSWERED, FLAGGED, DELETED, DRAFT})
 
-_FLAG_SETS: dict[frozenset[str], frozenset[str]] = {}
+_FLAG_SETS: Final[dict[frozenset[str], frozenset[str]]] = {}
 
 
 def shared_flags(flags: Iterable[str]) -> frozenset[str]:
@@ -77,7 +80,8 @@ class StoreEvent(NamedTuple):
     by: str = ""  # who made the change over a session (a device id); "" for the server
 
 
-_new = tuple.__new__
+_new: Final = tuple.__new__
+_STORE_EVENT: Final = StoreEvent  # Final: compiled code reads a C static, not a dict
 
 Listener = Callable[["Account", StoreEvent], None]
 
@@ -186,7 +190,7 @@ class Account:
         return Mailbox(name, self._next_uidvalidity)
 
     def _emit(self, kind: str, box: Mailbox, entry: Entry, cause: str = "", by: str = "") -> None:
-        event = _new(StoreEvent,  # StoreEvent(...) without the Python call of its __new__
+        event = _new(_STORE_EVENT,  # StoreEvent(...) without the Python call of its __new__
                      (kind, box.name, box.uidvalidity, entry.uid, entry.msg.mid, cause, by))
         for listener in self.listeners:
             listener(self, event)

@@ -10,12 +10,13 @@ Without further accounts it subscribes to nothing else and has nothing to say.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Final
 
 from simulator.observe.blocks import AccountBlock, AccountsBlock, Inboxes
 from simulator.observe.history import AccountAdded, Delivered, Filed, History
 from simulator.observe.storage import ServerStorage
 
-ORGANISATION = "(organisation)"
+ORGANISATION: Final = "(organisation)"
 
 
 class Accounts:

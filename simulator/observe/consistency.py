@@ -10,7 +10,7 @@ from bisect import insort
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from simulator.observe.blocks import ConsistencyBlock, DeviceConsistency, Witness
 from simulator.observe.history import History, Intent, NewDevice, ViewChange
@@ -19,18 +19,18 @@ from simulator.observe.stats import TimeAverage, interpolate, rounded
 if TYPE_CHECKING:
     from simulator.clients.local import State
 
-ANOMALIES = ("duplicate", "resurrected", "lost_flag_change", "local_only")
-MAX_WITNESSES = 5
-PERSIST_S = 60.0
+ANOMALIES: Final = ("duplicate", "resurrected", "lost_flag_change", "local_only")
+MAX_WITNESSES: Final = 5
+PERSIST_S: Final = 60.0
 """An anomaly counts once it has lasted this long: a message shown twice for a moment while
 a sync moves it between folders is nothing a person would see."""
-DELAY_QUANTILES = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
+DELAY_QUANTILES: Final = (0, 1, 2, *range(5, 100, 5), 98, 99, 100)
 """Percentiles of the propagation delays kept in summary.json, enough to draw their CDF."""
 
-_NO_FLAGS: frozenset[str] = frozenset()
-_TIME = struct.Struct("d")  # a time awaited, when a message awaits several (see pending)
-_TWO = struct.Struct("2d")  # the first two of them
-_NONE_OPEN: dict[str, tuple[float, str]] = {}
+_NO_FLAGS: Final[frozenset[str]] = frozenset()
+_TIME: Final = struct.Struct("d")  # a time awaited, when a message awaits several (see pending)
+_TWO: Final = struct.Struct("2d")  # the first two of them
+_NONE_OPEN: Final[dict[str, tuple[float, str]]] = {}
 """No anomaly open on a (device, message): read, never written."""
 
 
@@ -46,7 +46,7 @@ class View(NamedTuple):
     flags: frozenset[str]
 
 
-_VIEWS: dict[tuple[State | None, int, frozenset[str]], View] = {}
+_VIEWS: Final[dict[tuple[State | None, int, frozenset[str]], View]] = {}
 """One view per distinct value: every device keeps one per message it shows, but a run has
 only a handful of distinct triples (the states and flag sets are shared already)."""
 
@@ -54,7 +54,7 @@ Row = tuple[View | None, ...]
 """A person's devices' views of one message, in the order the devices came (a device past
 the end has none): one shared tuple per (person, message), not a map slot per device."""
 
-_ROWS: dict[Row, Row] = {}
+_ROWS: Final[dict[Row, Row]] = {}
 """One row per distinct value: a run has few (a handful of views, a few devices each)."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 from collections import defaultdict
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from simulator.observe.blocks import DurabilityBlock, LostExample, Removal
 from simulator.observe.history import (
@@ -17,9 +17,9 @@ from simulator.observe.history import (
     ViewChange,
 )
 
-MAX_EXAMPLES = 5
-_PACKED = struct.Struct("dI")  # a removal: when, and the number of its (where, cause, how)
-_NONE: dict[str, Any] = {}  # a person with nothing in a per-person map: read, never written
+MAX_EXAMPLES: Final = 5
+_PACKED: Final = struct.Struct("dI")  # a removal: when, and the number of its (where, cause, how)
+_NONE: Final[dict[str, Any]] = {}  # a person with nothing in a per-person map: read, never written
 
 
 class Removed(NamedTuple):

@@ -10,8 +10,9 @@ rounded division at the end gives the float nearest the exact sum, which is what
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
-SCALE = 1074
+SCALE: Final = 1074
 """Binary digits below the point: enough for the smallest subnormal float."""
 
 

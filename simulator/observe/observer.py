@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from simulator.observe.accounts import Accounts
 from simulator.observe.blocks import DeviceBlock, DeviceStored, Metrics, UserBlock
@@ -28,7 +28,7 @@ from simulator.observe.timeline import TIMELINE_COLUMNS, Timeline
 from simulator.observe.traffic import Traffic
 from simulator.observe.verdict import Verdict
 
-TIMESERIES_COLUMNS = (
+TIMESERIES_COLUMNS: Final = (
     "t_s", "agreement", "server_bytes", "device_bytes", "online_devices", "server_up",
     "unpropagated", "read_attempts", "offline_availability", "bounced", "deferred",
     *TIMELINE_COLUMNS,

@@ -10,7 +10,7 @@ account has the person's name; a further account, claim P8, has its own).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Final, Literal
 
 from simulator.clients.local import State
 
@@ -460,7 +460,7 @@ class End(Record):
         self.t = t
 
 
-RECORDS: dict[str, type[Record]] = {cls.kind: cls for cls in (
+RECORDS: Final[dict[str, type[Record]]] = {cls.kind: cls for cls in (
     NewDevice, DeviceAdded, DeviceLost, AccountAdded, Delivered, Bounced, Deferred, Sent,
     Intent, ViewChange, StoreChange, ExpungedBy, Filed, ServerBytes, DeviceBytes,
     ReadAttempt, SessionOpened, TrafficCharged, Online, Route, LinkChange, Partition, Drop,

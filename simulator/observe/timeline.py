@@ -4,7 +4,7 @@ history for timeseries.csv's extra columns and summary.json's ``faults`` block."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from simulator.observe.blocks import FaultsBlock
 from simulator.observe.history import (
@@ -22,14 +22,14 @@ from simulator.observe.history import (
 )
 from simulator.observe.stats import rounded
 
-TIMELINE_COLUMNS = (
+TIMELINE_COLUMNS: Final = (
     "online_by_network",
     "unreachable_devices",
     "networks_down",
     "partitions_active",
     "connection_drops",
 )
-DROP_KEYS = ("before", "after", "between", "random", "scripted", "roam")
+DROP_KEYS: Final = ("before", "after", "between", "random", "scripted", "roam")
 
 
 class Spans:

@@ -4,7 +4,7 @@ verdict means a bug in the model or in a client (DESIGN: verdict.valid)."""
 from __future__ import annotations
 
 from bisect import insort
-from typing import Any
+from typing import Any, Final
 
 from simulator.observe.blocks import VerdictBlock
 from simulator.observe.history import (
@@ -18,7 +18,7 @@ from simulator.observe.history import (
     Violation,
 )
 
-MAX_VIOLATIONS = 20
+MAX_VIOLATIONS: Final = 20
 
 
 class Verdict:

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import Any
 
 import simpy
 from simpy.core import BoundClass
+from simpy.events import PENDING
 
 
 class Clock(simpy.Environment):
     """A SimPy environment whose processes may skip a timeout nothing could interrupt."""
 
-    now = property(attrgetter("_now"), doc="The current simulation time.")
-    """SimPy's ``now``, read by C code (a run reads the clock a million times)."""
+    __slots__ = ("_now",)
+    """SimPy's clock, kept in a slot (the rest of SimPy's state stays in the instance's
+    dict) so that ``now`` can name the same slot, below."""
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
@@ -52,6 +53,11 @@ class Clock(simpy.Environment):
         return True
 
 
+Clock.now = Clock._now  # type: ignore[assignment,misc]
+"""SimPy's ``now`` is a property calling a Python function; here it reads the slot that
+SimPy's ``_now`` writes, in C (compiled code reads the clock millions of times a run)."""
+
+
 class FirstOf(simpy.Event):
     """Triggered by the first of ``events`` to be processed: SimPy's ``AnyOf`` for events
     that never fail and whose values nobody reads, without the ConditionValue it builds.
@@ -71,7 +77,7 @@ class FirstOf(simpy.Event):
         check = self._check
         for event in events:
             if event.callbacks is None:  # already processed: met at once, like AnyOf
-                if not self.triggered:  # (scheduled: the waiter is running, not waiting)
+                if self._value is PENDING:  # (scheduled: its waiter is running)
                     self.succeed()
             else:
                 event.callbacks.append(check)
@@ -80,7 +86,7 @@ class FirstOf(simpy.Event):
     def _check(self, event: simpy.Event) -> None:
         """One of the events happened: trigger, unless another did first; processed at
         once when nothing else is due now (see the class)."""
-        if self.triggered:
+        if self._value is not PENDING:  # triggered (SimPy's property costs a call)
             return
         env: Any = self.env
         queue = env._queue

@@ -9,7 +9,7 @@ another network. Every drop is recorded in the history.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from simulator.external.program import Cut
 from simulator.mail.store import StoreEvent
@@ -17,18 +17,19 @@ from simulator.world.streams import stream
 
 if TYPE_CHECKING:
     from simulator.clients.base import Cmd
-    from simulator.world.line import Line
     from simulator.world.world import World
 
 
-CUT_HORIZON = 10_000
+CUT_HORIZON: Final = 10_000
 """Commands of one run of a real program beyond which no drop is drawn."""
 
 
 class Drops:
     """Drop decisions for one line of a device, from a seeded stream of its own."""
 
-    def __init__(self, line: Line) -> None:
+    def __init__(self, line: Any) -> None:
+        """The drops of ``line``: a Line, or a test's stand-in with the parts read here
+        (typed Any, so compiled code does not insist on a Line)."""
         self.line = line
         self.rng = stream(line.world.scenario.seed, "drops", line.key)
         self.scripted: list[tuple[str, str]] = []  # (before | after, command or "" for any)

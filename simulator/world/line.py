@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import simpy
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from simulator.world.server import Server
 
 Job = Callable[["Line"], Generator[Any, Any, Any]]
+_FIRST_OF: Final = FirstOf  # Final: compiled code reads a C static, not a dict
 
 
 class Line:
@@ -46,6 +47,7 @@ class Line:
         self.session: Any = None  # the backend's session (the model's or Dovecot's), or None
         self.busy = False
         self.wake = self.env.event()
+        self.woken = False  # whether ``wake`` was triggered (SimPy's property costs a call)
         self.jobs: deque[Job] = deque()
         self.poll = float(device.spec.client.poll)
         """Seconds between the client's checks (the device's spec is frozen: read once)."""
@@ -79,7 +81,8 @@ class Line:
 
     def signal(self) -> None:
         """Wake the line's process to look at its state again."""
-        if not self.wake.triggered:
+        if not self.woken:  # only a line triggers its wake
+            self.woken = True
             self.wake.succeed()
 
     def queue(self, job: Job) -> None:
@@ -113,8 +116,9 @@ class Line:
             waits: list[simpy.Event] = [self.wake]
             if device.online:
                 waits.append(env.timeout(max(0.0, self.next_poll - env.now)))
-            yield FirstOf(env, waits)
-            if self.wake.triggered:
+            yield _FIRST_OF(env, waits)
+            if self.woken:
+                self.woken = False
                 self.wake = env.event()
 
     def _sync_due(self) -> bool:

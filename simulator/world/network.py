@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final
 
 from simulator.mail.message import Cost
 
-MAX_LOSS = 0.99  # a link losing everything would never finish a command
+MAX_LOSS: Final = 0.99  # a link losing everything would never finish a command
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,23 +7,23 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from simulator.clients.local import State, shared_state
 from simulator.mail.message import Message
 from simulator.mail.store import ANSWERED, FLAGGED, SEEN
 from simulator.observe.records import Intent, ReadAttempt
 from simulator.world.streams import Draws, stream
-from simulator.world.timing import AWAKE, DAY, RETRY_EVERY
+from simulator.world.timing import DAY, RETRY_EVERY, SLEEP, WAKE
 
 if TYPE_CHECKING:
     from simulator.scenario import Size, User
     from simulator.world.device import Device
     from simulator.world.world import World
 
-MIN_SIZE = 600
-_NO_FLAGS: frozenset[str] = frozenset()
-_SEEN = frozenset({SEEN})
+MIN_SIZE: Final = 600
+_NO_FLAGS: Final[frozenset[str]] = frozenset()
+_SEEN: Final = frozenset({SEEN})
 
 
 def draw_size(rng: random.Random, size: Size) -> int:
@@ -180,7 +180,7 @@ class Person:
 
     def _awake(self) -> bool:
         clock = (self.offset + self.env.now) % DAY
-        return AWAKE[0] <= clock < AWAKE[1]
+        return WAKE <= clock < SLEEP
 
     def _pick(self, u: float) -> Device | None:
         """The device at ``u`` of the cumulative ``uses`` shares (relative weights)."""

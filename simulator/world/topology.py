@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import networkx as nx
 
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from simulator.world.device import Device
     from simulator.world.world import World
 
-SERVER = "server"
-ACCESS = Link(0.0, float("inf"))  # a device's own hop onto a network costs nothing extra
+SERVER: Final = "server"
+ACCESS: Final = Link(0.0, float("inf"))  # a device's own hop onto a network costs nothing extra
 
 
 def net_node(name: str) -> str:

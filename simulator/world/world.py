@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Collection, Generator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from simulator.clients.base import Client
 from simulator.clients.external import ExternalClient, ExternalPop3Client
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from simulator.scenario import ResolvedDevice, Scenario, ServerConfig
     from simulator.scenario.events import EventBase
 
-BUILTIN_CLIENTS: dict[str, type[Client]] = {"pop3": Pop3Client, "imap": ImapClient}
+BUILTIN_CLIENTS: Final[dict[str, type[Client]]] = {"pop3": Pop3Client, "imap": ImapClient}
 
 
 class SimulationError(Exception):
@@ -59,7 +59,7 @@ def client_class(spec: ResolvedDevice) -> type[Client]:
     return cls
 
 
-MODEL_ONLY: Mapping[str, type[Server]] = {"model": Server}
+MODEL_ONLY: Final[Mapping[str, type[Server]]] = {"model": Server}
 """The server backends a world knows by default; runs/ hands it simulator.backend's too."""
 
 
